@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates the virtual environment in .venv
+# and installs what it needs when it is missing. PyTorch is pinned to the 2.13.0 CPU wheel *before* the package
+# is installed, so the package's `torch>=2.1` range is already satisfied and no CUDA build is downloaded.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+TORCH  ?= torch==2.13.0
+STAMP  := $(VENV)/.mlabs-installed
+
+.PHONY: demo test test-fast sync bench install clean-cache
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mlabs datasets
+
+# The full check: library in sync with the notebooks, then every notebook and every test file under pytest.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+
+sync: $(STAMP)
+	$(BIN)/nbdev-export && $(BIN)/nbdev-clean
+
+bench: $(STAMP)
+	$(BIN)/mlabs bench
