@@ -22,4 +22,7 @@ d = { 'settings': { 'branch': 'main',
                                    'mlabs.models.base.MultiLabelModel.proba_from_output': ( 'models_base.html#multilabelmodel.proba_from_output',
                                                                                             'mlabs/models/base.py'),
                                    'mlabs.models.base.check_batch': ('models_base.html#check_batch', 'mlabs/models/base.py'),
-                                   'mlabs.models.base.per_sample_bce': ('models_base.html#per_sample_bce', 'mlabs/models/base.py')}}}
+                                   'mlabs.models.base.per_sample_bce': ('models_base.html#per_sample_bce', 'mlabs/models/base.py'),
+                                   'mlabs.models.base.quick_fit': ('models_base.html#quick_fit', 'mlabs/models/base.py'),
+                                   'mlabs.models.base.synthetic_multilabel': ( 'models_base.html#synthetic_multilabel',
+                                                                               'mlabs/models/base.py')}}}
