@@ -477,8 +477,8 @@ def data_dir() -> Path:
     if os.environ.get("MLABS_DATA"): return Path(os.environ["MLABS_DATA"]).expanduser()
     try:
         from importlib.resources import files
-        p = Path(str(files("mlabs._bundled")))
-        if (p / "yeast.xml").exists(): return p
+        p = Path(str(files("mlabs._bundled").joinpath("yeast.xml")))  # a real path (str of the folder is not)
+        if p.exists(): return p.parent
     except (ModuleNotFoundError, TypeError): pass
     import mlabs
     return Path(mlabs.__file__).resolve().parent.parent / "data"
