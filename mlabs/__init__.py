@@ -2,6 +2,7 @@
 
 Modules:
 
+- `mlabs.metrics`: The six evaluation measures of the paper (Sec. 4.1): Macro-F1, Micro-F1, Macro-AUC, Ranking Loss, Hamming Loss and One-Error, vectorised, checked against scikit-learn, with the authors' Macro-AUC as an option.
 - `mlabs.models.base`: One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`, `predict_proba(x)`, with the input checks every model shares."""
 
 __version__ = "0.1.0"
