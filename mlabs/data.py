@@ -559,7 +559,11 @@ def _resolve(name_or_path) -> tuple[Path, str, str|None]:
     if p.is_file(): return p, p.name.split(".arff")[0], None
     if p.suffix.lower() in (".arff", ".gz", ".xml") or os.sep in s:
         raise ArffError("no such file", p)
-    raise ValueError(f"unknown dataset {s!r}; bundled datasets: {', '.join(BUNDLED)} (or pass a path to an .arff/.arff.gz)")
+    import difflib
+    near = difflib.get_close_matches(s.lower(), list(low), n=1, cutoff=0.6) or [k for k in low if k.startswith(s.lower())][:1]
+    hint = f" (did you mean {low[near[0]]!r}?)" if near else ""
+    raise ValueError(f"unknown dataset {s!r}{hint}; bundled datasets: {', '.join(BUNDLED)} "
+                     "(or pass a path to an .arff/.arff.gz file)")
 
 def paper_llog_view(ds: MultiLabelDataset) -> MultiLabelDataset:
     "LLOG-F as the paper read it: the last 75 features (tok929..tok1003) become 'labels', the 75 true labels become features."
