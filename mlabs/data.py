@@ -153,7 +153,7 @@ def _fast_floats(text: bytes, sep: str, expected: int) -> np.ndarray|None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try: v = np.fromstring(text, sep=sep)
-        except (ValueError, DeprecationWarning): return None
+        except (ValueError, DeprecationWarning, AttributeError): return None   # AttributeError: a NumPy without it
     return v if v.size == expected and np.isfinite(v).all() else None
 
 # %% ../nbs/00_data.ipynb #1fc772b6
