@@ -148,6 +148,18 @@ def _count_in_lines(buf, starts, ends, byte: int) -> np.ndarray:
     pos = np.flatnonzero(buf == byte)
     return np.searchsorted(pos, ends) - np.searchsorted(pos, starts)
 
+def _has_content(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    "For each byte range [a, b) of buf: does it hold a non-blank byte?"
+    L = np.maximum(b - a, 0)
+    out = np.zeros(a.size, bool)
+    nz = L > 0
+    if nz.any():
+        a2, L2 = a[nz], L[nz]
+        seg = np.r_[0, np.cumsum(L2)[:-1]]                  # where each range starts in the gathered bytes
+        pos = np.repeat(a2 - seg, L2) + np.arange(L2.sum())
+        out[nz] = np.add.reduceat(~np.isin(buf[pos], _WS), seg) > 0
+    return out
+
 def _fast_floats(text: bytes, sep: str, expected: int) -> np.ndarray|None:
     "All numbers of `text` (C parser); None unless exactly `expected` finite numbers were read."
     with warnings.catch_warnings():
@@ -260,8 +272,8 @@ def _fast_parse(body: bytes, attrs, path, data_line: int):
     if sparse.all():
         if (buf[last[idx]] != ord("}")).any(): return None, lines
         pairs = commas + 1
-        for r in np.flatnonzero(commas == 0):               # rows with at most one entry: '{}' has none
-            if not body[first[idx[r]] + 1:last[idx[r]]].strip(): pairs[r] = 0
+        z = np.flatnonzero(commas == 0)                     # rows with at most one entry: '{}' has none
+        pairs[z[~_has_content(buf, first[idx[z]] + 1, last[idx[z]])]] = 0
         v = _fast_floats(text.translate(None, b"{}").replace(b",", b" "), " ", 2 * int(pairs.sum()))
         if v is None: return None, lines
         j, x = v[0::2], v[1::2]
