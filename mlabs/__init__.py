@@ -8,6 +8,7 @@ Modules:
 - `mlabs.data`: Load a multi-label data set, bundled or from any MULAN/MEKA ARFF file, as `X` (float32, dense or CSR) and `Y` (uint8 0/1): parsed by a vectorised reader, checked against published checksums, cached, and optionally reduced as the paper's experiments reduce it.
 - `mlabs.metrics`: The six evaluation measures of the paper (Sec. 4.1): Macro-F1, Micro-F1, Macro-AUC, Ranking Loss, Hamming Loss and One-Error, vectorised, checked against scikit-learn, with the authors' Macro-AUC as an option.
 - `mlabs.models.base`: One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`, `predict_proba(x)`, with the input checks every model shares.
+- `mlabs.models.paca`: PACA (Hang, Zhang, Feng, Song, AAAI 2022) as a `MultiLabelModel`: a feature VAE and a label VAE share a latent space, and every label has a positive and a negative prototype *distribution* in it, each a conditional normalizing flow. The label probability is a two-class softmax over the instance's log-densities under the two.
 - `mlabs.selection`: Selection probabilities from per-sample losses (Eq. 3, 6, 7) and PyTorch batch samplers that draw mini-batches from them: exact, fast, usable with any model."""
 
 __version__ = "0.1.0"
