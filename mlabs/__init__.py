@@ -4,6 +4,8 @@ Modules:
 
 - `mlabs.bench`: Every performance figure of the package, measured side by side in one process and printed, never asserted in a timed test: these machines are shared and noisy. `mlabs bench` runs them; `mlabs bench --json` prints one JSON object mapping each figure's name to its value.
 - `mlabs.cli`: One entry point, `mlabs`, with a subcommand per job: `datasets` (Table 1) and `bench` (the performance figures). User mistakes end in one clear line and a non-zero exit, never a traceback.
-- `mlabs.models.base`: One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`, `predict_proba(x)`, with the input checks every model shares."""
+- `mlabs.models.base`: One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`, `predict_proba(x)`, with the input checks every model shares.
+- `mlabs.models.clif`: Hang & Zhang (TPAMI 2021), one of the five base classifiers of the paper's experiments (Sec. 4.1): a graph network embeds the labels, the label embeddings gate a shared feature vector into one feature vector per label, and one linear classifier per label reads it.
+- `mlabs.models.dela`: Hang & Zhang (ICML 2022), "Dual Perspective of Label-Specific Feature Learning for Multi-Label Classification", one of the five base classifiers of the paper's experiments (Sec. 4.1). One latent code per sample; each label gets its own noisy copy in which only the dimensions that do not matter for that label are perturbed, and a classifier that must be robust to that noise."""
 
 __version__ = "0.1.0"
