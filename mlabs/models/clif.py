@@ -198,6 +198,14 @@ class CLIF(MultiLabelModel):
         if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
         return total, per_sample_bce(out.logits, y)
 
+    def own_loss_per_sample(self, out: ModelOutput, # output of `forward`
+                            y: Tensor,              # labels, [B, q]
+                           ) -> Tensor:             # [B]; its mean is the total of `loss`
+        "The model's own loss per sample: mean BCE over labels + lam * link loss (training); for the Sec. 4.5 study."
+        ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").mean(1)
+        if self.training and self.lam: ps = ps + self.lam * self.link_loss(out.extras["label_emb"])
+        return ps.detach()
+
 # %% ../../nbs/14_clif.ipynb #d7c6ffbd
 def authors_hparams(d: int, # number of features
                     q: int, # number of labels

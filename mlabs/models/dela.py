@@ -59,11 +59,13 @@ def concrete_gates(ell: Tensor,               # gate logits, [q, D]
 def dela_kl(z: Tensor,        # latent codes, [B, D]
             n_logvar: Tensor, # noise log-variances, [B, D]
             s: Tensor,        # gates, [q, D]
+            per_sample: bool = False, # return the KL of each sample (mean over labels), [B]
            ) -> Tensor:       # scalar: mean over samples and labels of KL(N(z, s^2 sigma^2) || N(0, I))
     "DELA's KL term, mean_{b,k} 0.5 sum_j [-lv_bj - 2 log(s_kj + 1e-6) - 1 + e^lv_bj s_kj^2 + z_bj^2], without [B, q, D]."
     per_b = (-n_logvar - 1 + z.pow(2)).sum(1)        # [B]
     per_k = -2 * torch.log(s + 1e-6).sum(1)          # [q]
     cross = n_logvar.exp() @ s.pow(2).T              # [B, q]
+    if per_sample: return .5 * (per_b + per_k.mean() + cross.mean(1))
     return .5 * (per_b.mean() + per_k.mean() + cross.mean())
 
 # %% ../../nbs/15_dela.ipynb #acae1d11
@@ -158,6 +160,15 @@ class DELA(MultiLabelModel):
         if "gates" in out.extras and self.beta:
             total = total + self.beta * dela_kl(out.extras["z"], out.extras["n_logvar"], out.extras["gates"])
         return total, per_sample_bce(out.logits, y)
+
+    def own_loss_per_sample(self, out: ModelOutput, # output of `forward`
+                            y: Tensor,              # labels, [B, q]
+                           ) -> Tensor:             # [B]; its mean is the total of `loss`
+        "The model's own loss per sample: BCE summed over labels + beta * the sample's KL; for the Sec. 4.5 study."
+        ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").sum(1)
+        if "gates" in out.extras and self.beta:
+            ps = ps + self.beta * dela_kl(out.extras["z"], out.extras["n_logvar"], out.extras["gates"], per_sample=True)
+        return ps.detach()
 
 # %% ../../nbs/15_dela.ipynb #92de3172
 def authors_hparams(d: int, # number of features
