@@ -15,7 +15,7 @@ from typing import Callable
 __all__ = ['BENCH_MODULES', 'benchmarks', 'run_benchmarks']
 
 # %% ../nbs/24_bench.ipynb #ad409f47
-BENCH_MODULES = ["mlabs.data", "mlabs.local", "mlabs.selection", "mlabs.chain",
+BENCH_MODULES = ["mlabs.data", "mlabs.local", "mlabs.selection", "mlabs.chain", "mlabs.metrics",
                  "mlabs.models.c2ae", "mlabs.models.mpvae", "mlabs.models.paca",
                  "mlabs.models.clif", "mlabs.models.dela", "mlabs.bench"]
 
