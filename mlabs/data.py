@@ -148,12 +148,24 @@ def _count_in_lines(buf, starts, ends, byte: int) -> np.ndarray:
     pos = np.flatnonzero(buf == byte)
     return np.searchsorted(pos, ends) - np.searchsorted(pos, starts)
 
+def _has_content(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    "For each byte range [a, b) of buf: does it hold a non-blank byte?"
+    L = np.maximum(b - a, 0)
+    out = np.zeros(a.size, bool)
+    nz = L > 0
+    if nz.any():
+        a2, L2 = a[nz], L[nz]
+        seg = np.r_[0, np.cumsum(L2)[:-1]]                  # where each range starts in the gathered bytes
+        pos = np.repeat(a2 - seg, L2) + np.arange(L2.sum())
+        out[nz] = np.add.reduceat(~np.isin(buf[pos], _WS), seg) > 0
+    return out
+
 def _fast_floats(text: bytes, sep: str, expected: int) -> np.ndarray|None:
     "All numbers of `text` (C parser); None unless exactly `expected` finite numbers were read."
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try: v = np.fromstring(text, sep=sep)
-        except (ValueError, DeprecationWarning): return None
+        except (ValueError, DeprecationWarning, AttributeError): return None   # AttributeError: a NumPy without it
     return v if v.size == expected and np.isfinite(v).all() else None
 
 # %% ../nbs/00_data.ipynb #1fc772b6
@@ -260,8 +272,8 @@ def _fast_parse(body: bytes, attrs, path, data_line: int):
     if sparse.all():
         if (buf[last[idx]] != ord("}")).any(): return None, lines
         pairs = commas + 1
-        for r in np.flatnonzero(commas == 0):               # rows with at most one entry: '{}' has none
-            if not body[first[idx[r]] + 1:last[idx[r]]].strip(): pairs[r] = 0
+        z = np.flatnonzero(commas == 0)                     # rows with at most one entry: '{}' has none
+        pairs[z[~_has_content(buf, first[idx[z]] + 1, last[idx[z]])]] = 0
         v = _fast_floats(text.translate(None, b"{}").replace(b",", b" "), " ", 2 * int(pairs.sum()))
         if v is None: return None, lines
         j, x = v[0::2], v[1::2]
@@ -559,7 +571,11 @@ def _resolve(name_or_path) -> tuple[Path, str, str|None]:
     if p.is_file(): return p, p.name.split(".arff")[0], None
     if p.suffix.lower() in (".arff", ".gz", ".xml") or os.sep in s:
         raise ArffError("no such file", p)
-    raise ValueError(f"unknown dataset {s!r}; bundled datasets: {', '.join(BUNDLED)} (or pass a path to an .arff/.arff.gz)")
+    import difflib
+    near = difflib.get_close_matches(s.lower(), list(low), n=1, cutoff=0.6) or [k for k in low if k.startswith(s.lower())][:1]
+    hint = f" (did you mean {low[near[0]]!r}?)" if near else ""
+    raise ValueError(f"unknown dataset {s!r}{hint}; bundled datasets: {', '.join(BUNDLED)} "
+                     "(or pass a path to an .arff/.arff.gz file)")
 
 def paper_llog_view(ds: MultiLabelDataset) -> MultiLabelDataset:
     "LLOG-F as the paper read it: the last 75 features (tok929..tok1003) become 'labels', the 75 true labels become features."
