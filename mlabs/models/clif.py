@@ -14,10 +14,11 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from ..imbalance import check_labels, cooccurrence
 
 # %% auto #0
-__all__ = ['SOURCES', 'SIZES', 'check_labels', 'label_adjacency', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams', 'random_batch',
-           'seconds_per_step', 'train_steps_per_s', 'bench_clif']
+__all__ = ['SOURCES', 'SIZES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams', 'random_batch', 'seconds_per_step',
+           'train_steps_per_s', 'bench_clif']
 
 # %% ../../nbs/14_clif.ipynb #8349f67a
 SOURCES = {
@@ -38,34 +39,20 @@ SOURCES = {
     "link_self_loops": "False: link target A without self-loops, TECL:Core/engine.py@f95e258 (the A + I line is "
                        "commented out); MLAdaBatch uses A + I",
     "negative_slope": "0.1: LeakyReLU slope of every MLP, TECL:Core/layers.py@7e7aea8 and MLAdaBatch:layers.py@21c6fce",
-    "label_graph": "A = symmetric conditional co-occurrence of the training labels, zero diagonal: sym_conditional_prob "
-                   "in TECL:Core/model.py@7e7aea8 and the paper's appendix 6; MLAdaBatch leaves A = I (a bug)",
+    "label_graph": "A = symmetric conditional co-occurrence of the training labels, zero diagonal (mlabs.imbalance.cooccurrence): "
+                   "sym_conditional_prob in TECL:Core/model.py@7e7aea8 and the paper's appendix 6; MLAdaBatch leaves A = I (a bug)",
 }
 
 # %% ../../nbs/14_clif.ipynb #b43ecb20
-def check_labels(Y, # label matrix, [n, q]
-                 q: int|None = None, # expected number of labels, or None
-                 name: str = "Y",    # the array's name in error messages
-                ) -> np.ndarray:     # float64 copy of Y
-    "Validate a 0/1 label matrix (numpy, torch or anything `np.asarray` takes) and return it as float64."
-    Y = np.asarray(Y.detach().cpu() if isinstance(Y, Tensor) else Y, dtype=np.float64)
-    if Y.ndim != 2 or (q is not None and Y.shape[1] != q):
-        raise ValueError(f"{name} has shape {Y.shape}; expected [n, {q if q is not None else 'q'}] labels")
-    if not np.isin(Y, (0., 1.)).all():
-        r, c = np.argwhere(~np.isin(Y, (0., 1.)))[0]
-        raise ValueError(f"{name} (shape {Y.shape}) must be 0/1; {name}[{r}, {c}] = {Y[r, c]}")
+def train_labels(Y,                 # training labels, [n, q], 0/1 (ndarray, scipy sparse or tensor)
+                 q: int,            # number of labels the model was built for
+                 name: str = "Y_train", # the array's name in error messages
+                ):                  # Y as an ndarray or CSR matrix, checked
+    "Check a training label matrix for a model with q labels: 2-D, q columns, only 0 and 1."
+    if isinstance(Y, Tensor): Y = Y.detach().cpu().numpy()
+    Y = check_labels(Y, name)
+    if Y.shape[1] != q: raise ValueError(f"{name} has shape {Y.shape}; expected [n, {q}] labels")
     return Y
-
-def label_adjacency(Y, # training labels, [n, q], 0/1
-                   ) -> np.ndarray: # A, [q, q], symmetric, zero diagonal
-    "Symmetric conditional co-occurrence A_ij = (P(l_j|l_i) + P(l_i|l_j)) / 2 with a zero diagonal."
-    Y = check_labels(Y)
-    C = Y.T @ Y
-    n = np.diag(C).copy()
-    P = np.divide(C, n[:, None], out=np.zeros_like(C), where=n[:, None] > 0)   # P[i, j] = P(l_j | l_i)
-    A = (P + P.T) / 2
-    np.fill_diagonal(A, 0.)
-    return A
 
 # %% ../../nbs/14_clif.ipynb #a316ee08
 def mlp(dims: list[int],            # widths [in, hidden..., out]: one layer per consecutive pair
@@ -154,7 +141,7 @@ class CLIF(MultiLabelModel):
     def set_label_graph(self, Y_train, # training labels, [n, q], 0/1
                        ) -> CLIF:
         "Set the adjacency A from the training labels (symmetric conditional co-occurrence, zero diagonal)."
-        A = label_adjacency(check_labels(Y_train, self.q, "Y_train"))
+        A = cooccurrence(train_labels(Y_train, self.q))
         self.label_adj.copy_(torch.as_tensor(A, dtype=self.label_adj.dtype))
         self.graph_set = True
         return self

@@ -35,7 +35,9 @@ SOURCES = {
     "decoder_dropout": "0.0: the official decoder has none, " + _OFFICIAL.format("layers/MLP.py") + " (drop_ratio "
                        "default 0); MLAdaBatch's MLP default puts 0.2 there",
     "encoder": "MLP d -> 256 -> 512 -> 256, ReLU: " + _OFFICIAL.format("DELANet.py"),
-    "decoder": "MLP (d + D) -> 256 -> 512, ReLU, then one weight vector per label: " + _OFFICIAL.format("DELANet.py"),
+    "decoder": "'split': an exact rewrite of the official decoder (W_x x computed once per sample; at eval the decoder "
+               "runs once per sample), this package; 'concat' computes it as " + _OFFICIAL.format("DELANet.py") + " does",
+    "decoder_mlp": "MLP (d + D) -> 256 -> 512, ReLU, then one weight vector per label: " + _OFFICIAL.format("DELANet.py"),
     "gate_init": "logit ~ U(-10, 10), scale_layer bias 2.0: " + _OFFICIAL.format("DELANet.py") + " reset_parameters",
     "loss": "q * multilabel_soft_margin_loss + beta * KL: " + _OFFICIAL.format("DELANet.py") + " _compute_loss",
 }
