@@ -233,7 +233,7 @@ class SelectionSampler(torch.utils.data.Sampler):
     def __len__(self) -> int: return self.num_batches
 
     def __repr__(self):
-        return (f"SelectionSampler(n={self.n}, batch_size={self.batch_size}, strategy={self.strategy!r}, se={self.se}, "
+        return (f"{type(self).__name__}(n={self.n}, batch_size={self.batch_size}, strategy={self.strategy!r}, se={self.se}, "
                 f"warmup_epochs={self.warmup_epochs}, refresh={self.refresh!r}, epoch={self.epoch}, batch={self._pos})")
 
 # %% ../nbs/03_selection.ipynb #d46e0f3e
@@ -296,7 +296,8 @@ def log_weights(self: SelectionSampler) -> Tensor:
 def probs(self: SelectionSampler) -> Tensor:
     "The selection probabilities p the next selection batch is drawn from, [n] (uniform for random and in warm-up)."
     if self.strategy == "random" or self.epoch < self.warmup_epochs: return torch.full((self.n,), 1 / self.n, device=self.device)
-    a = self._frozen if (self.refresh == "epoch" and self._frozen is not None and self._pos > 0) else self.log_weights()
+    frozen_now = self.refresh == "epoch" and self._frozen is not None and 0 < self._pos < self.num_batches
+    a = self._frozen if frozen_now else self.log_weights()
     return torch.softmax(a, 0)
 
 SelectionSampler.log_weights, SelectionSampler.probs = log_weights, probs
