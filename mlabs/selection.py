@@ -57,7 +57,7 @@ def average_ranks(losses: Tensor, # 1-D tensor
         end = torch.cumsum(counts, 0).to(losses.dtype)      # rank of each tie group's last member
         r[order] = (end - (counts.to(losses.dtype) - 1) / 2)[inv]
     else:                                                   # no data-dependent shapes: no wait for the host
-        r[order] = (torch.searchsorted(v, v) + torch.searchsorted(v, v, right=True) + 1).to(losses.dtype) / 2
+        r.scatter_(0, order, (torch.searchsorted(v, v) + torch.searchsorted(v, v, right=True) + 1).to(losses.dtype) / 2)
     return r
 
 # %% ../nbs/03_selection.ipynb #c9229ea3
