@@ -136,14 +136,15 @@ def inclusion_probs_exact(p: np.ndarray, # probabilities, [n] (small n: every or
     return pi
 
 # %% ../nbs/03_selection.ipynb #9624477a
-def _cdf_sample(logits: Tensor, k: int, generator: torch.Generator|None = None) -> Tensor:
+def _cdf_sample(logits: Tensor, k: int, generator: torch.Generator|None = None,
+                bounded: bool = False) -> Tensor:   # bounded: exp(logits) known not to overflow, no shift needed
     "The first k distinct values of i.i.d. inverse-CDF draws from exp(logits), in order of first appearance."
-    w = torch.exp(logits - logits.max())
+    w = torch.exp(logits) if bounded else torch.exp(logits - logits.max())
     n, first, dev = w.numel(), {}, w.device
     while True:
         cdf = torch.cumsum(w, 0, dtype=torch.float64)
         u = torch.rand(2 * (k - len(first)), generator=generator, dtype=torch.float64, device=dev).mul_(cdf[-1])
-        x = torch.searchsorted(cdf, u, right=True).clamp_max_(n - 1).cpu().numpy()
+        x = np.minimum(torch.searchsorted(cdf, u, right=True).cpu().numpy(), n - 1)
         if not first:                                               # usual case: one round, NumPy only
             _, pos = np.unique(x, return_index=True)
             if len(pos) >= k: return torch.from_numpy(x[np.sort(pos)[:k]]).to(dev)
@@ -156,11 +157,12 @@ def successive_sample(logits: Tensor, # unnormalised log-probabilities, [n]
                       generator: torch.Generator|None = None, # random source on logits' device
                       method: str = "auto", # "gumbel", "cdf", or "auto" (cdf on CPU when 64k <= n)
                       out: Tensor|None = None, # optional key buffer for the Gumbel method, [n]
+                      bounded: bool = False, # exp(logits) cannot overflow (e.g. logits in [0, log se]): skip the max shift
                      ) -> Tensor:     # k distinct indices in draw order
     "Draw k distinct indices successively without replacement, p proportional to exp(logits); exact either way."
     if method == "auto": method = "cdf" if logits.device.type == "cpu" and 64 * k <= logits.numel() else "gumbel"
     if method == "gumbel": return gumbel_topk(logits, k, generator, out)
-    if method == "cdf": return _cdf_sample(logits, k, generator)
+    if method == "cdf": return _cdf_sample(logits, k, generator, bounded)
     raise ValueError(f"method must be 'auto', 'gumbel' or 'cdf', got {method!r}")
 
 # %% ../nbs/03_selection.ipynb #bddd1121
@@ -316,7 +318,8 @@ def _start_epoch(self: SelectionSampler) -> None:
 def _draw(self: SelectionSampler, a: Tensor) -> tuple[Tensor, Tensor|None]:
     "One selection batch from log-weights a: B distinct via Gumbel-top-k, or B i.i.d. draws in importance mode."
     if not self.importance_weights:
-        return successive_sample(a, self.batch_size, self._g, out=self._keys), None
+        bounded = math.log(self.se) < 80                     # a in [0, log se]: exp(a) cannot overflow float32
+        return successive_sample(a, self.batch_size, self._g, out=self._keys, bounded=bounded), None
     p = torch.softmax(a, 0)
     idx = torch.multinomial(p, self.batch_size, replacement=True, generator=self._g)
     w = 1.0 / (self.n * p[idx])
