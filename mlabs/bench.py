@@ -52,7 +52,7 @@ def bench_overhead(quick: bool = False, # fewer repeats
     "Adaptive selection's per-batch overhead on yeast next to one DELA training step at batch 128."
     import torch
     from mlabs.models import DELA
-    from mlabs.models.clif import train_steps_per_s
+    from mlabs.models.base import train_steps_per_s
     from mlabs.selection import bench_selection
     torch.manual_seed(0)
     step_ms = 1e3 / train_steps_per_s(DELA(103, 14), batch_size=128, steps=3, repeats=3 if quick else 7)

@@ -8,15 +8,13 @@ Docs: https://mlabs-dev.github.io/mlabs/c2ae.html.md"""
 
 # %% ../../nbs/11_c2ae.ipynb #e46e9f4e
 from __future__ import annotations
-import time
 import numpy as np
 import torch
 from torch import nn, Tensor
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, train_steps_per_s
 
 # %% auto #0
-__all__ = ['SOURCES', 'BENCH_SIZES', 'rank_loss', 'embedding_loss', 'leaky_mlp', 'official_init_', 'C2AE', 'time_train_steps',
-           'bench_c2ae']
+__all__ = ['SOURCES', 'rank_loss', 'embedding_loss', 'leaky_mlp', 'official_init_', 'C2AE', 'bench_c2ae']
 
 # %% ../../nbs/11_c2ae.ipynb #6682eca6
 SOURCES = {
@@ -132,35 +130,6 @@ class C2AE(MultiLabelModel):
         return total, per_sample_bce(out.logits, y)
 
 # %% ../../nbs/11_c2ae.ipynb #66ad6a19
-def time_train_steps(model: MultiLabelModel, # the model to time (trained in place)
-                     batch_size: int = 128,  # rows per step
-                     steps: int = 10,        # timed steps per repeat
-                     repeats: int = 5,       # repeats; the median is returned
-                     density: float = 0.2,   # fraction of positive labels in the random labels
-                     seed: int = 0,          # seed of the random data
-                    ) -> float:              # training steps per second (median over repeats)
-    "Median training steps per second of `model` with Adam on random data of its (d, q), after two warm-up steps."
-    g = torch.Generator().manual_seed(seed)
-    dev = next(model.parameters()).device
-    x = torch.rand(batch_size, model.d, generator=g).to(dev)
-    y = (torch.rand(batch_size, model.q, generator=g) < density).float().to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
-    model.train()
-    def step():
-        loss, _ = model.loss(model(x, y), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    for _ in range(2): step()
-    rates = []
-    for _ in range(repeats):
-        if dev.type == "cuda": torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        for _ in range(steps): step()
-        if dev.type == "cuda": torch.cuda.synchronize()
-        rates.append(steps / (time.perf_counter() - t0))
-    return float(np.median(rates))
-
-BENCH_SIZES = {"yeast": (103, 14), "bibtex": (1836, 159), "corel5k": (499, 374)}
-
 def bench_c2ae(quick: bool = False, # fewer steps and repeats, and only the yeast size
               ) -> dict[str, float]: # `models.c2ae.<size>.steps_per_s`
     "Training steps per second of C2AE at batch 128 on yeast-, bibtex- and Corel5k-sized random data."
@@ -169,5 +138,5 @@ def bench_c2ae(quick: bool = False, # fewer steps and repeats, and only the yeas
     for name in sizes:
         torch.manual_seed(0)
         d, q = BENCH_SIZES[name]
-        res[f"models.c2ae.{name}.steps_per_s"] = time_train_steps(C2AE(d, q), steps=3 if quick else 10, repeats=2 if quick else 5)
+        res[f"models.c2ae.{name}.steps_per_s"] = train_steps_per_s(C2AE(d, q), steps=3 if quick else 10, repeats=2 if quick else 5)
     return res

@@ -8,17 +8,16 @@ Docs: https://mlabs-dev.github.io/mlabs/clif.html.md"""
 
 # %% ../../nbs/14_clif.ipynb #77c627bb
 from __future__ import annotations
-import math, time, warnings
+import math, warnings
 import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, random_batch, train_steps_per_s
 from ..imbalance import check_labels, cooccurrence
 
 # %% auto #0
-__all__ = ['SOURCES', 'SIZES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams', 'random_batch', 'seconds_per_step',
-           'train_steps_per_s', 'bench_clif']
+__all__ = ['SOURCES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams', 'bench_clif']
 
 # %% ../../nbs/14_clif.ipynb #8349f67a
 SOURCES = {
@@ -200,40 +199,7 @@ def authors_hparams(d: int, # number of features
     "CLIF hyperparameters of the paper authors' port (MLAdaBatch), to pass as CLIF(d, q, **authors_hparams(d, q))."
     return dict(hidden=768, class_emb=q, in_layers=3, dropout=.2, gate="linear", link_self_loops=True, lam=1e-3)
 
-# %% ../../nbs/14_clif.ipynb #0183999a
-def random_batch(d: int, q: int, batch_size: int = 128, seed: int = 0, density: float = .1,
-                ) -> tuple[Tensor, Tensor]: # x uniform in [0, 1] [B, d], y 0/1 [B, q]
-    "A random batch of a given size, for timing."
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(batch_size, d, generator=g), (torch.rand(batch_size, q, generator=g) < density).float()
-
-def seconds_per_step(model: MultiLabelModel, # the model, in training mode
-                     x: Tensor, y: Tensor,   # one batch
-                     opt: torch.optim.Optimizer, # its optimiser
-                     steps: int = 3,         # steps timed together
-                    ) -> float:
-    "Wall-clock seconds of one training step (forward, loss, backward, optimiser step), averaged over `steps`."
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        loss, _ = model.loss(model(x, y), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return (time.perf_counter() - t0) / steps
-
-def train_steps_per_s(model: MultiLabelModel, # the model to time
-                      batch_size: int = 128,   # rows per step
-                      steps: int = 3,          # steps per timing
-                      repeats: int = 5,        # timings; the median is reported
-                     ) -> float:               # training steps per second
-    "Median training steps per second of `model` on a random batch (one untimed warm-up step first)."
-    x, y = random_batch(model.d, model.q, batch_size)
-    model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    seconds_per_step(model, x, y, opt, 1)
-    return 1 / float(np.median([seconds_per_step(model, x, y, opt, steps) for _ in range(repeats)]))
-
 # %% ../../nbs/14_clif.ipynb #ad9b22e7
-SIZES = {"yeast": (103, 14), "bibtex": (1836, 159), "corel5k": (499, 374)}
-
 def bench_clif(quick: bool = False, # fewer timings, only the default model
               ) -> dict[str, float]:
     "Training steps per second of CLIF at batch 128 on yeast- and bibtex-sized random data (see the notebook)."
@@ -244,10 +210,10 @@ def bench_clif(quick: bool = False, # fewer timings, only the default model
     for name, hp in runs:
         torch.manual_seed(0)
         if isinstance(hp, str):
-            d, q = SIZES[hp]; m = CLIF(d, q, **authors_hparams(d, q))
+            d, q = BENCH_SIZES[hp]; m = CLIF(d, q, **authors_hparams(d, q))
             st, rp = 1, 3
         else:
-            d, q = SIZES[name]; m = CLIF(d, q, **hp); st, rp = steps, repeats
-        m.set_label_graph(random_batch(d, q, 512, seed=1)[1].numpy())
-        res[f"models.clif.{name}.steps_per_s"] = train_steps_per_s(m, 128, st, rp)
+            d, q = BENCH_SIZES[name]; m = CLIF(d, q, **hp); st, rp = steps, repeats
+        m.set_label_graph(random_batch(d, q, 512, density=.1, seed=1)[1].numpy())
+        res[f"models.clif.{name}.steps_per_s"] = train_steps_per_s(m, steps=st, repeats=rp)
     return res

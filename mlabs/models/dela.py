@@ -9,7 +9,7 @@ Docs: https://mlabs-dev.github.io/mlabs/dela.html.md"""
 
 # %% ../../nbs/15_dela.ipynb #39a3dd76
 from __future__ import annotations
-import math, time
+import math
 import numpy as np
 import torch
 from torch import nn, Tensor
@@ -180,19 +180,20 @@ def authors_hparams(d: int, # number of features
     return dict(latent_dim=math.ceil(d / 2), beta=1e-4, tau=2/3, off_noise=None, drop_ratio=.2, decoder_dropout=.2)
 
 # %% ../../nbs/15_dela.ipynb #1e119426
-from .clif import SIZES, random_batch, seconds_per_step
+from .base import BENCH_SIZES, random_batch, step_seconds, median_seconds, train_steps_per_s
 
 def _side_by_side(m: DELA, steps: int, repeats: int, n_eval: int = 1024, warmup: bool = True) -> dict[str, float]:
     "Seconds per training step and per eval pass of the split and the concat decoder, alternated on one model."
-    x, y = random_batch(m.d, m.q, 128)
-    xe = random_batch(m.d, m.q, n_eval, seed=1)[0]
-    opt = torch.optim.Adam(m.parameters(), lr=1e-4)
+    dev = next(m.parameters()).device
+    x, y = random_batch(m.d, m.q, 128, device=dev)
+    xe = random_batch(m.d, m.q, n_eval, seed=1, device=dev)[0]
+    opt = torch.optim.Adam(m.parameters(), lr=1e-4, weight_decay=1e-4)
     t = {k: [] for k in ("split", "concat", "split_eval", "concat_eval")}
     for r in range(repeats + warmup):
         for impl in ("split", "concat"):
             m.decoder = impl; m.train()
-            ts = seconds_per_step(m, x, y, opt, steps)
-            t0 = time.perf_counter(); m.predict_proba(xe, batch_size=256); te = time.perf_counter() - t0
+            ts = step_seconds(m, x, y, opt, steps)
+            te = median_seconds(lambda: m.predict_proba(xe, batch_size=256), 1, dev)
             if r or not warmup: t[impl].append(ts); t[impl + "_eval"].append(te)    # round 0 is warm-up
     m.decoder = "split"
     return {"split": float(np.median(t["split"])), "concat": float(np.median(t["concat"])),
@@ -205,16 +206,14 @@ def bench_dela(quick: bool = False, # fewer timings, no authors' setting
     steps, repeats, n_eval = (1, 1, 128) if quick else (3, 5, 1024)
     res = {}
     torch.manual_seed(0)
-    m = DELA(*SIZES["yeast"])
+    m = DELA(*BENCH_SIZES["yeast"])
     res["models.dela.yeast.steps_per_s"] = 1 / _side_by_side(m, steps, repeats, 256)["split"]
     torch.manual_seed(0)
-    r = _side_by_side(DELA(*SIZES["bibtex"]), steps, repeats, n_eval, warmup=not quick)
+    r = _side_by_side(DELA(*BENCH_SIZES["bibtex"]), steps, repeats, n_eval, warmup=not quick)
     res.update({"models.dela.bibtex.steps_per_s": 1 / r["split"], "models.dela.bibtex.naive_steps_per_s": 1 / r["concat"],
                 "models.dela.bibtex.decomposed_speedup": r["ratio"], "models.dela.bibtex.eval_speedup": r["eval_ratio"]})
     if not quick:
-        torch.manual_seed(0); d, q = SIZES["bibtex"]
+        torch.manual_seed(0); d, q = BENCH_SIZES["bibtex"]
         m = DELA(d, q, **authors_hparams(d, q))
-        x, y = random_batch(d, q, 128); opt = torch.optim.Adam(m.parameters(), lr=1e-4)
-        seconds_per_step(m, x, y, opt, 1)
-        res["models.dela.bibtex_authors.steps_per_s"] = 1 / float(np.median([seconds_per_step(m, x, y, opt, 1) for _ in range(3)]))
+        res["models.dela.bibtex_authors.steps_per_s"] = train_steps_per_s(m, steps=1, repeats=3, warmup=1)
     return res

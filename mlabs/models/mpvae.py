@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from torch.special import ndtr, log_ndtr
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
-from .c2ae import rank_loss, time_train_steps, BENCH_SIZES
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, train_steps_per_s
+from .c2ae import rank_loss
 
 # %% auto #0
 __all__ = ['SOURCES', 'PRESETS', 'probit_marginal_arg', 'mp_nll', 'gauss_kl', 'relu_mlp', 'MPVAE', 'bench_mpvae']
@@ -181,6 +181,6 @@ def bench_mpvae(quick: bool = False, # fewer steps and repeats, and only the yea
     for name, S in cases:
         torch.manual_seed(0)
         d, q = BENCH_SIZES[name.split("_")[0]]
-        res[f"models.mpvae.{name}.steps_per_s"] = time_train_steps(MPVAE(d, q, n_train_sample=S),
-                                                                   steps=3 if quick else 10, repeats=2 if quick else 5)
+        res[f"models.mpvae.{name}.steps_per_s"] = train_steps_per_s(MPVAE(d, q, n_train_sample=S),
+                                                                    steps=3 if quick else 10, repeats=2 if quick else 5)
     return res
