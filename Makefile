@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 # The full check: library in sync with the notebooks, then every notebook and every test file under pytest.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -q -n 2 --dist load tests
 
 sync: $(STAMP)
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean
