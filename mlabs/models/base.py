@@ -88,6 +88,14 @@ class MultiLabelModel(nn.Module):
         finally:
             self.train(was_training)
 
+    def loss_labels(self, out: ModelOutput, # output of `forward`
+                    y: Tensor,              # labels handed to `loss`, [B, q]
+                   ) -> Tensor:             # y in the logits' dtype
+        "Check that the labels given to `loss` match the output's logits, and cast them to the logits' dtype."
+        if tuple(y.shape) != tuple(out.logits.shape):
+            raise ValueError(f"y has shape {tuple(y.shape)}; the logits have shape {tuple(out.logits.shape)}")
+        return y.to(out.logits.dtype)
+
     def n_params(self) -> int:
         "Number of trainable parameters."
         return sum(p.numel() for p in self.parameters() if p.requires_grad)

@@ -117,7 +117,7 @@ class C2AE(MultiLabelModel):
         "The separate terms of the objective."
         if "ce" not in out.extras:
             raise ValueError("C2AE.loss needs the output of forward(x, y) with labels; got the output of forward(x)")
-        y = y.to(out.logits.dtype)
+        y = self.loss_labels(out, y)
         l2 = sum((m.weight ** 2).sum() for m in self.modules() if isinstance(m, nn.Linear)) if self.l2 else out.logits.new_zeros(())
         return {"embedding": embedding_loss(out.extras["cx"], out.extras["ce"], self.lam),
                 "output": rank_loss(torch.sigmoid(out.extras["rec_logits"]), y, self.temperature), "l2": l2}

@@ -177,9 +177,7 @@ class CLIF(MultiLabelModel):
              y: Tensor,              # labels, [B, q]
             ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE [B]
         "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
-        if y.shape != out.logits.shape:
-            raise ValueError(f"y has shape {tuple(y.shape)}; the logits have shape {tuple(out.logits.shape)}")
-        y = y.to(out.logits.dtype)
+        y = self.loss_labels(out, y)
         total = F.multilabel_soft_margin_loss(out.logits, y)
         if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
         return total, per_sample_bce(out.logits, y)

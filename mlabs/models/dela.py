@@ -155,9 +155,7 @@ class DELA(MultiLabelModel):
              y: Tensor,                # labels, [B, q]
             ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE [B]
         "q * multi-label soft-margin loss, plus beta * KL when the output carries training gates."
-        if y.shape != out.logits.shape:
-            raise ValueError(f"y has shape {tuple(y.shape)}; the logits have shape {tuple(out.logits.shape)}")
-        y = y.to(out.logits.dtype)
+        y = self.loss_labels(out, y)
         total = F.multilabel_soft_margin_loss(out.logits, y) * self.q
         if "gates" in out.extras and self.beta:
             total = total + self.beta * dela_kl(out.extras["z"], out.extras["n_logvar"], out.extras["gates"])

@@ -151,7 +151,7 @@ class MPVAE(MultiLabelModel):
         ex = out.extras
         if "mu_l" not in ex:
             raise ValueError("MPVAE.loss needs the output of forward(x, y) with labels; got the output of forward(x)")
-        y = y.to(out.logits.dtype)
+        y = self.loss_labels(out, y)
         if noise is None:
             noise = torch.randn(self.n_train_sample, len(y), self.z_dim, device=y.device, dtype=y.dtype)
         r = noise @ self.Bm.T

@@ -280,7 +280,7 @@ def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
     ex = out.extras
     if "kl" not in ex: raise ValueError("this output was computed without y; call forward(x, y) to get the loss")
     x = ex["x"]; self.check(x, y)
-    y = y.to(out.logits.dtype)
+    y = self.loss_labels(out, y)
     recons = (F.binary_cross_entropy_with_logits(ex["recons"], x, reduction="sum") if self.binary_data
               else F.mse_loss(torch.sigmoid(ex["recons"]), x, reduction="sum")) / x.shape[0]
     kl = ex["kl"].mean()
