@@ -139,9 +139,10 @@ def bench_local(quick: bool = False, # bibtex only, one repeat
 def _sampler_ms(strategy: str, n: int, B: int, device: str, calls: int, Y=None) -> float:
     "Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms."
     from mlabs.selection import SelectionSampler
+    import mlabs.chain  # noqa: F401  (registers the "adac" strategy)
     g = torch.Generator(device=device); g.manual_seed(0)
     pool = torch.rand(n, generator=g, device=device) + 0.01
-    s = SelectionSampler(n, B, strategy=strategy, se=8 if strategy != "random" else 1.0, warmup_epochs=0,
+    s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0,
                          device=device, **({"Y": Y} if strategy == "adac" else {}))
     s.update(torch.arange(n, device=device), pool)
     def step():
