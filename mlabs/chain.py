@@ -78,8 +78,8 @@ class AdaCSampler(AdaptiveSampler, strategy="adac"):
         self.member = torch.as_tensor(member, device=dev)
         self._seed_label_list = np.where(seed_label < 0, q, seed_label).tolist()
         self._members = [np.flatnonzero(member[j]) for j in range(q)]        # D_c of each label, as index arrays
-        self._member_t = np.ascontiguousarray(member.T).astype(np.int32)     # [n, q]: the D_c's a sample is in
-        self._size = np.array([m.size for m in self._members], dtype=np.int64)
+        self._size_list = [int(m.size) for m in self._members]
+        self._all = np.arange(self.n)
         self.last_steps = None
         used = np.asarray(Y.sum(0)).ravel() > 0
         few, none = ((Lc >= 0).sum(1) < Lc.shape[1]) & used, (Lc < 0).all(1) & used
@@ -95,60 +95,66 @@ _SMALL = 4   # a set smaller than _SMALL * B is drawn from directly, not through
 
 class _Stream:
     "i.i.d. draws from p restricted to `members` (None: all n), made in chunks by rejection, read with `next_free`."
-    def __init__(self, members: np.ndarray|None, n: int, w: np.ndarray, g: torch.Generator, bs: int, se: float):
+    def __init__(self, members: np.ndarray|None, n: int, w: np.ndarray, g: torch.Generator):
         self.members, self.n, self.w, self.g = members, n, w, g
         self.m = n if members is None else members.size
-        self.chunk = int(min(max(64, 2 * bs * se), 1 << 16))
-        self.buf, self.p = [], 0
+        self.chunk, self.buf, self.p = 16, [], 0
 
     def _more(self) -> None:
+        "The next chunk of accepted draws; chunks double (16, 32, ...), so a stream read a few times stays cheap."
+        self.chunk = min(2 * self.chunk, 1 << 16)
         v = torch.rand(2 * self.chunk, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
         cand = np.minimum((v[:self.chunk] * self.m).astype(np.int64), self.m - 1)
         if self.members is not None: cand = self.members[cand]
         self.buf = cand[v[self.chunk:] < self.w[cand]].tolist(); self.p = 0
 
-    def next_free(self, chosen: set) -> int:
-        "The next draw not in `chosen` (the caller knows one exists)."
+    def next_free(self, chosen: set) -> int|None:
+        """The next draw not in `chosen`; None when the stream gives up (a largest chunk accepted nothing, or many
+        draws in a row were in the batch already): the caller then draws directly, which is exact as well."""
+        skipped, limit = 0, 4 * len(chosen) + 64
         while True:
             while self.p < len(self.buf):
                 x = self.buf[self.p]; self.p += 1
                 if x not in chosen: return x
+                skipped += 1
+                if skipped > limit: return None
+            if self.chunk == 1 << 16 and not self.buf: return None     # weights too small to accept (huge se)
             self._more()
 
-def _direct(members: np.ndarray, w: np.ndarray, taken: np.ndarray, g: torch.Generator) -> int:
-    "One draw from p restricted to the members not taken, by inverse CDF over them."
-    cw = np.cumsum(np.where(taken[members], 0.0, w[members]))
+def _direct(members: np.ndarray, a: np.ndarray, taken: np.ndarray, g: torch.Generator) -> int|None:
+    "One draw from p restricted to the members not taken (inverse CDF over them); None when all are taken."
+    free = members[~taken[members]]
+    if free.size == 0: return None
+    cw = np.cumsum(np.exp(a[free] - a[free].max()))
     u = float(torch.rand(1, generator=g, dtype=torch.float64, device=g.device)) * cw[-1]
-    return int(members[min(np.searchsorted(cw, u, side="right"), members.size - 1)])
+    return int(free[min(np.searchsorted(cw, u, side="right"), free.size - 1)])
 
 @patch
 @torch.no_grad()
 def _select(self: AdaCSampler) -> tuple[Tensor, None]:
     "One AdaC batch: seed from p, then B-1 chained draws with fallbacks; also sets `last_steps`."
     a = (self._frozen if self.refresh == "epoch" else self.log_weights()).double().cpu().numpy()
-    bound = _log_bound(self.n, self._c, torch.float32) if math.isfinite(a.max()) else 0.0
-    w = np.exp(a - max(bound, a.max()))                        # acceptance probabilities, in (0, 1]
+    w = np.exp(a - _log_bound(self.n, self._c, torch.float32))          # acceptance probabilities: a <= log se
     n, bs, q, g = self.n, self.batch_size, self.q, self._g
-    small = _SMALL * bs
+    size, small = self._size_list + [n], _SMALL * bs                   # size[q]: all samples
     streams, chosen, out, steps = {}, set(), [], []
     taken = np.zeros(n, dtype=bool)
-    rem = self._size.copy()                                    # members of each D_c not in the batch yet
-    def from_set(lab: int) -> int:
-        if lab == q and n >= small or lab != q and self._size[lab] >= small:
-            if lab not in streams:
-                streams[lab] = _Stream(None if lab == q else self._members[lab], n, w, g, bs, self.se)
-            return streams[lab].next_free(chosen)
-        return _direct(np.arange(n) if lab == q else self._members[lab], w, taken, g)
+    def draw(lab: int) -> int|None:
+        "A draw from p over D_c(lab) (lab = q: all samples) minus the batch; None when that set is used up."
+        if size[lab] >= small and streams.get(lab, 0) is not None:      # >= 4B members: hardly ever used up
+            if lab not in streams: streams[lab] = _Stream(None if lab == q else self._members[lab], n, w, g)
+            x = streams[lab].next_free(chosen)
+            if x is not None: return x
+            streams[lab] = None                                          # the stream gave up: direct from now on
+        return _direct(self._all if lab == q else self._members[lab], a, taken, g)
     seed_label = self._seed_label_list
     for t in range(bs):
-        if t == 0: x, code = from_set(q), SEED
+        if t == 0: x, code = draw(q), SEED
         else:
             lab = seed_label[out[-1]]
-            if lab == q: code = NO_LABEL
-            elif rem[lab] == 0: code = EXHAUSTED
-            else: code = CHAIN
-            x = from_set(lab if code == CHAIN else q)
+            x = None if lab == q else draw(lab)
+            code = CHAIN if x is not None else (NO_LABEL if lab == q else EXHAUSTED)
+            if x is None: x = draw(q)
         out.append(x); steps.append(code); chosen.add(x); taken[x] = True
-        rem -= self._member_t[x]
     self.last_steps = torch.tensor(steps, device=self.device)
     return torch.tensor(out, device=self.device), None
