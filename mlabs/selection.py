@@ -531,8 +531,9 @@ def _sorted_replace(sorted_: np.ndarray, # the scores, sorted ascending, [n]
     "Replace b values of a sorted array in O(n) copies and O(b log n) searches, no sort of n."
     old = np.sort(old)
     pos = np.searchsorted(sorted_, old, "left")
-    if old.size > 1:                                         # equal old values take consecutive slots
-        start = np.r_[True, old[1:] != old[:-1]]
+    same = old[1:] == old[:-1]
+    if same.any():                                           # equal old values take consecutive slots
+        start = np.concatenate([[True], ~same])
         first = np.maximum.accumulate(np.where(start, np.arange(old.size), 0))
         pos = pos + (np.arange(old.size) - first)
     keep = np.ones(sorted_.size, dtype=bool); keep[pos] = False
@@ -551,8 +552,12 @@ class HardSampler(SelectionSampler, strategy="hard"):
 
     def _rank_logits(self, i: Tensor) -> Tensor:
         "log-weights r_i * log(se)/n of the candidates i, from the kept order: bit for bit log_weights()[i]."
-        v = self._score.numpy()[i.numpy()]
-        lo, hi = np.searchsorted(self._sorted, v, "left"), np.searchsorted(self._sorted, v, "right")
+        v, srt = self._score.numpy()[i.numpy()], self._sorted
+        lo = np.searchsorted(srt, v, "left")
+        hi = lo + 1                                          # one past the last copy of v: lo + 1 unless tied
+        tied = srt[np.minimum(hi, srt.size - 1)] == v
+        tied &= hi < srt.size
+        if tied.any(): hi[tied] = np.searchsorted(srt, v[tied], "right")
         return torch.from_numpy(((lo + hi + 1) / 2).astype(np.float32)).mul_(self._c)
 
     def _select(self) -> tuple[Tensor, Tensor|None]:
