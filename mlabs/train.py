@@ -118,16 +118,12 @@ def _val_auc(model: MultiLabelModel, data: FoldData) -> float:
         a = macro_auc(data.Y_val.cpu().numpy(), predict(model, data.X_val))
     return -math.inf if math.isnan(a) else a
 
-# %% ../nbs/20_train.ipynb #fa9d1c08
-@torch.no_grad()
-def train_bce(model: MultiLabelModel, data: FoldData, chunk: int = 4096) -> np.ndarray:
-    "Per-sample BCE (mean over labels) of every training sample, in eval mode, [n]."
-    was = model.training; model.eval()
-    try:
-        with _fork_rng(data.X_train.device):
-            out = [model.loss(model(x), y)[1] for x, y in zip(data.X_train.split(chunk), data.Y_train.split(chunk))]
-    finally: model.train(was)
-    return torch.cat(out).double().cpu().numpy()
+# %% ../nbs/20_train.ipynb #ab8a118f
+def train_bce(model: MultiLabelModel, data: FoldData, eps: float = 1e-7) -> np.ndarray:
+    "Per-sample BCE (mean over labels) of every training sample, from the eval-mode probabilities, [n]."
+    P = np.clip(predict(model, data.X_train), eps, 1 - eps)
+    Y = data.Y_train.cpu().numpy()
+    return -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(1)
 
 @torch.no_grad()
 def own_loss_corr(model: MultiLabelModel, data: FoldData, chunk: int = 4096) -> float|None:
@@ -266,7 +262,7 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
     return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "loss_density": density,
             "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
 
-# %% ../nbs/20_train.ipynb #f7f8805a
+# %% ../nbs/20_train.ipynb #c235133f
 def fit(model: MultiLabelModel,        # freshly built model (seed torch before building it)
         data: FoldData,                # the fold
         arms: list,                    # [(strategy, se), ...] (se None for random)
@@ -280,6 +276,7 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         loss_density_epochs=None,      # {arm index: [e1, e2]} or one list for every arm
         record_own_loss_corr=False,    # {arm index: bool} or one bool for every arm
         quiet: bool = False,           # no progress bar
+        on_result=None,                # called as on_result(i, result) as soon as arm i is done (e.g. to store it)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
     "Train the warm-up once and every arm from it; return each arm's metrics and history."
     from tqdm.auto import tqdm
@@ -295,5 +292,6 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
             r = train_branch(model, opt, snap, data, strategy, epochs, se, batch_size, seed, refresh,
                              per(loss_density_epochs, i), bool(per(record_own_loss_corr, i)), bar)
             r["warmup_wall_s"] = snap.wall_s
+            if on_result is not None: on_result(i, r)
             out.append(r)
     return out
