@@ -20,7 +20,7 @@ from .models.base import MultiLabelModel
 # %% auto #0
 __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
            'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'warmup', 'restore',
-           'branch_sampler', 'train_branch', 'fit', 'bench_epoch_ratio']
+           'branch_sampler', 'train_branch', 'fit', 'bench_epoch_ratio', 'FixedOrder', 'fit_authors']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -345,3 +345,67 @@ def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
             figs[f"epoch_ratio.{model}.{key}.{s}.select_share"] = float(np.median([a / t for t, a in times[s]]))
             if s != "random": figs[f"epoch_ratio.{model}.{key}.{s}"] = med / base
     return figs
+
+# %% ../nbs/20_train.ipynb #e0e4a3c1
+class FixedOrder:
+    "The authors' baseline order: batches of consecutive indices, the same every epoch (DataLoader shuffle=False)."
+    def __init__(self, n: int, batch_size: int = BATCH_SIZE, device="cpu"):
+        self.n, self.batch_size, self.epoch = n, batch_size, 0
+        self.losses = torch.zeros(n, device=device); self._seen = torch.zeros(n, dtype=torch.bool, device=device)
+        self._idx = torch.arange(n, device=device)
+    def set_epoch(self, epoch: int) -> None: self.epoch = epoch
+    def batches(self): yield from self._idx.split(self.batch_size)
+    @torch.no_grad()
+    def update(self, indices, losses) -> None:
+        self.losses[indices] = losses.detach().float(); self._seen[indices] = True
+
+# %% ../nbs/20_train.ipynb #46cb090f
+from dataclasses import replace as dataclasses_replace
+
+class _RampedOpt:
+    "Wrap an optimizer so that step k of the warm-up uses lr * (k + 1) / warm_steps."
+    def __init__(self, opt, lr: float, warm_steps: int, start: int):
+        self.opt, self.lr, self.warm_steps, self.k = opt, lr, warm_steps, start
+    def zero_grad(self, set_to_none: bool = True): self.opt.zero_grad(set_to_none=set_to_none)
+    def step(self):
+        self.k += 1
+        for g in self.opt.param_groups: g["lr"] = self.lr * min(1.0, self.k / self.warm_steps)
+        self.opt.step()
+
+# %% ../nbs/20_train.ipynb #4798409d
+def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch before building it)
+                data: FoldData,
+                strategy: str,            # "random" (the baseline script) or a selection strategy (the adaptive script)
+                epochs: int = 100,
+                lr: float = 1e-4,         # the authors' lr for every model
+                se: float|None = 8.0,
+                warmup_epochs: int = WARMUP_EPOCHS,
+                batch_size: int = BATCH_SIZE,
+                seed: int = 0,
+                quiet: bool = True,
+               ) -> dict:                 # as `train_branch`; the test metrics are the last epoch's
+    "One arm of the authors' scripts: fixed order, their optimiser settings, lr ramp in warm-up, last epoch tested."
+    from tqdm.auto import tqdm
+    t0 = time.perf_counter()
+    opt = make_optimizer(model, lr, weight_decay=0.0 if strategy == "random" else WEIGHT_DECAY)
+    hist, best, dens = new_history(), (-math.inf, -1, None), {}
+    s = FixedOrder(data.n, batch_size, data.X_train.device)
+    warm_steps = warmup_epochs * math.ceil(data.n / batch_size)
+    with tqdm(total=epochs, disable=quiet, desc=f"authors {strategy}", leave=False) as bar:
+        for e in range(epochs):
+            if e == warmup_epochs and strategy != "random":
+                snap = Snapshot({}, {}, None, None, s.losses.cpu().numpy(), s._seen.cpu().numpy(), {}, best, {},
+                                warmup_epochs, 0.0)
+                s = branch_sampler(strategy, snap, dataclasses_replace(data, weights=None), batch_size, se, seed, "epoch")
+                for g in opt.param_groups: g["lr"] = lr
+            if e < warmup_epochs and strategy != "random":     # linear ramp from 0, one step per batch
+                ramp = _RampedOpt(opt, lr, warm_steps, len(hist["batch_loss"]))
+                s.set_epoch(e); train_epoch(model, ramp, s, data, hist)
+            else:
+                s.set_epoch(e); train_epoch(model, opt, s, data, hist)
+            best = _end_epoch(model, data, hist, best, e, dens, set())
+            bar.update(1)
+    metrics = {part: {k: float(v) for k, v in evaluate(Yp.cpu().numpy(), predict(model, Xp)).items()}
+               for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
+    return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "loss_density": None,
+            "own_loss_corr": None, "wall_s": time.perf_counter() - t0, "warmup_wall_s": 0.0}
