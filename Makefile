@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mlabs datasets
+	$(BIN)/mlabs demo
 
 # The full check: library in sync with the notebooks, then every notebook and every test file under pytest.
 test: $(STAMP)
