@@ -466,7 +466,7 @@ def against_floor(diffs: pd.DataFrame, # `paired_diff` output
     out = out.merge(wide, on=["model", "metric"], how="left")
     use = out.floor.isna() & out._mf.notna()
     out.loc[use, "floor"], out.loc[use, "floor_from"] = out.loc[use, "_mf"], "model"
-    out["clears"] = np.where(out.floor.notna(), out.gain.abs() > out.floor, np.nan).astype(object)
+    out["clears"] = pd.Series([None if pd.isna(f) else bool(abs(g) > f) for g, f in zip(out.gain, out.floor)], index=out.index, dtype=object)
     return out.drop(columns="_mf")
 
 # %% ../nbs/22_stats.ipynb #1cbd5d62
