@@ -155,13 +155,14 @@ def sign(metric: str) -> int: # +1 when higher is better, -1 for the three losse
 # %% ../nbs/22_stats.ipynb #fb4ed0d2
 def records_frame(records: list[dict], # run records, as `mlabs.cv.load_records` returns them
                  ) -> pd.DataFrame:    # one row per (run keys, split, metric) with `value`; se is NaN for random
-    "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, batch_size, protocol, split, metric)."
+    "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, batch_size, protocol, split, metric), the six metrics only."
     rows = []
     for r in records:
         c = r["config"]
         base = (c["dataset"], c["model"], c["strategy"], np.nan if c.get("se") is None else float(c["se"]),
                 int(c["fold"]), int(c["seed"]), int(c.get("batch_size", 128)), c.get("protocol", "official"))
-        rows += [base + (split, m, float(v)) for split, ms in r["metrics"].items() for m, v in ms.items()]
+        rows += [base + (split, m, np.nan if v is None else float(v)) for split, ms in r["metrics"].items()
+                 for m, v in ms.items() if m in METRICS]
     df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
     dup = df.duplicated(list(FRAME_COLUMNS[:-1]), keep=False)
     if dup.any():
