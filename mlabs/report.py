@@ -20,7 +20,8 @@ from .stats import (METRICS, METRIC_NAMES, GROUP, records_frame, choose_se, tabl
 # %% auto #0
 __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'loss_by_minority',
            'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc', 'own_loss_table',
-           'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'report', 'reproduction']
+           'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table', 'report',
+           'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(results_dir, # a results directory: its records are `results_dir/records/*.json`
@@ -287,7 +288,26 @@ def _save(fig, figures_dir, name: str) -> Path:
     plt.close(fig)
     return p
 
-# %% ../nbs/30_report.ipynb #31fad105
+# %% ../nbs/30_report.ipynb #244f35ce
+def cost_table(records: list[dict]) -> pd.DataFrame:
+    "Mean post-warm-up epoch time (selection + step) per (dataset, model, strategy, batch size) and its ratio to random."
+    rows = []
+    for r in records:
+        h, c = r.get("history") or {}, r["config"]
+        if not h.get("time_step_s"): continue
+        w = int(c.get("warmup_epochs", 0))
+        t = (np.asarray(h["time_select_s"]) + np.asarray(h["time_step_s"]))[w:]
+        sel = np.asarray(h["time_select_s"])[w:]
+        if len(t): rows.append(dict(dataset=c["dataset"], model=c["model"], strategy=c["strategy"], batch_size=c.get("batch_size", 128),
+                                    epoch_s=float(t.mean()), select_s=float(sel.mean())))
+    cols = ["dataset", "model", "strategy", "batch_size", "epoch_s", "select_s", "ratio_to_random"]
+    if not rows: return pd.DataFrame(columns=cols)
+    t = pd.DataFrame(rows).groupby(["dataset", "model", "strategy", "batch_size"], as_index=False)[["epoch_s", "select_s"]].mean()
+    rnd = t[t.strategy == "random"].set_index(["dataset", "model", "batch_size"]).epoch_s
+    t["ratio_to_random"] = [row.epoch_s / rnd.get((row.dataset, row.model, row.batch_size), np.nan) for row in t.itertuples()]
+    return t[cols]
+
+# %% ../nbs/30_report.ipynb #4e652842
 FIGURES = dict(fig1_loss_density=fig_loss_density, fig3_convergence=fig_convergence, fig4_val_auc=fig_val_auc,
                fig6_own_loss_corr=fig_own_loss_corr, fig7_se_sweep=fig_se_sweep, fig8_batch_size=fig_batch_size)
 
@@ -304,7 +324,6 @@ def report(results_dir,            # a results directory (records in `results_di
         print(f"no records yet in {results_dir}"); return out
     tables_dir = Path(tables_dir) if tables_dir is not None else results_dir/"tables"
     df = records_frame(records)
-    strategies = set(df.strategy)
     sections = []
     def put(name, title, frame, md):
         frame.to_csv(buf := io.StringIO(), index=isinstance(frame.columns, pd.MultiIndex))
@@ -312,28 +331,36 @@ def report(results_dir,            # a results directory (records in `results_di
         atomic_write(tables_dir/f"{name}.md", f"## {title}\n\n{md}\n")
         sections.append(f"## {title}\n\n{md}\n")
     def skip(name, why): out["skipped"][name] = why; print(f"{name}: skipped ({why})")
-    for name, a, b, tf, title in (("table2", "random", "adaptive", table2, "Table 2: Random vs Adaptive (test, mean ± sd over folds)"),
-                                  ("table4", "adaptive", "adac", table4, "Table 4: Adaptive vs AdaC (test, mean ± sd over folds)")):
-        if not {a, b} <= strategies: skip(name, f"no records of {a} and {b}"); continue
-        t = tf(df); put(name, title, t, format_table2(t))
-        t3 = table3(df, a, b)
-        n = "table3" if name == "table2" else "table3_adac"
-        put(n, f"{'Table 3' if name == 'table2' else 'Wilcoxon test'}: {b} against {a} across data sets (verdict (p) wins/ties/losses)",
-            t3, format_table3(t3))
-        p = paired_diff(df, a, b, n_boot=n_boot)
-        aa = aa_calibration(df, n_boot=n_boot)
-        if len(aa): p = against_floor(p, aa)
-        put(f"paired_{a}_{b}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
-            + ("; ✓ clears the A/A floor)" if len(aa) else ")"), p, format_paired(p))
-    aa = aa_calibration(df, n_boot=n_boot)
-    if len(aa): put("aa_floor", "A/A noise floor: random against random with another seed", aa, format_paired(
-        aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
-    else: skip("aa_floor", "random was run at one seed only")
-    if df.se.notna().any() and df.groupby(list(GROUP))["se"].nunique().max() > 1:
-        c = choose_se(df)
-        put("se_choice", "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)", c,
-            markdown_table(list(c.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
-    else: skip("se_choice", "no strategy was run at two or more values of s_e")
+    protocols = sorted(df.protocol.unique(), key=lambda p: p != "official")
+    for proto in protocols:
+        d = df[df.protocol == proto]
+        sfx, tsfx = ("", "") if len(protocols) == 1 else (f"_{proto}", f" [protocol {proto}]")
+        strategies = set(d.strategy)
+        aa = aa_calibration(d, n_boot=n_boot)
+        for name, a, b, tf, title in (("table2", "random", "adaptive", table2, "Table 2: Random vs Adaptive (test, mean ± sd over folds)"),
+                                      ("table4", "adaptive", "adac", table4, "Table 4: Adaptive vs AdaC (test, mean ± sd over folds)")):
+            if not {a, b} <= strategies: skip(name + sfx, f"no records of {a} and {b}"); continue
+            t = tf(d); put(name + sfx, title + tsfx, t, format_table2(t))
+            t3 = table3(d, a, b)
+            n = "table3" if name == "table2" else "table3_adac"
+            put(n + sfx, f"{'Table 3' if name == 'table2' else 'Wilcoxon test'}: {b} against {a} across data sets "
+                f"(verdict (p) wins/ties/losses){tsfx}", t3, format_table3(t3))
+            p = paired_diff(d, a, b, n_boot=n_boot)
+            if len(aa): p = against_floor(p, aa)
+            put(f"paired_{a}_{b}{sfx}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
+                + ("; ✓ clears the A/A floor)" if len(aa) else ")") + tsfx, p, format_paired(p))
+        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against random with another seed" + tsfx, aa, format_paired(
+            aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
+        else: skip("aa_floor" + sfx, "random was run at one seed only")
+        if d.se.notna().any() and d.groupby(list(GROUP))["se"].nunique().max() > 1:
+            c = choose_se(d)
+            put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
+                markdown_table(list(c.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
+        else: skip("se_choice" + sfx, "no strategy was run at two or more values of s_e")
+    c = cost_table(records)
+    if len(c): put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
+                   markdown_table(list(c.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
+    else: skip("cost", "no record with per-epoch times")
     atomic_write(tables_dir/"report.md", f"# Report of {results_dir.name} ({len(records)} records)\n\n" + "\n".join(sections))
     out["tables"]["report"] = tables_dir/"report.md"
     prefix = results_dir.resolve().name
@@ -344,7 +371,7 @@ def report(results_dir,            # a results directory (records in `results_di
         else: out["figures"][name] = _save(fig, figures_dir, f"{prefix}_{name}.png")
     return out
 
-# %% ../nbs/30_report.ipynb #9a38d33b
+# %% ../nbs/30_report.ipynb #3ff59564
 def reproduction(df: pd.DataFrame,        # a `records_frame`
                  protocol: str|None = None, # the protocol compared (default: official when present)
                  n_boot: int = 10000,     # bootstrap resamples of our paired intervals

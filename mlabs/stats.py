@@ -386,7 +386,9 @@ def format_table3(t: pd.DataFrame) -> str:
         if x.empty: continue
         rows.append([METRIC_NAMES[m]] + [f"{x.loc[mo, 'verdict']} ({x.loc[mo, 'p']:.4f}) {x.loc[mo, 'wins']}/{x.loc[mo, 'ties']}/{x.loc[mo, 'losses']}"
                                          if mo in x.index else "–" for mo in models])
-    return markdown_table(["metric"] + models, rows)
+    md = markdown_table(["metric"] + models, rows)
+    if len(t) and t.n.max() < 6: md += f"\n\nWith {t.n.max()} data sets the smallest possible two-sided p is {2 / 2 ** t.n.max():.4f}: no verdict can be a win or a loss at 0.05."
+    return md
 
 # %% ../nbs/22_stats.ipynb #45dd8a8e
 PAIR_KEYS = ("dataset", "model", "fold", "seed", "batch_size", "protocol", "split", "metric")
