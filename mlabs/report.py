@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
-from .core import atomic_write, save_fig
+from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table)
 
@@ -369,6 +369,8 @@ def report(results_dir,            # a results directory (records in `results_di
         with contextlib.redirect_stdout(log): fig = f(records)
         if fig is None: skip(name, log.getvalue().strip().split("(", 1)[-1].rstrip(")"))
         else: out["figures"][name] = _save(fig, figures_dir, f"{prefix}_{name}.png")
+    print(f"{results_dir}: {len(records)} records; {len(out['tables'])} tables in {tables_dir}; "
+          f"{len(out['figures'])} figures in {figures_dir if figures_dir is not None else figure_dir()}")
     return out
 
 # %% ../nbs/30_report.ipynb #3ff59564

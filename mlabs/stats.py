@@ -19,9 +19,9 @@ from .data import load_dataset, list_datasets
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS',
            'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
-           'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2', 'table4',
-           'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
-           'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables']
+           'record_key', 'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table',
+           'table2', 'table4', 'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3',
+           'format_table3', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables']
 
 # %% ../nbs/22_stats.ipynb #11815435
 # Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
@@ -172,7 +172,9 @@ def records_frame(records: list[dict], # run records, as `mlabs.cv.load_records`
     return df
 
 # %% ../nbs/22_stats.ipynb #22bee6bb
-def _key(config: dict) -> str: return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+def record_key(config: dict) -> str: # first 16 hex digits of sha256 of the config's canonical JSON
+    "The key the results store files a run's record under (the same rule as `mlabs.cv`)."
+    return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
 
 def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                       models=("dela",),            # model names
@@ -206,7 +208,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                                 for split in ("test", "val"):
                                     v = level[k] + g + noise * rng.standard_normal(len(METRICS))
                                     split_vals[split] = {m: float(v[i] if sign(m) > 0 else 1 - v[i]) for i, m in enumerate(METRICS)}
-                                rec = dict(key=_key(cfg), config=cfg, metrics=split_vals, best_epoch=epochs - 1,
+                                rec = dict(key=record_key(cfg), config=cfg, metrics=split_vals, best_epoch=epochs - 1,
                                            history=None, loss_density=None, own_loss_corr=None,
                                            version="synthetic", machine=dict(cpu="synthetic", gpu=None, torch_threads=1,
                                                                              device="cpu", torch="-"),

@@ -6,14 +6,18 @@ import pandas as pd
 import pytest
 from mlabs.core import atomic_write
 from mlabs.stats import (records_frame, table2, table3, paired_diff, choose_se, aa_calibration, against_floor,
-                         paper_tables, synthetic_records, wilcoxon_verdict)
+                         paper_tables, synthetic_records, wilcoxon_verdict, record_key)
 from mlabs.report import report
 
+OTHER = dict(macro_f1=.5, micro_f1=.5, macro_auc=.5, ranking_loss=.2, hamming_loss=.1, one_error=.3)
+
 def rec(dataset, strategy, fold, values, se=None, seed=0, val=None):
-    "A record with the given test metrics (and validation metrics, default equal to the test ones)."
+    "A complete record with the given test metrics (validation ones default to the same; the others are constant)."
     cfg = dict(dataset=dataset, model="dela", strategy=strategy, se=se, fold=fold, folds=3, seed=seed, batch_size=128,
                protocol="official")
-    return dict(key=f"{dataset}-{strategy}-{se}-{fold}-{seed}", config=cfg, metrics=dict(test=values, val=val or values))
+    return dict(key=record_key(cfg), config=cfg, metrics=dict(test={**OTHER, **values}, val={**OTHER, **(val or values)}),
+                best_epoch=0, history=None, loss_density=None, own_loss_corr=None, version="test",
+                machine=dict(cpu="test", gpu=None, torch_threads=1, device="cpu", torch="-"), wall_s=0., created="1970-01-01T00:00:00Z")
 
 # Three data sets, three folds. Macro-AUC gains of adaptive over random per fold (b - a):
 GAINS = {"A": [.01, .02, .03], "B": [.00, .00, .06], "C": [-.01, .00, .04]}
