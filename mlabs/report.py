@@ -14,11 +14,11 @@ import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 from .core import atomic_write, save_fig, figure_dir
-from .stats import (METRICS, METRIC_NAMES, GROUP, records_frame, choose_se, table2, table3, table4, format_table2,
+from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table)
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'loss_by_minority',
+__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'main_setting', 'loss_by_minority',
            'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc', 'own_loss_table',
            'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table', 'report',
            'reproduction']
@@ -61,11 +61,13 @@ def _model(records: list[dict], model: str|None) -> str|None:
     if model is not None or models.empty: return model
     return "dela" if (models == "dela").any() else models.value_counts().index[0]
 
-def _main_setting(records: list[dict]) -> list[dict]:
-    "The records of batch size 128 (when present) and the smallest seed."
+def main_setting(records: list[dict]) -> list[dict]:
+    "The records of batch size 128 (when present), the official protocol (when present) and the smallest seed."
     if not records: return records
     bs = 128 if any(r["config"].get("batch_size", 128) == 128 for r in records) else records[0]["config"]["batch_size"]
-    rs = [r for r in records if r["config"].get("batch_size", 128) == bs]
+    pr = lambda r: r["config"].get("protocol", "official")
+    proto = "official" if any(pr(r) == "official" for r in records) else pr(records[0])
+    rs = [r for r in records if r["config"].get("batch_size", 128) == bs and pr(r) == proto]
     s0 = min(r["config"]["seed"] for r in rs)
     return [r for r in rs if r["config"]["seed"] == s0]
 
@@ -79,7 +81,7 @@ def _group(n_min) -> np.ndarray:
 def _density_records(records, dataset, model):
     rs = [r for r in chosen_records(records) if r.get("loss_density") and r["config"]["strategy"] in ("random", "adaptive")]
     model = _model(rs, model)
-    rs = [r for r in _main_setting(rs) if r["config"]["model"] == model]
+    rs = [r for r in main_setting(rs) if r["config"]["model"] == model]
     if dataset is None:
         both = [d for d in dict.fromkeys(r["config"]["dataset"] for r in rs)
                 if {"random", "adaptive"} <= {r["config"]["strategy"] for r in rs if r["config"]["dataset"] == d}]
@@ -133,7 +135,7 @@ CURVE_STRATEGIES = ("random", "hard", "adaptive")
 def _curve_records(records, model, strategies=CURVE_STRATEGIES):
     rs = [r for r in chosen_records(records) if r.get("history") and r["config"]["strategy"] in strategies]
     model = _model(rs, model)
-    return model, [r for r in _main_setting(rs) if r["config"]["model"] == model]
+    return model, [r for r in main_setting(rs) if r["config"]["model"] == model]
 
 def _mean_curve(rs, key):
     L = min(len(r["history"][key]) for r in rs)
@@ -226,7 +228,7 @@ def fig_se_sweep(records: list[dict], model: str|None = None, strategy: str = "a
     if not records: return _skip("Fig. 7", "no records")
     df = records_frame(records)
     model = _model(records, model)
-    d = df[(df.model == model) & (df.metric == metric) & (df.batch_size == 128) & (df.seed == df.seed.min())]
+    d = primary(df[(df.model == model) & (df.metric == metric)], batch_size=128)
     sw = d[d.strategy == strategy].groupby(["dataset", "se", "split"])["value"].mean().reset_index()
     dss = [ds for ds, x in sw.groupby("dataset") if x.se.nunique() > 1]
     if not dss: return _skip("Fig. 7", f"no data set with {strategy} at two or more values of s_e")
@@ -248,8 +250,8 @@ def fig_batch_size(records: list[dict], model: str|None = None, metric: str = "m
     if not rs: return _skip("Fig. 8", "no records")
     df = records_frame(rs)
     model = _model(rs, model)
-    d = df[(df.model == model) & (df.metric == metric) & (df.split == "test") & (df.seed == df.seed.min())
-           & df.strategy.isin(["random", "adaptive"])]
+    d = primary(df[(df.model == model) & (df.metric == metric) & (df.split == "test") & df.strategy.isin(["random", "adaptive"])],
+                batch_size=None)
     s = d.groupby(["dataset", "strategy", "batch_size"])["value"].agg(["mean", "std"]).reset_index()
     dss = [ds for ds, x in s.groupby("dataset") if x.batch_size.nunique() > 1]
     if not dss: return _skip("Fig. 8", "no data set run at two or more batch sizes")
