@@ -17,9 +17,9 @@ from ..data import load_dataset
 from ..metrics import macro_auc, micro_f1, hamming_loss
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'hang_zhang_init_', 'mlp',
-           'rank_loss', 'synthetic_multilabel', 'quick_fit', 'holdout', 'logistic_baseline', 'holdout_metrics',
-           'fit_holdout', 'plot_runs', 'random_batch', 'step_seconds', 'median_seconds', 'train_steps_per_s']
+__all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'hang_zhang_init_', 'mlp', 'rank_loss',
+           'synthetic_multilabel', 'quick_fit', 'holdout', 'logistic_baseline', 'holdout_metrics', 'fit_holdout',
+           'plot_runs']
 
 # %% ../../nbs/10_models_base.ipynb #f629d3fb
 def per_sample_bce(logits: Tensor, # label logits, [B, q]
@@ -116,7 +116,7 @@ class MultiLabelModel(nn.Module):
         "Number of trainable parameters."
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
 
-# %% ../../nbs/10_models_base.ipynb #2121d8cc
+# %% ../../nbs/10_models_base.ipynb #090d5b6a
 def hang_zhang_init_(lin: nn.Linear,              # the layer, initialised in place
                      act: str = "relu",           # the activation after it: "relu" or "leaky_relu"
                      negative_slope: float = .1,  # the LeakyReLU slope (the Kaiming gain's `a`)
@@ -126,7 +126,7 @@ def hang_zhang_init_(lin: nn.Linear,              # the layer, initialised in pl
     nn.init.uniform_(lin.bias, 0., .1)
     return lin
 
-# %% ../../nbs/10_models_base.ipynb #88ba358e
+# %% ../../nbs/10_models_base.ipynb #718d3fba
 _ACTS = ("relu", "leaky_relu")
 _INITS = ("torch", "hang_zhang", "xavier")
 
@@ -155,7 +155,7 @@ def mlp(dims: list[int],             # widths [in, hidden..., out]: one Linear p
             if dropout > 0: layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
 
-# %% ../../nbs/10_models_base.ipynb #99f8caa6
+# %% ../../nbs/10_models_base.ipynb #2211f063
 def rank_loss(p: Tensor,                # scores in (0, 1), [..., q] (e.g. [B, q] or [S, B, q])
               y: Tensor,                # labels in {0, 1}, broadcastable to p
               temperature: float = 5.0, # t in exp(-t (p_k - p_l))
@@ -206,7 +206,7 @@ def quick_fit(model: MultiLabelModel, # a model built for X's d and Y's q
         hist.append(tot / nb)
     return hist
 
-# %% ../../nbs/10_models_base.ipynb #190660aa
+# %% ../../nbs/10_models_base.ipynb #1d793f30
 def holdout(name: str = "yeast", # a bundled dataset (mlabs.data.list_datasets)
             n_test: int = 517,   # test rows, drawn at random
             seed: int = 0,       # seed of the draw
@@ -222,7 +222,7 @@ def holdout(name: str = "yeast", # a bundled dataset (mlabs.data.list_datasets)
     return ((sc.transform(X[tr]).astype(np.float32), Y[tr].astype(np.uint8)),
             (sc.transform(X[te]).astype(np.float32), Y[te].astype(np.uint8)))
 
-# %% ../../nbs/10_models_base.ipynb #63998bdd
+# %% ../../nbs/10_models_base.ipynb #391c6d3f
 def logistic_baseline(train: tuple[np.ndarray, np.ndarray], # (X, Y) to fit on
                       X_test: np.ndarray,                   # features to predict, [n, d]
                       C: float = 1.,                        # inverse L2 strength (scikit-learn's default)
@@ -243,7 +243,7 @@ def holdout_metrics(Y: np.ndarray, # true labels, [n, q]
     "The three figures of the check: Macro-AUC, Micro-F1 and Hamming loss (threshold 0.5)."
     return {"macro_auc": macro_auc(Y, P), "micro_f1": micro_f1(Y, P), "hamming_loss": hamming_loss(Y, P)}
 
-# %% ../../nbs/10_models_base.ipynb #2115860a
+# %% ../../nbs/10_models_base.ipynb #d6af5a6b
 def fit_holdout(model: MultiLabelModel,               # a model built for the data's d and q
                 train: tuple[np.ndarray, np.ndarray], # (X, Y) training rows
                 test: tuple[np.ndarray, np.ndarray],  # (X, Y) test rows (monitored, never chosen on)
@@ -274,7 +274,7 @@ def fit_holdout(model: MultiLabelModel,               # a model built for the da
     hist = pd.DataFrame(rows)
     return {k: float(hist[k].iloc[-1]) for k in ("macro_auc", "micro_f1", "hamming_loss")}, hist
 
-# %% ../../nbs/10_models_base.ipynb #6b024c78
+# %% ../../nbs/10_models_base.ipynb #c1b0ba84
 def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
               title: str,    # the figure's title
               name: str|None = None, # file name under mlabs.core.figure_dir() (None: not saved)
@@ -289,75 +289,3 @@ def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
     ax[1].legend(fontsize=8); fig.suptitle(title, fontsize=10); fig.tight_layout()
     if name: save_fig(fig, name)
     return fig
-
-# %% ../../nbs/10_models_base.ipynb #c766d7f1
-import time
-from typing import Callable
-
-BENCH_SIZES: dict[str, tuple[int, int]] = {"yeast": (103, 14), "bibtex": (1836, 159), "corel5k": (499, 374)}
-
-def random_batch(d: int,                # number of features
-                 q: int,                # number of labels
-                 batch_size: int = 128, # rows B
-                 density: float = 0.2,  # probability that a label is on
-                 seed: int = 0,         # seed of a private generator (the global torch RNG is left alone)
-                 device: torch.device|str|None = None, # where the tensors go (default: CPU)
-                ) -> tuple[Tensor, Tensor]: # x uniform in [0, 1] [B, d], y 0/1 float [B, q]
-    "A random batch of a dataset's size, for timing training steps."
-    if not 0 <= density <= 1: raise ValueError(f"density must be in [0, 1], got {density}")
-    g = torch.Generator().manual_seed(seed)
-    x, y = torch.rand(batch_size, d, generator=g), (torch.rand(batch_size, q, generator=g) < density).float()
-    return (x, y) if device is None else (x.to(device), y.to(device))
-
-# %% ../../nbs/10_models_base.ipynb #4aee27d9
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda": torch.cuda.synchronize(device)
-
-def step_seconds(model: MultiLabelModel,     # the model, in training mode, on x's device
-                 x: Tensor,                  # features of one batch, [B, d]
-                 y: Tensor,                  # its labels, [B, q]
-                 opt: torch.optim.Optimizer, # the optimiser of the model's parameters
-                 steps: int = 1,             # steps run back to back in one timing
-                ) -> float:                  # mean wall-clock seconds of one training step
-    "Seconds per training step (forward with labels, loss, backward, optimiser step), averaged over `steps`."
-    if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
-    dev = x.device
-    _sync(dev); t0 = time.perf_counter()
-    for _ in range(steps):
-        loss, _ = model.loss(model(x, y), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    _sync(dev)
-    return (time.perf_counter() - t0) / steps
-
-def median_seconds(fn: Callable[[], object], # the work to time, called without arguments
-                   repeats: int = 5,         # calls; the median is returned
-                   device: torch.device|str|None = None, # synchronised around each call when it is a GPU
-                  ) -> float:                # median wall-clock seconds of one call
-    "Median wall-clock seconds of one call of `fn` over `repeats` calls."
-    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
-    dev = torch.device(device if device is not None else "cpu")
-    ts = []
-    for _ in range(repeats):
-        _sync(dev); t0 = time.perf_counter(); fn(); _sync(dev)
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
-
-# %% ../../nbs/10_models_base.ipynb #e6cafbdb
-def train_steps_per_s(model: MultiLabelModel,  # the model to time (trained in place, left in training mode)
-                      batch_size: int = 128,    # rows per step
-                      steps: int = 3,           # steps per timing
-                      repeats: int = 5,         # timings; the median is reported
-                      density: float = 0.2,     # probability that a random label is on
-                      seed: int = 0,            # seed of the random batch
-                      lr: float = 1e-4,         # Adam learning rate
-                      weight_decay: float = 1e-4, # Adam weight decay
-                      warmup: int = 2,          # untimed steps before the first timing
-                     ) -> float:                # training steps per second (median over repeats)
-    "Training steps per second of `model` with Adam on a random batch of its (d, q), median over `repeats` timings."
-    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
-    dev = next(model.parameters()).device
-    x, y = random_batch(model.d, model.q, batch_size, density, seed, dev)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    model.train()
-    if warmup: step_seconds(model, x, y, opt, warmup)
-    return 1 / float(np.median([step_seconds(model, x, y, opt, steps) for _ in range(repeats)]))
