@@ -1,5 +1,7 @@
 """One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`,
-`predict_proba(x)`, with the input checks every model shares.
+`predict_proba(x)`, `own_loss_per_sample`, `prepare`, with the input checks every model shares; the building
+blocks they share (`mlp` with the official initialisations, `rank_loss`); and the held-out check every model
+must pass on real data (`holdout`, `logistic_baseline`, `fit_holdout`).
 
 Docs: https://mlabs-dev.github.io/mlabs/models_base.html.md"""
 
