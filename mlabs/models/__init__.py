@@ -239,13 +239,13 @@ def learning_check(models: list[str]|None = None, # models to train (None: all f
     rows = [dict(model="logistic regression (per label)", **base)]
     with threads(n_threads):
         for key in models or list(MODELS):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             res, _ = train_preset(key, tr, te, seed=seed)
             rows.append(dict(model=MODELS[_model_key(key)].__name__, **res,
                              **{f"paper_{k}": v for k, v in PAPER_YEAST_RANDOM[_model_key(key)].items()},
                              lr=preset(key, "yeast")["lr"], epochs=CHECK_EPOCHS[_model_key(key)],
-                             seconds=round(time.perf_counter() - t0, 1)))
+                             cpu_s=round(time.process_time() - t0, 1)))
     tab = pd.DataFrame(rows)
-    tab["passes"] = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
-    tab.loc[0, "passes"] = None
+    ok = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
+    tab["passes"] = [None] + ok.iloc[1:].tolist()       # the baseline row has no bar
     return tab.set_index("model")
