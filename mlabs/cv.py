@@ -455,7 +455,7 @@ def paired_bootstrap(a, b,                 # paired values (e.g. per-fold metric
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return float(d.mean()), float(lo), float(hi)
 
-# %% ../nbs/21_cv.ipynb #4492039e
+# %% ../nbs/21_cv.ipynb #68a9a647
 def summary_table(records: list[dict],        # records of one dataset and model
                   metrics=("macro_auc", "macro_f1", "micro_f1", "ranking_loss"),
                   baseline: str = "random",   # the strategy the others are compared with
@@ -466,10 +466,12 @@ def summary_table(records: list[dict],        # records of one dataset and model
     rows = [dict(arm=r["config"]["strategy"] + ("" if r["config"]["se"] is None else f" se={r['config']['se']:g}"),
                  fold=r["config"]["fold"], **{m: r["metrics"][part][m] for m in metrics}) for r in records]
     df = pd.DataFrame(rows)
-    lines = [f"{'strategy':<18}" + "".join(f"{m:>24}" for m in metrics)]
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    df = df.assign(_o=[(order.get(r["config"]["strategy"], 9), r["config"]["se"] or 0) for r in records]).sort_values(["_o", "fold"], kind="stable")
+    lines = [f"{'strategy':<24}" + "".join(f"{m:>28}" for m in metrics)]
     base = df[df.arm == baseline].set_index("fold")
     for arm, g in df.groupby("arm", sort=False):
-        lines.append(f"{arm:<18}" + "".join(f"{g[m].mean():>14.4f} +- {g[m].std(ddof=1) if len(g) > 1 else 0:.4f}" for m in metrics))
+        lines.append(f"{arm:<24}" + "".join(f"{g[m].mean():>18.4f} +- {g[m].std(ddof=1) if len(g) > 1 else 0:.4f}" for m in metrics))
     for arm, g in df.groupby("arm", sort=False):
         if arm == baseline or base.empty: continue
         g = g.set_index("fold"); f = g.index.intersection(base.index)
@@ -477,6 +479,6 @@ def summary_table(records: list[dict],        # records of one dataset and model
         for m in metrics:
             d, lo, hi = paired_bootstrap(g.loc[f, m], base.loc[f, m])
             cells.append(f"{d:+9.4f} [{lo:+.4f}, {hi:+.4f}]")
-        lines.append(f"{arm + ' - ' + baseline:<18}" + "".join(f"{c:>24}" for c in cells))
+        lines.append(f"{arm + ' - ' + baseline:<24}" + "".join(f"{c:>28}" for c in cells))
     lines.append(f"({part} part, mean +- sd over {df.fold.nunique()} folds; differences paired by fold, 95% bootstrap interval)")
     return "\n".join(lines)
