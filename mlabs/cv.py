@@ -26,8 +26,8 @@ from .train import FoldData, fit, fit_authors, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT
 __all__ = ['VALIDATIONS', 'PROTOCOLS', 'ARM_FIELDS', 'RECORD_FIELDS', 'VOLATILE', 'LIST_KEYS', 'SCALAR_KEYS', 'RECORD_KEYS',
            'split_fold', 'split_digest', 'canonical_dataset', 'prepare_fold', 'make_config', 'config_key', 'unit_key',
            'machine_info', 'run_unit', 'run', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
-           'scan_records', 'load_records', 'comparable', 'ConfigError', 'grid_configs', 'load_grid', 'check_writable',
-           'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
+           'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'load_grid',
+           'check_writable', 'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
 
 # %% ../nbs/21_cv.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -301,6 +301,15 @@ def load_records(out: str|Path) -> list[dict]:
     good, bad = scan_records(d)
     if bad: raise bad[0] if len(bad) == 1 else CorruptRecord(f"{len(bad)} corrupt records, first: {bad[0]}")
     return list(good.values())
+
+# %% ../nbs/21_cv.ipynb #9a28b23e
+def check_split(record: dict) -> None:
+    "Recompute a record's split from its config; raise `CorruptRecord` if it is not the one the record was trained on."
+    c = record["config"]
+    ds = _load(c["dataset"], c["min_positives"])
+    got = split_digest(*split_fold(np.asarray(ds.Y), c["fold"], c["folds"], c["seed"], c["validation"]))
+    if got != record["split"]["sha256"]:
+        raise CorruptRecord(f"record {record['key']}: its split is not the one its config gives today (data or folds changed)")
 
 # %% ../nbs/21_cv.ipynb #75c93c0a
 VOLATILE = ("wall_s", "warmup_wall_s", "created", "machine")
