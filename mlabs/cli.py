@@ -58,6 +58,7 @@ def _bench_args(p: argparse.ArgumentParser):
     p.add_argument("--json", action="store_true", help="print one JSON object {figure name: value}")
     p.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     p.add_argument("--list", action="store_true", help="list the benchmark topics and exit")
+    p.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads while measuring (default: 1)")
 
 @command("bench", "performance benchmarks: figures and ratios measured in one process", _bench_args)
 def _bench(args) -> int:
@@ -67,7 +68,8 @@ def _bench(args) -> int:
         print("\n".join(topics)); return 0
     unknown = [n for n in args.names if n not in topics]
     if unknown: raise UsageError(f"unknown benchmark {', '.join(unknown)}; available: {', '.join(topics)}")
-    figs = run_benchmarks(args.names or None, quick=args.quick, progress=not args.json)
+    if args.threads < 1: raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    figs = run_benchmarks(args.names or None, quick=args.quick, threads=args.threads)
     print(json.dumps(figs, indent=1) if args.json else "\n".join(f"{k:<55} {v:12.4g}" for k, v in figs.items()))
     return 0
 

@@ -19,8 +19,7 @@ import scipy.sparse as sp
 __all__ = ['PARSER_VERSION', 'BUNDLED', 'ArffError', 'Attribute', 'parse_attribute', 'ArffHeader', 'read_bytes', 'parse_header',
            'ArffMatrix', 'parse_arff', 'read_mulan_xml', 'meka_label_count', 'label_columns', 'MultiLabelDataset',
            'split_labels', 'BundledDataset', 'list_datasets', 'data_dir', 'file_sha256', 'cache_dir', 'parse_cached',
-           'paper_llog_view', 'load_dataset', 'select_features', 'filter_labels', 'minmax_scale', 'bench_data',
-           'dataset_table']
+           'paper_llog_view', 'load_dataset', 'select_features', 'filter_labels', 'minmax_scale', 'dataset_table']
 
 # %% ../nbs/00_data.ipynb #be06cd7d
 class ArffError(ValueError):
@@ -664,38 +663,6 @@ def minmax_scale(X: np.ndarray|sp.spmatrix, # features [n, d]
         if clip: out.data = np.clip(out.data, 0, 1)
         return out
     out = MinMaxScaler(clip=clip).fit(fit).transform(X).astype(np.float32)
-    return out
-
-# %% ../nbs/00_data.ipynb #bd352c42
-def _median_time(fn, repeats: int) -> float:
-    ts = []
-    for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
-
-def bench_data(quick: bool = False, # fewer repeats
-              ) -> dict[str, float]: # figure name -> seconds (or ratio)
-    "Parse and cached-load times of the ARFF reader, beside liac-arff (see the table above for the names)."
-    reps = 2 if quick else 5
-    f = data_dir() / "bibtex.arff.gz"
-    out = {"data.bibtex.parse_s": _median_time(lambda: load_dataset("bibtex", cache=False), reps)}
-    try:
-        import arff
-        out["data.bibtex.liac_arff_s"] = _median_time(
-            lambda: arff.load(gzip.decompress(f.read_bytes()).decode(), return_type=arff.COO), max(1, reps // 2))
-        out["data.bibtex.liac_over_ours"] = out["data.bibtex.liac_arff_s"] / out["data.bibtex.parse_s"]
-    except ImportError: pass
-    with tempfile.TemporaryDirectory() as d:
-        old = os.environ.get("MLABS_CACHE"); os.environ["MLABS_CACHE"] = d
-        try:
-            t = time.perf_counter()
-            for n in list_datasets(): load_dataset(n)        # fills the temporary cache
-            out["data.all_parse_s"] = time.perf_counter() - t
-            out["data.bibtex.cached_load_s"] = _median_time(lambda: load_dataset("bibtex"), reps)
-            out["data.max_cached_load_s"] = max(_median_time(lambda: load_dataset(n), reps) for n in list_datasets())
-        finally:
-            if old is None: os.environ.pop("MLABS_CACHE", None)
-            else: os.environ["MLABS_CACHE"] = old
     return out
 
 # %% ../nbs/00_data.ipynb #2896548f

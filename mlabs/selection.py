@@ -16,7 +16,7 @@ from torch import Tensor
 __all__ = ['STRATEGIES', 'as_losses', 'check_se', 'average_ranks', 'rank_probs', 'as_weights', 'quantize', 'quantized_probs',
            'gumbel_topk', 'inclusion_probs_exact', 'successive_sample', 'quantize_at', 'reject_sample',
            'SelectionSampler', 'update', 'check_deferred', 'log_weights', 'probs', 'next_batch', 'batches', 'set_epoch',
-           'state_dict', 'load_state_dict', 'IndexedDataset', 'mlp_step_ms', 'bench_selection']
+           'state_dict', 'load_state_dict', 'IndexedDataset']
 
 # %% ../nbs/03_selection.ipynb #0463378d
 def _bad_positions(mask: Tensor, k: int = 10) -> str:
@@ -465,92 +465,3 @@ class IndexedDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         item = self.ds[i]
         return (i, *item) if isinstance(item, tuple) else (i, item)
-
-# %% ../nbs/03_selection.ipynb #ac5d400a
-def _median_ms(fn, n_inner: int, repeats: int, sync=lambda: None) -> float:
-    "Median time of one call of `fn` over n_inner * repeats timed calls (robust to preemption on a busy machine)."
-    fn(); sync()                                                  # warm the caches and allocator
-    ts = []
-    for _ in range(n_inner * repeats):
-        t0 = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(ts))
-
-def _sampler_ms(strategy: str, n: int, B: int, device: str, n_inner: int, repeats: int, Y=None) -> float:
-    "Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen."
-    g = torch.Generator(device=device); g.manual_seed(0)
-    pool = torch.rand(n, generator=g, device=device) + 0.01
-    if strategy == "adac":
-        from mlabs.chain import ChainSampler
-        s = ChainSampler(n, B, Y=Y, se=8, warmup_epochs=0, device=device)
-    else: s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0, device=device)
-    s.update(torch.arange(n, device=device), pool)
-    def step():
-        idx = s.next_batch(); s.update(idx, pool[idx])
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
-    return _median_ms(step, n_inner, repeats, sync)
-
-def _authors_ms(n: int, B: int, se: float, n_inner: int, repeats: int) -> float:
-    "The authors' cost pattern: full float64 recomputation of p over n, then choice(replace=False, p) per batch."
-    rng = np.random.default_rng(0)
-    losses = rng.random(n) + 0.01
-    state = {"idx": np.arange(B)}
-    def step():
-        losses[state["idx"]] = rng.random(B) + 0.01               # the batch's new losses
-        delta = losses.max() / n
-        q = np.ceil(losses / delta)
-        p = np.exp(q * (np.log(se) / n)); p /= p.sum()
-        state["idx"] = rng.choice(n, B, replace=False, p=p)
-    return _median_ms(step, n_inner, repeats)
-
-def mlp_step_ms(d: int = 103, q: int = 14, B: int = 128, hidden: int = 256, repeats: int = 30) -> float:
-    "Median time of one Adam training step of a d-hidden-q MLP on a batch of B (CPU)."
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, q))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
-    x, y = torch.rand(B, d), (torch.rand(B, q) < 0.3).float()
-    def step():
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return _median_ms(step, 10, repeats)
-
-# %% ../nbs/03_selection.ipynb #71496279
-def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.ndarray:
-    "A random yeast-like label matrix (n x q, about `card` positives per row, skewed label frequencies) for benchmarks."
-    rng = np.random.default_rng(seed)
-    freq = np.sort(rng.dirichlet(np.full(q, 0.7)))[::-1] * card
-    Y = (rng.random((n, q)) < np.clip(freq, 0.002, 0.95)).astype(np.uint8)
-    Y[Y.sum(1) == 0, 0] = 1
-    return Y
-
-def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
-                    step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
-                    threads: int|None = None,   # torch threads during the measurement (None: leave as is)
-                    sizes: list[int]|None = None, # override the n values (the first one is compared with the step)
-                   ) -> dict[str, float]:       # figure name -> value (see the table above)
-    "Per-batch selection overhead of every strategy, the authors' pattern side by side, and the ratio to a training step."
-    old = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
-    try:
-        B, res = 128, {}
-        sizes = sizes or ([2_417, 28_596] if quick else [2_417, 28_596, 1_000_000])
-        reps = 3 if quick else 7
-        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-        for n in sizes:
-            inner = 20 if n < 100_000 else 5
-            for dev in devices:
-                tag = "" if dev == "cpu" else ".cuda"
-                for strat in ("random", "hard", "adaptive"):
-                    res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, B, dev, inner, reps)
-                if n < 100_000:
-                    try: import mlabs.chain  # noqa: F401  (the chain variant, when its module is present)
-                    except ImportError: pass
-                    else:
-                        res[f"selection.adac.n{n}{tag}.ms_per_batch"] = _sampler_ms("adac", n, B, dev, max(inner // 4, 2), reps, Y=_bench_labels(n))
-            res[f"selection.authors.n{n}.ms_per_batch"] = _authors_ms(n, B, 8.0, inner if n < 100_000 else 2, reps)
-            res[f"selection.adaptive.n{n}.speedup_vs_authors"] = res[f"selection.authors.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
-        res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=10 if quick else 30)
-        res[f"selection.adaptive.n{sizes[0]}.overhead_vs_step"] = res[f"selection.adaptive.n{sizes[0]}.ms_per_batch"] / res["selection.mlp_step.ms"]
-        res["selection.threads"] = float(torch.get_num_threads())
-        return res
-    finally:
-        torch.set_num_threads(old)
