@@ -115,7 +115,7 @@ def prepare_fold(dataset: str,            # bundled name or ARFF path
             "n_minority_labels": int(len(minority)), "sha256": split_digest(train, val, test)}
     return data, info
 
-# %% ../nbs/21_cv.ipynb #87fbea4a
+# %% ../nbs/21_cv.ipynb #9ebd90f6
 PROTOCOLS = ("official", "authors")   # "authors": the unlike arms of the authors' scripts (mlabs.train.fit_authors)
 
 def _model_preset(model: str, dataset: str, protocol: str, min_positives: int = 0) -> dict:
@@ -125,11 +125,10 @@ def _model_preset(model: str, dataset: str, protocol: str, min_positives: int = 
     cls = models.MODELS[model]
     hp = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()
           if k not in ("self", "d", "q", "Y_train") and p.default is not inspect.Parameter.empty}
+    dq = {}
     if protocol == "authors":                       # the port's values depend on d and q
-        if not hasattr(models, "preset"): raise ValueError("protocol 'authors' needs mlabs.models.preset")
-        ds = _load(dataset, min_positives)
-        pre = dict(models.preset(model, dataset=dataset, protocol=protocol, d=ds.X.shape[1], q=ds.Y.shape[1]))
-    else: pre = dict(models.preset(model, dataset=dataset, protocol=protocol)) if hasattr(models, "preset") else {"lr": 1e-3}
+        ds = _load(dataset, min_positives); dq = dict(d=ds.X.shape[1], q=ds.Y.shape[1])
+    pre = dict(models.preset(model, dataset=dataset, protocol=protocol, **dq))
     return {"lr": pre.pop("lr"), **hp, **pre}
 
 def _jsonable(v):
