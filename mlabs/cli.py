@@ -73,7 +73,7 @@ def _bench(args) -> int:
     print(json.dumps(figs, indent=1) if args.json else "\n".join(f"{k:<55} {v:12.4g}" for k, v in figs.items()))
     return 0
 
-# %% ../nbs/23_cli.ipynb #c232aa1e
+# %% ../nbs/23_cli.ipynb #d8e6c54f
 from pathlib import Path
 
 def _cv(): import mlabs.cv as cv; return cv
@@ -96,6 +96,8 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's preset)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--protocol", default="official", choices=["official", "authors"],
+                   help="official: like arms from a shared warm-up; authors: the unlike arms of the authors' scripts")
     p.add_argument("--min-positives", type=int, default=0, help="drop labels with fewer positives (the authors: 21)")
     p.add_argument("--validation", default="heldout_half", choices=["heldout_half", "train_split"])
     p.add_argument("--refresh", default="batch", choices=["batch", "epoch"])
@@ -103,7 +105,7 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="mlabs-runs", help="results directory (records in OUT/records)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
-# %% ../nbs/23_cli.ipynb #4af2ec45
+# %% ../nbs/23_cli.ipynb #90a2d8a2
 @command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
 def _run_cmd(args) -> int:
     cv = _cv()
@@ -112,7 +114,7 @@ def _run_cmd(args) -> int:
     configs = [_usage(cv.make_config, args.dataset, args.model, st, se, fold=f, folds=args.folds, seed=args.seed,
                       epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
                       validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
-                      device=args.device)
+                      device=args.device, protocol=args.protocol)
                for f in folds for st in strategies for se in ([None] if st == "random" else args.se)]
     configs = list({cv.config_key(c): c for c in configs}.values())
     cv.run_grid(configs, args.out, jobs=1, quiet=args.quiet)

@@ -26,8 +26,8 @@ from .train import FoldData, fit, fit_authors, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT
 __all__ = ['VALIDATIONS', 'PROTOCOLS', 'ARM_FIELDS', 'RECORD_FIELDS', 'VOLATILE', 'LIST_KEYS', 'SCALAR_KEYS', 'RECORD_KEYS',
            'split_fold', 'split_digest', 'canonical_dataset', 'prepare_fold', 'make_config', 'config_key', 'unit_key',
            'machine_info', 'run_unit', 'run', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
-           'scan_records', 'load_records', 'comparable', 'ConfigError', 'grid_configs', 'load_grid', 'check_writable',
-           'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
+           'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'load_grid',
+           'check_writable', 'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
 
 # %% ../nbs/21_cv.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -115,7 +115,7 @@ def prepare_fold(dataset: str,            # bundled name or ARFF path
             "n_minority_labels": int(len(minority)), "sha256": split_digest(train, val, test)}
     return data, info
 
-# %% ../nbs/21_cv.ipynb #87fbea4a
+# %% ../nbs/21_cv.ipynb #9ebd90f6
 PROTOCOLS = ("official", "authors")   # "authors": the unlike arms of the authors' scripts (mlabs.train.fit_authors)
 
 def _model_preset(model: str, dataset: str, protocol: str, min_positives: int = 0) -> dict:
@@ -125,11 +125,10 @@ def _model_preset(model: str, dataset: str, protocol: str, min_positives: int = 
     cls = models.MODELS[model]
     hp = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()
           if k not in ("self", "d", "q", "Y_train") and p.default is not inspect.Parameter.empty}
+    dq = {}
     if protocol == "authors":                       # the port's values depend on d and q
-        if not hasattr(models, "preset"): raise ValueError("protocol 'authors' needs mlabs.models.preset")
-        ds = _load(dataset, min_positives)
-        pre = dict(models.preset(model, dataset=dataset, protocol=protocol, d=ds.X.shape[1], q=ds.Y.shape[1]))
-    else: pre = dict(models.preset(model, dataset=dataset, protocol=protocol)) if hasattr(models, "preset") else {"lr": 1e-3}
+        ds = _load(dataset, min_positives); dq = dict(d=ds.X.shape[1], q=ds.Y.shape[1])
+    pre = dict(models.preset(model, dataset=dataset, protocol=protocol, **dq))
     return {"lr": pre.pop("lr"), **hp, **pre}
 
 def _jsonable(v):
@@ -302,6 +301,15 @@ def load_records(out: str|Path) -> list[dict]:
     if bad: raise bad[0] if len(bad) == 1 else CorruptRecord(f"{len(bad)} corrupt records, first: {bad[0]}")
     return list(good.values())
 
+# %% ../nbs/21_cv.ipynb #9a28b23e
+def check_split(record: dict) -> None:
+    "Recompute a record's split from its config; raise `CorruptRecord` if it is not the one the record was trained on."
+    c = record["config"]
+    ds = _load(c["dataset"], c["min_positives"])
+    got = split_digest(*split_fold(np.asarray(ds.Y), c["fold"], c["folds"], c["seed"], c["validation"]))
+    if got != record["split"]["sha256"]:
+        raise CorruptRecord(f"record {record['key']}: its split is not the one its config gives today (data or folds changed)")
+
 # %% ../nbs/21_cv.ipynb #75c93c0a
 VOLATILE = ("wall_s", "warmup_wall_s", "created", "machine")
 
@@ -455,7 +463,7 @@ def paired_bootstrap(a, b,                 # paired values (e.g. per-fold metric
     lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return float(d.mean()), float(lo), float(hi)
 
-# %% ../nbs/21_cv.ipynb #4492039e
+# %% ../nbs/21_cv.ipynb #68a9a647
 def summary_table(records: list[dict],        # records of one dataset and model
                   metrics=("macro_auc", "macro_f1", "micro_f1", "ranking_loss"),
                   baseline: str = "random",   # the strategy the others are compared with
@@ -466,10 +474,12 @@ def summary_table(records: list[dict],        # records of one dataset and model
     rows = [dict(arm=r["config"]["strategy"] + ("" if r["config"]["se"] is None else f" se={r['config']['se']:g}"),
                  fold=r["config"]["fold"], **{m: r["metrics"][part][m] for m in metrics}) for r in records]
     df = pd.DataFrame(rows)
-    lines = [f"{'strategy':<18}" + "".join(f"{m:>24}" for m in metrics)]
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    df = df.assign(_o=[(order.get(r["config"]["strategy"], 9), r["config"]["se"] or 0) for r in records]).sort_values(["_o", "fold"], kind="stable")
+    lines = [f"{'strategy':<24}" + "".join(f"{m:>28}" for m in metrics)]
     base = df[df.arm == baseline].set_index("fold")
     for arm, g in df.groupby("arm", sort=False):
-        lines.append(f"{arm:<18}" + "".join(f"{g[m].mean():>14.4f} +- {g[m].std(ddof=1) if len(g) > 1 else 0:.4f}" for m in metrics))
+        lines.append(f"{arm:<24}" + "".join(f"{g[m].mean():>18.4f} +- {g[m].std(ddof=1) if len(g) > 1 else 0:.4f}" for m in metrics))
     for arm, g in df.groupby("arm", sort=False):
         if arm == baseline or base.empty: continue
         g = g.set_index("fold"); f = g.index.intersection(base.index)
@@ -477,6 +487,6 @@ def summary_table(records: list[dict],        # records of one dataset and model
         for m in metrics:
             d, lo, hi = paired_bootstrap(g.loc[f, m], base.loc[f, m])
             cells.append(f"{d:+9.4f} [{lo:+.4f}, {hi:+.4f}]")
-        lines.append(f"{arm + ' - ' + baseline:<18}" + "".join(f"{c:>24}" for c in cells))
+        lines.append(f"{arm + ' - ' + baseline:<24}" + "".join(f"{c:>28}" for c in cells))
     lines.append(f"({part} part, mean +- sd over {df.fold.nunique()} folds; differences paired by fold, 95% bootstrap interval)")
     return "\n".join(lines)

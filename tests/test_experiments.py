@@ -61,6 +61,7 @@ def test_records_follow_the_format(full_grid, smoke_configs):
         if r["loss_density"]:
             assert r["loss_density"]["epochs"] == [1, 4] and len(r["loss_density"]["bce"][0]) == r["split"]["n_train"]
         assert r["machine"]["torch_threads"] == 1 and r["version"]
+        cv.check_split(r)                                        # the folds are reproducible from the config
 
 def test_killed_grid_resumes_without_loss_or_repeat(full_grid, tmp_path):
     "Kill a real `mlabs grid` by pid after its first records, start it again: the records equal the uninterrupted grid's."
