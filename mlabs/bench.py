@@ -19,8 +19,8 @@ from .core import threads
 # %% auto #0
 __all__ = ['BENCH_SIZES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s', 'bench_data',
            'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae', 'bench_paca',
-           'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'Benchmark', 'benchmarks',
-           'run_benchmarks']
+           'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_epoch_ratio', 'Benchmark',
+           'benchmarks', 'run_benchmarks']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -367,6 +367,64 @@ def bench_overhead(quick: bool = False, # fewer repeats
     return {"overhead.dela_step.yeast.ms": step_ms, "overhead.adaptive.n2417.ms_per_batch": ms,
             "overhead.adaptive_over_dela_step.yeast": ms / step_ms}
 
+# %% ../nbs/24_bench.ipynb #b7e1c2a9
+from .train import FoldData, make_optimizer, warmup, restore, branch_sampler, new_history, train_epoch
+
+# %% ../nbs/24_bench.ipynb #57bc99c4
+def _bench_fold(name: str, seed: int = 0) -> FoldData:
+    "The whole data set as the training part (a timing set-up: nothing is validated), with w and minority counts."
+    import warnings
+    from mlabs.data import load_dataset, minmax_scale
+    from mlabs.imbalance import minority_labels
+    from mlabs.local import local_imbalance, instance_weights
+    ds = load_dataset(name)
+    X = minmax_scale(ds.X); X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mino = minority_labels(ds.Y); w = instance_weights(local_imbalance(X, ds.Y), ds.Y, mino)
+    return FoldData.from_arrays(X, ds.Y, X[:2], ds.Y[:2], X[:2], ds.Y[:2], w, ds.Y[:, mino].sum(1))
+
+# %% ../nbs/24_bench.ipynb #00df2a5b
+def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
+                      datasets=None,            # default: yeast and bibtex
+                      repeats: int|None = None, # epochs timed per strategy (median); default 2 quick, 3 full
+                      model: str = "dela",
+                     ) -> dict[str, float]:     # figure name -> value
+    "Median wall time of a selection epoch per strategy, and its ratio to random's, measured side by side."
+    import warnings
+    from mlabs.models import get_model
+    datasets = datasets or (["yeast"] if quick else ["yeast", "bibtex"])
+    repeats = repeats or (2 if quick else 3)
+    strategies = ("random", "hard", "adaptive", "adac")
+    figs = {"epoch_ratio.torch_threads": float(torch.get_num_threads())}
+    for name in datasets:
+        data = _bench_fold(name)
+        torch.manual_seed(0)
+        m = get_model(model, data.X_train.shape[1], data.Y_train.shape[1]); opt = make_optimizer(m, 1e-3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            snap = warmup(m, opt, data, epochs=1)
+        times = {s: [] for s in strategies}
+        for r in range(repeats):
+            for s in strategies[r % 4:] + strategies[:r % 4]:    # rotating order
+                restore(m, opt, snap)
+                smp = branch_sampler(s, snap, data, se=8.0); h = new_history()
+                train_epoch(m, opt, smp, data, h)
+                times[s].append((h["time_select_s"][0] + h["time_step_s"][0], h["time_select_s"][0]))
+        key = name.lower()
+        base = float(np.median([t for t, _ in times["random"]]))
+        base_sel = float(np.median([a for _, a in times["random"]]))
+        figs[f"epoch_ratio.{model}.{key}.random.epoch_s"] = base
+        for s in strategies:
+            med = float(np.median([t for t, _ in times[s]]))
+            figs[f"epoch_ratio.{model}.{key}.{s}.select_share"] = float(np.median([a / t for t, a in times[s]]))
+            if s == "random": continue
+            figs[f"epoch_ratio.{model}.{key}.{s}"] = med / base
+            # the step is the same work for every strategy; the selection time alone gives a ratio that load noise
+            # on the step cannot blur
+            figs[f"epoch_ratio.{model}.{key}.{s}.from_select"] = 1 + (float(np.median([a for _, a in times[s]])) - base_sel) / base
+    return figs
+
 # %% ../nbs/24_bench.ipynb #bdab7597
 @dataclass(frozen=True)
 class Benchmark:
@@ -388,6 +446,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "clif":        Benchmark(bench_clif, "CLIF training steps per second"),
     "dela":        Benchmark(bench_dela, "DELA training steps per second and the decomposed decoder"),
     "overhead":    Benchmark(bench_overhead, "adaptive selection next to a DELA step on yeast"),
+    "epoch_ratio": Benchmark(bench_epoch_ratio, "wall time of a DELA selection epoch per strategy, and its ratio to random's"),
 }
 WARN_GB = 2.0   # warn before a benchmark whose peak is at least this many GB
 

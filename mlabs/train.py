@@ -21,7 +21,7 @@ from .models.base import MultiLabelModel
 # %% auto #0
 __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
            'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'warmup', 'restore',
-           'branch_sampler', 'train_branch', 'fit', 'bench_epoch_ratio', 'FixedOrder', 'fit_authors']
+           'branch_sampler', 'train_branch', 'fit', 'FixedOrder', 'fit_authors']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -296,61 +296,6 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
             if on_result is not None: on_result(i, r)
             out.append(r)
     return out
-
-# %% ../nbs/20_train.ipynb #57bc99c4
-def _bench_fold(name: str, seed: int = 0) -> FoldData:
-    "The whole data set as the training part (a timing set-up: nothing is validated), with w and minority counts."
-    import warnings
-    from mlabs.data import load_dataset, minmax_scale
-    from mlabs.imbalance import minority_labels
-    from mlabs.local import local_imbalance, instance_weights
-    ds = load_dataset(name)
-    X = minmax_scale(ds.X); X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mino = minority_labels(ds.Y); w = instance_weights(local_imbalance(X, ds.Y), ds.Y, mino)
-    return FoldData.from_arrays(X, ds.Y, X[:2], ds.Y[:2], X[:2], ds.Y[:2], w, ds.Y[:, mino].sum(1))
-
-# %% ../nbs/20_train.ipynb #00df2a5b
-def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
-                      datasets=None,            # default: yeast and bibtex
-                      repeats: int|None = None, # epochs timed per strategy (median); default 2 quick, 3 full
-                      model: str = "dela",
-                     ) -> dict[str, float]:     # figure name -> value
-    "Median wall time of a selection epoch per strategy, and its ratio to random's, measured side by side."
-    import warnings
-    from mlabs.models import get_model
-    datasets = datasets or (["yeast"] if quick else ["yeast", "bibtex"])
-    repeats = repeats or (2 if quick else 3)
-    strategies = ("random", "hard", "adaptive", "adac")
-    figs = {"epoch_ratio.torch_threads": float(torch.get_num_threads())}
-    for name in datasets:
-        data = _bench_fold(name)
-        torch.manual_seed(0)
-        m = get_model(model, data.X_train.shape[1], data.Y_train.shape[1]); opt = make_optimizer(m, 1e-3)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            snap = warmup(m, opt, data, epochs=1)
-        times = {s: [] for s in strategies}
-        for r in range(repeats):
-            for s in strategies[r % 4:] + strategies[:r % 4]:    # rotating order
-                restore(m, opt, snap)
-                smp = branch_sampler(s, snap, data, se=8.0); h = new_history()
-                train_epoch(m, opt, smp, data, h)
-                times[s].append((h["time_select_s"][0] + h["time_step_s"][0], h["time_select_s"][0]))
-        key = name.lower()
-        base = float(np.median([t for t, _ in times["random"]]))
-        base_sel = float(np.median([a for _, a in times["random"]]))
-        figs[f"epoch_ratio.{model}.{key}.random.epoch_s"] = base
-        for s in strategies:
-            med = float(np.median([t for t, _ in times[s]]))
-            figs[f"epoch_ratio.{model}.{key}.{s}.select_share"] = float(np.median([a / t for t, a in times[s]]))
-            if s == "random": continue
-            figs[f"epoch_ratio.{model}.{key}.{s}"] = med / base
-            # the step is the same work for every strategy; the selection time alone gives a ratio that load noise
-            # on the step cannot blur
-            figs[f"epoch_ratio.{model}.{key}.{s}.from_select"] = 1 + (float(np.median([a for _, a in times[s]])) - base_sel) / base
-    return figs
 
 # %% ../nbs/20_train.ipynb #e0e4a3c1
 class FixedOrder:
