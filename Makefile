@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.mlabs-installed
 
-.PHONY: demo test test-fast sync bench install clean-cache
+.PHONY: demo test test-fast sync bench install clean-cache docs lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,3 +29,12 @@ sync: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/mlabs bench
+
+# The docs site from the notebooks (tools/docs.py): _docs/site/index.html, no warnings allowed.
+docs: $(STAMP)
+	$(BIN)/python tools/docs.py
+
+# JupyterLab on this environment: the notebooks name the kernel "mlabs", registered here for .venv's Python.
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name mlabs --display-name mlabs > /dev/null
+	$(BIN)/jupyter lab nbs/index.ipynb
