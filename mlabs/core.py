@@ -60,7 +60,7 @@ def threads(n: int|None, # torch intra-op threads inside the block; None leaves 
 def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
     "({parameter: comment}, return comment) of the `def` whose first line (or first decorator's) is `line` of `file`."
     lines = iter(linecache.getlines(file)[line - 1:])
-    docs, ret, depth, prev, param, started, after = {}, None, 0, None, None, False, False
+    docs, ret, depth, prev, param, started, after, arrow = {}, None, 0, None, None, False, False, False
     try:
         for t in tokenize.generate_tokens(lambda: next(lines, "")):
             if t.type == tokenize.NAME and t.string == "def" and depth == 0: started = True
@@ -70,10 +70,11 @@ def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
                 depth -= 1
                 if depth == 0: after = True
             elif t.type == tokenize.NAME and depth == 1 and prev in ("(", ",", "*", "**"): param = t.string
+            elif t.type == tokenize.OP and t.string == "->" and after: arrow = True
             elif t.type == tokenize.COMMENT:
                 c = t.string.lstrip("#").strip()
                 if depth >= 1 and param and param not in docs: docs[param] = c
-                elif after: ret = c
+                elif arrow: ret = c
             elif t.type == tokenize.NEWLINE and after: break
             if t.type not in (tokenize.NL, tokenize.COMMENT): prev = t.string
     except (tokenize.TokenError, SyntaxError, IndentationError): pass
@@ -120,7 +121,7 @@ _DOCMENTED = "__mlabs_docments__"
 
 def _add_one(obj):
     f = getattr(obj, "__func__", obj)
-    if getattr(f, _DOCMENTED, False): return
+    if vars(f).get(_DOCMENTED): return          # its own mark, not one inherited from a base class
     sec = docments_section(f)
     if sec:
         try: f.__doc__ = (inspect.cleandoc(f.__doc__) + "\n\n" if f.__doc__ else "") + sec

@@ -88,3 +88,48 @@ def test_broken_link_fails_the_build(site, tmp_path):
     assert r.returncode != 0
     assert "99_nowhere.ipynb" in out and "no-such-entry" in out
     assert "Aborted with 2 warnings in strict mode" in out
+
+# --- the notebooks as nbdev's docs step and JupyterLab meet them, and help() -------------------------------------
+
+ALL_NBS = sorted((ROOT / "nbs").glob("*.ipynb"))
+
+def test_no_cell_mixes_imports_and_code():
+    "nbdev's docs step runs every cell with a top-level import: imports stand in cells of their own."
+    import subprocess, sys
+    r = subprocess.run([sys.executable, "tools/split_imports.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+@pytest.mark.parametrize("nb", ALL_NBS, ids=[p.stem for p in ALL_NBS])
+def test_notebook_names_the_project_kernel(nb, tmp_path):
+    "JupyterLab opens every notebook on the `mlabs` kernel (make lab registers it), and nbdev-clean keeps that."
+    from nbdev.clean import clean_nb
+    j = _nb(nb)
+    assert j["metadata"].get("kernelspec", {}).get("name") == "mlabs"
+    clean_nb(j)
+    assert j["metadata"]["kernelspec"] == {"display_name": "mlabs", "language": "python", "name": "mlabs"}
+
+def _public(mod):
+    import importlib, inspect
+    m = importlib.import_module(mod)
+    for name in getattr(m, "__all__", []):
+        o = getattr(m, name)
+        if (inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == m.__name__: yield name, o
+
+MODULES = sorted({f"mlabs.{module(_nb(p)).removesuffix('.__init__')}" for p in NBS if module(_nb(p))})
+
+@pytest.mark.parametrize("mod", MODULES)
+def test_help_shows_parameters(mod):
+    "help() on every public function and class shows what each commented parameter means (its docments)."
+    import inspect, pydoc
+    from fastcore.docments import docments
+    n = 0
+    for name, o in _public(mod):
+        f = o.__init__ if inspect.isclass(o) and "__init__" in vars(o) else o
+        try: d = docments(f, full=True)
+        except (TypeError, OSError): continue
+        text = " ".join(pydoc.render_doc(o, renderer=pydoc.plaintext).split())
+        for k, v in d.items():
+            if k in ("self", "return") or not v["docment"]: continue
+            assert " ".join(v["docment"].split()) in text, f"help({name}) does not say what {k} is"
+            n += 1
+    print(f"{mod}: {n} parameter comments shown by help()")
