@@ -69,6 +69,14 @@ def test_page(site, nb):
     assert len(imgs) == n_figures(nbj)
     for a, b in imgs: assert (site / (a or b)).stat().st_size > 1000
 
+def test_module_docstring_links_resolve(site):
+    "Every module's docstring ends with `Docs: <site>/<page>.html.md` (nbdev): that file is in the site."
+    import importlib
+    for mod in MODULES:
+        doc = importlib.import_module(mod).__doc__ or ""
+        url = re.search(r"Docs: (\S+)", doc)[1]
+        assert (site / url.rsplit("/", 1)[1]).is_file(), url
+
 def test_nav_in_notebook_order(site):
     html = (site / "index.html").read_text()
     pos = [html.find(f'href="{page(nb)}"') for nb in NBS]

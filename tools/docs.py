@@ -8,6 +8,7 @@
    links to the docs site, to notebooks and to repository files made relative so MkDocs can check them.
 3. MkDocs + Material builds `_docs/site/` with `--strict` (mkdocs.yml; `_docs/mkdocs.yml` adds the navigation:
    one page per notebook, in notebook order, from the notebooks present). MathJax is served from the site itself.
+   Each page's Markdown is also published as `name.html.md`, the address nbdev writes into module docstrings.
 
 Usage: python tools/docs.py [--serve]      (`make docs`; open _docs/site/index.html)
 """
@@ -206,6 +207,9 @@ def build(root: Path = ROOT, serve: bool = False) -> Path:
     cmd = [sys.executable, "-m", "mkdocs", "serve" if serve else "build", "--strict", "-f", str(OUT / "mkdocs.yml")]
     r = subprocess.run(cmd, env=env, cwd=ROOT)
     if r.returncode: sys.exit(f"docs build failed (mkdocs exit {r.returncode}): see the WARNING lines above")
+    if not serve:     # nbdev's Markdown twins (`Docs: .../selection.html.md` in each module's docstring) and llms.txt
+        for p in pages: shutil.copyfile(MD / f"{p.name}.md", SITE / f"{p.name}.html.md")
+        if (ROOT / "nbs" / "llms.txt").exists(): shutil.copyfile(ROOT / "nbs" / "llms.txt", SITE / "llms.txt")
     return SITE
 
 if __name__ == "__main__":
