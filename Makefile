@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.mlabs-installed
 
-.PHONY: demo test test-fast sync bench install clean-cache docs lab
+.PHONY: demo test slow figures sync bench install docs lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mlabs datasets
+	$(BIN)/mlabs demo
 
 # The full check: library in sync with the notebooks, then every notebook and every test file under pytest.
 test: $(STAMP)
@@ -27,8 +27,19 @@ test: $(STAMP)
 sync: $(STAMP)
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean
 
+# The cells flagged `#| slow` (long trainings, full benchmarks, liac-arff on every file) with all the others, every
+# notebook top to bottom; figures go to a temporary folder. Far longer than `make test` (the slow cells are the ones
+# that do not fit the default run); not timed as a whole yet.
+slow: $(STAMP)
+	MLABS_FIGURES=$$(mktemp -d) $(BIN)/nbdev-test --flags slow --n-workers 2
+
+# Redraw the committed figures: every notebook, slow cells included, writing into figures/.
+figures: $(STAMP)
+	MLABS_FIGURES=$(CURDIR)/figures $(BIN)/nbdev-test --flags slow --n-workers 2
+
+# The default benchmark set (fits in 4 GB) on one torch thread; `mlabs bench --list` names them all.
 bench: $(STAMP)
-	$(BIN)/mlabs bench
+	$(BIN)/mlabs bench --threads 1
 
 # The docs site from the notebooks (tools/docs.py): _docs/site/index.html, no warnings allowed.
 docs: $(STAMP)

@@ -2,10 +2,12 @@
 
 Modules:
 
+- `mlabs.arff`: Read MULAN and MEKA multi-label ARFF files (dense or sparse, plain or gzip) into one float32 matrix with a vectorised reader, and find which attributes are labels (a MULAN XML file, MEKA's `-C` in the relation name, or an explicit argument). `mlabs.data` builds the data sets on it.
 - `mlabs.bench`: Every performance figure of the package, measured side by side in one process and printed, never asserted in a timed test: these machines are shared and noisy. `mlabs bench` runs them; `mlabs bench --json` prints one JSON object mapping each figure's name to its value.
 - `mlabs.chain`: The chain variant of Sec. 3.5 and appendix 6: each sample of a batch is drawn from the adaptive probabilities restricted to samples that share labels correlated with the previous sample's rarest label.
-- `mlabs.cli`: One entry point, `mlabs`, with a subcommand per job: `datasets` (Table 1) and `bench` (the performance figures). User mistakes end in one clear line and a non-zero exit, never a traceback.
+- `mlabs.cli`: One entry point, `mlabs`, with a subcommand per job: `datasets` (Table 1), `run`, `grid`, `report` and `demo` (the experiments) and `bench` (the performance figures). User mistakes end in one clear line and a non-zero exit, never a traceback.
 - `mlabs.convergence`: The paper's convergence argument, checked numerically: positivity of the sampling distribution (Eq. 8-9) holds; unbiasedness of the gradient (Eq. 10) does not hold for the plain samplers; importance weights restore it; Adam's bias correction (Eq. 11-12) only removes the bias of the zero-initialised moments.
+- `mlabs.cv`: Folds by iterative stratification, the authors' validation protocol, one run as a pure function of its config that returns a JSON record, a results store keyed by the config's hash, and a local grid runner that resumes where a killed grid stopped.
 - `mlabs.data`: Load a multi-label data set, bundled or from any MULAN/MEKA ARFF file, as `X` (float32, dense or CSR) and `Y` (uint8 0/1): parsed by a vectorised reader, checked against published checksums, cached, and optionally reduced as the paper's experiments reduce it.
 - `mlabs.imbalance`: IRLbl, MeanIR and minority labels (Eq. 1), cardinality, density, SCUMBLE, CVIR, the label co-occurrence matrix A of the paper's appendix 6, and the paper's Table 1 recomputed from the bundled data.
 - `mlabs.local`: The local imbalance matrix B (Eq. 2) from one k-nearest-neighbour query, the normalised matrix S (Eq. 4), and the instance weights w = 1 + eps that scale the losses the adaptive sampler ranks on (Eq. 5).
@@ -16,6 +18,7 @@ Modules:
 - `mlabs.models.dela`: Hang & Zhang (ICML 2022), "Dual Perspective of Label-Specific Feature Learning for Multi-Label Classification", one of the five base classifiers of the paper's experiments (Sec. 4.1). One latent code per sample; each label gets its own noisy copy in which only the dimensions that do not matter for that label are perturbed, and a classifier that must be robust to that noise.
 - `mlabs.models.mpvae`: MPVAE (Bai, Kong and Gomes, IJCAI 2020), faithful to the official TensorFlow 1 code: a label encoder and a feature encoder that share a latent space, one decoder with two probit heads, a learnt residual covariance, the Monte-Carlo probit likelihood, the ranking term and the KL term; predictions and the per-sample BCE from the exact probit marginal instead of 10 000 Monte-Carlo samples.
 - `mlabs.models.paca`: PACA (Hang, Zhang, Feng, Song, AAAI 2022) as a `MultiLabelModel`: a feature VAE and a label VAE share a latent space, and every label has a positive and a negative prototype *distribution* in it, each a conditional normalizing flow. The label probability is a two-class softmax over the instance's log-densities under the two.
-- `mlabs.selection`: Selection probabilities from per-sample losses (Eq. 3, 6, 7) and PyTorch batch samplers that draw mini-batches from them: exact, fast, usable with any model."""
+- `mlabs.selection`: Selection probabilities from per-sample losses (Eq. 3, 6, 7) and PyTorch batch samplers that draw mini-batches from them: exact, fast, usable with any model.
+- `mlabs.train`: One training loop for any model and any sampler: Adam under the paper's protocol, a warm-up trained once and shared by every strategy compared on a fold, validation Macro-AUC every epoch, the best validation epoch's state evaluated on the test part, and a history of every run."""
 
 __version__ = "0.1.0"

@@ -7,16 +7,17 @@ Docs: https://mlabs-dev.github.io/mlabs/chain.html.md"""
 
 # %% ../nbs/04_chain.ipynb #1e29611f
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 from .imbalance import check_labels, cooccurrence, irlbl, cardinality
-from .selection import SelectionSampler, _check_int
+from .selection import SelectionSampler, AdaptiveSampler, _log_bound
 
 # %% auto #0
-__all__ = ['SEED', 'CHAIN', 'NO_LABEL', 'EXHAUSTED', 'card_int', 'chain_sets', 'ChainSampler']
+__all__ = ['SEED', 'CHAIN', 'NO_LABEL', 'EXHAUSTED', 'ChainSampler', 'card_int', 'chain_sets', 'AdaCSampler']
 
 # %% ../nbs/04_chain.ipynb #f6ce2d00
 def card_int(card: float) -> int:
@@ -26,7 +27,7 @@ def card_int(card: float) -> int:
 def chain_sets(Y,                   # label matrix [n, q], dense or scipy sparse, 0/1
                A: np.ndarray|None = None, # co-occurrence matrix [q, q]; None: cooccurrence(Y)
                card: float|None = None,   # label cardinality; None: cardinality(Y)
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # seed_label [n], Lc [q, c], member [q, n] bool
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # seed_label [n], Lc [q, c] (-1 padded), member [q, n] bool
     "Precompute the chain rule: each sample's seed label l_j (-1 if none), each label's L_c, and D_c membership."
     Y = check_labels(Y)
     n, q = Y.shape
@@ -39,8 +40,12 @@ def chain_sets(Y,                   # label matrix [n, q], dense or scipy sparse
     Yd = Y.toarray() if sp.issparse(Y) else np.asarray(Y)
     score = np.where(Yd == 1, ir[None, :], -np.inf)
     seed_label = np.where((Yd == 1).any(1), score.argmax(1), -1)               # argmax: first max = smaller index
-    Lc = np.argsort(-A, axis=1, kind="stable")[:, :c]                            # stable: ties by index
-    S = np.zeros((q, q), dtype=np.float64); np.put_along_axis(S, Lc, 1.0, axis=1)  # S[j, k] = [k in L_c(j)]
+    Aj = np.where(np.eye(q, dtype=bool), 0.0, A)                                 # a label is not its own neighbour
+    order = np.argsort(-Aj, axis=1, kind="stable")[:, :c]                        # stable: ties by index
+    Lc = np.where(np.take_along_axis(Aj, order, 1) > 0, order, -1)               # only labels that co-occur
+    S = np.zeros((q, q + 1), dtype=np.float64); np.put_along_axis(S, np.where(Lc < 0, q, Lc), 1.0, axis=1)
+    S = S[:, :q]
+    alone = (Lc < 0).all(1); S[alone, alone] = 1.0                                # isolated: the label's own samples
     member = (np.asarray(Y @ S.T) > 0).T                                          # [q, n]
     return seed_label.astype(np.int64), Lc.astype(np.int64), np.ascontiguousarray(member)
 
@@ -53,66 +58,103 @@ def _irlbl_quiet(Y) -> np.ndarray:
 # %% ../nbs/04_chain.ipynb #bbc81111
 SEED, CHAIN, NO_LABEL, EXHAUSTED = 0, 1, 2, 3
 
-class ChainSampler(SelectionSampler):
-    "AdaC (Sec. 3.5): a batch is a chain of draws from p restricted to samples sharing labels correlated with the last one."
+class AdaCSampler(AdaptiveSampler, strategy="adac"):
+    "AdaC (Sec. 3.5): a batch is a chain of draws from p restricted to samples sharing labels correlated with the last one; see SelectionSampler."
     def __init__(self, n,                  # number of training samples (or the dataset)
                  batch_size: int = 128,    # B
-                 *, Y,                     # label matrix [n, q] of the training samples (dense or sparse)
+                 *, Y=None,                # label matrix [n, q] of the training samples (dense or sparse), required
                  A=None,                   # co-occurrence matrix [q, q]; None: mlabs.imbalance.cooccurrence(Y)
                  card: float|None = None,  # label cardinality; None: from Y
-                 strategy: str = "adac",
                  **kwargs):                # every other SelectionSampler option (se, weights, refresh, seed, device ...)
-        if strategy != "adac": raise ValueError(f"ChainSampler implements strategy 'adac', got {strategy!r}")
+        if Y is None: raise ValueError("strategy 'adac' needs the training label matrix: pass Y=... (n x q, 0/1)")
         if kwargs.get("importance_weights"): raise ValueError("importance_weights are not available for strategy 'adac'")
-        super().__init__(n, batch_size, strategy="adac", **kwargs)
+        super().__init__(n, batch_size, **kwargs)
         Y = check_labels(Y)
         if Y.shape[0] != self.n: raise ValueError(f"Y has shape {Y.shape} but the sampler has n = {self.n} samples")
         seed_label, Lc, member = chain_sets(Y, A, card)
         q, dev = Y.shape[1], self.device
         self.q, self.Lc = q, torch.as_tensor(Lc, device=dev)
         self.seed_label = torch.as_tensor(np.where(seed_label < 0, q, seed_label), device=dev)  # q = "no label"
-        self.member = torch.cat([torch.as_tensor(member), torch.ones(1, self.n, dtype=torch.bool)]).to(dev)  # row q: all
-        self._seed_label_list = self.seed_label.tolist()
+        self.member = torch.as_tensor(member, device=dev)
+        self._seed_label_list = np.where(seed_label < 0, q, seed_label).tolist()
+        self._members = [np.flatnonzero(member[j]) for j in range(q)]        # D_c of each label, as index arrays
+        self._size_list = [int(m.size) for m in self._members]
+        self._all = np.arange(self.n)
         self.last_steps = None
+        used = np.asarray(Y.sum(0)).ravel() > 0
+        few, none = ((Lc >= 0).sum(1) < Lc.shape[1]) & used, (Lc < 0).all(1) & used
+        if few.any():
+            warnings.warn(f"{few.sum()} labels co-occur with fewer than Card_int = {Lc.shape[1]} other labels "
+                          f"({none.sum()} with no other label): their L_c holds only the labels they co-occur with, and "
+                          "a chain from a label with none stays among that label's own samples", stacklevel=2)
+
+ChainSampler = AdaCSampler   # the older name
 
 # %% ../nbs/04_chain.ipynb #dc7a090d
+_SMALL = 4   # a set smaller than _SMALL * B is drawn from directly, not through a stream
+
+class _Stream:
+    "i.i.d. draws from p restricted to `members` (None: all n), made in chunks by rejection, read with `next_free`."
+    def __init__(self, members: np.ndarray|None, n: int, w: np.ndarray, g: torch.Generator):
+        self.members, self.n, self.w, self.g = members, n, w, g
+        self.m = n if members is None else members.size
+        self.chunk, self.buf, self.p = 16, [], 0
+
+    def _more(self) -> None:
+        "The next chunk of accepted draws; chunks double (16, 32, ...), so a stream read a few times stays cheap."
+        self.chunk = min(2 * self.chunk, 1 << 16)
+        v = torch.rand(2 * self.chunk, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
+        cand = np.minimum((v[:self.chunk] * self.m).astype(np.int64), self.m - 1)
+        if self.members is not None: cand = self.members[cand]
+        self.buf = cand[v[self.chunk:] < self.w[cand]].tolist(); self.p = 0
+
+    def next_free(self, chosen: set) -> int|None:
+        """The next draw not in `chosen`; None when the stream gives up (a largest chunk accepted nothing, or many
+        draws in a row were in the batch already): the caller then draws directly, which is exact as well."""
+        skipped, limit = 0, 4 * len(chosen) + 64
+        while True:
+            while self.p < len(self.buf):
+                x = self.buf[self.p]; self.p += 1
+                if x not in chosen: return x
+                skipped += 1
+                if skipped > limit: return None
+            if self.chunk == 1 << 16 and not self.buf: return None     # weights too small to accept (huge se)
+            self._more()
+
+def _direct(members: np.ndarray, a: np.ndarray, taken: np.ndarray, g: torch.Generator) -> int|None:
+    "One draw from p restricted to the members not taken (inverse CDF over them); None when all are taken."
+    free = members[~taken[members]]
+    if free.size == 0: return None
+    cw = np.cumsum(np.exp(a[free] - a[free].max()))
+    u = float(torch.rand(1, generator=g, dtype=torch.float64, device=g.device)) * cw[-1]
+    return int(free[min(np.searchsorted(cw, u, side="right"), free.size - 1)])
+
+@patch
 @torch.no_grad()
-def _chain_select(self: ChainSampler) -> tuple[Tensor, None]:
+def _select(self: AdaCSampler) -> tuple[Tensor, None]:
     "One AdaC batch: seed from p, then B-1 chained draws with fallbacks; also sets `last_steps`."
-    a = self._frozen if self.refresh == "epoch" else self.log_weights()
-    n, B, dev, q = self.n, self.batch_size, self.device, self.q
-    k = min(2 * B, n)
-    rows = {}
-    def row(lab: int) -> list:
-        "Top-k keyed members of D_c(lab) (lab = q: all samples), their membership flags, and a read pointer."
-        keys = torch.rand(n, generator=self._g, device=dev)
-        keys.log_().neg_().log_().neg_().add_(a)
-        if lab != q: keys.masked_fill_(~self.member[lab], -math.inf)
-        top = keys.topk(k).indices
-        return [top.tolist(), self.member[lab][top].tolist(), 0]
-    chosen, out, steps = set(), [], []
-    def take(r: list):
-        "The next member of a row that is not in the batch yet, or None when the row's D_c is exhausted."
-        idx, ok, p = r
-        while p < len(idx) and ok[p] and idx[p] in chosen: p += 1
-        r[2] = p
-        return idx[p] if p < len(idx) and ok[p] else None
+    a = (self._frozen if self.refresh == "epoch" else self.log_weights()).double().cpu().numpy()
+    w = np.exp(a - _log_bound(self.n, self._c, torch.float32))          # acceptance probabilities: a <= log se
+    n, bs, q, g = self.n, self.batch_size, self.q, self._g
+    size, small = self._size_list + [n], _SMALL * bs                   # size[q]: all samples
+    streams, chosen, out, steps = {}, set(), [], []
+    taken = np.zeros(n, dtype=bool)
+    def draw(lab: int) -> int|None:
+        "A draw from p over D_c(lab) (lab = q: all samples) minus the batch; None when that set is used up."
+        if size[lab] >= small and streams.get(lab, 0) is not None:      # >= 4B members: hardly ever used up
+            if lab not in streams: streams[lab] = _Stream(None if lab == q else self._members[lab], n, w, g)
+            x = streams[lab].next_free(chosen)
+            if x is not None: return x
+            streams[lab] = None                                          # the stream gave up: direct from now on
+        return _direct(self._all if lab == q else self._members[lab], a, taken, g)
     seed_label = self._seed_label_list
-    for t in range(B):
-        if t == 0:
-            rows[q] = row(q); x, code = take(rows[q]), SEED
+    for t in range(bs):
+        if t == 0: x, code = draw(q), SEED
         else:
             lab = seed_label[out[-1]]
-            x = None
-            if lab != q:
-                if lab not in rows: rows[lab] = row(lab)
-                x = take(rows[lab])
+            x = None if lab == q else draw(lab)
             code = CHAIN if x is not None else (NO_LABEL if lab == q else EXHAUSTED)
-            if x is None:
-                if q not in rows: rows[q] = row(q)
-                x = take(rows[q])
-        out.append(x); steps.append(code); chosen.add(x)
-    self.last_steps = torch.tensor(steps, device=dev)
-    return torch.tensor(out, device=dev), None
-
-ChainSampler._select = _chain_select
+            if x is None: x = draw(q)
+        out.append(x); steps.append(code); chosen.add(x); taken[x] = True
+    self.last_steps = torch.tensor(steps, device=self.device)
+    return torch.tensor(out, device=self.device), None

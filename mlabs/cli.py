@@ -1,5 +1,6 @@
-"""One entry point, `mlabs`, with a subcommand per job: `datasets` (Table 1) and `bench` (the performance
-figures). User mistakes end in one clear line and a non-zero exit, never a traceback.
+"""One entry point, `mlabs`, with a subcommand per job: `datasets` (Table 1), `run`, `grid`, `report` and
+`demo` (the experiments) and `bench` (the performance figures). User mistakes end in one clear line and a
+non-zero exit, never a traceback.
 
 Docs: https://mlabs-dev.github.io/mlabs/cli.html.md"""
 
@@ -11,7 +12,7 @@ import argparse, json, sys
 from typing import Callable, Sequence
 
 # %% auto #0
-__all__ = ['COMMANDS', 'UsageError', 'command', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'DEMO', 'UsageError', 'command', 'convergence_figure', 'build_parser', 'main']
 
 # %% ../nbs/23_cli.ipynb #26d9ed97
 class UsageError(Exception):
@@ -19,7 +20,7 @@ class UsageError(Exception):
 
 # %% ../nbs/23_cli.ipynb #2a1ee21a
 def _fail(msg: str, code: int) -> int:
-    print(f"mlabs: error: {msg}", file=sys.stderr)
+    print(f"mlabs: error: {' '.join(str(msg).split())}", file=sys.stderr)   # one line
     return code
 
 # %% ../nbs/23_cli.ipynb #abc89109
@@ -37,17 +38,17 @@ def command(name: str,                  # subcommand name, e.g. "datasets"
 
 # %% ../nbs/23_cli.ipynb #64b1d41e
 def _datasets_args(p: argparse.ArgumentParser):
-    p.add_argument("names", nargs="*", help="bundled dataset names (default: all)")
+    p.add_argument("names", nargs="*", help="bundled dataset names, any case (default: all)")
     p.add_argument("--json", action="store_true", help="print the table as JSON records")
 
 @command("datasets", "Table 1: statistics of the bundled datasets beside the paper's", _datasets_args)
 def _datasets(args) -> int:
     from mlabs.data import list_datasets
     from mlabs.imbalance import table1, format_table1
-    known = list_datasets()
-    unknown = [n for n in args.names if n not in known]
-    if unknown: raise UsageError(f"unknown dataset {', '.join(unknown)}; bundled: {', '.join(known)}")
-    df = table1(args.names or None)
+    known = {n.lower(): n for n in list_datasets()}
+    unknown = [n for n in args.names if n.lower() not in known]
+    if unknown: raise UsageError(f"unknown dataset {', '.join(unknown)}; bundled: {', '.join(known.values())}")
+    df = table1([known[n.lower()] for n in args.names] or None)
     print(df.to_json(orient="records", indent=1) if args.json else format_table1(df))
     return 0
 
@@ -57,6 +58,7 @@ def _bench_args(p: argparse.ArgumentParser):
     p.add_argument("--json", action="store_true", help="print one JSON object {figure name: value}")
     p.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     p.add_argument("--list", action="store_true", help="list the benchmark topics and exit")
+    p.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads while measuring (default: 1)")
 
 @command("bench", "performance benchmarks: figures and ratios measured in one process", _bench_args)
 def _bench(args) -> int:
@@ -66,14 +68,159 @@ def _bench(args) -> int:
         print("\n".join(topics)); return 0
     unknown = [n for n in args.names if n not in topics]
     if unknown: raise UsageError(f"unknown benchmark {', '.join(unknown)}; available: {', '.join(topics)}")
-    figs = run_benchmarks(args.names or None, quick=args.quick, progress=not args.json)
+    if args.threads < 1: raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    figs = run_benchmarks(args.names or None, quick=args.quick, threads=args.threads)
     print(json.dumps(figs, indent=1) if args.json else "\n".join(f"{k:<55} {v:12.4g}" for k, v in figs.items()))
+    return 0
+
+# %% ../nbs/23_cli.ipynb #c232aa1e
+from pathlib import Path
+
+def _cv(): import mlabs.cv as cv; return cv
+
+def _usage(f, *a, **kw):
+    "Call f; turn a bad name or malformed config into a UsageError (exit 2)."
+    cv = _cv()
+    try: return f(*a, **kw)
+    except (cv.ConfigError, ValueError) as e: raise UsageError(str(e)) from None
+
+def _run_args(p: argparse.ArgumentParser):
+    p.add_argument("--dataset", required=True, help="bundled name (any case) or path of an .arff/.arff.gz file")
+    p.add_argument("--model", required=True, help="c2ae, mpvae, paca, clif or dela")
+    p.add_argument("--strategy", default="random,adaptive", help="one or more of random, hard, adaptive, adac (comma-separated)")
+    p.add_argument("--folds", type=int, default=5, help="K of the K-fold cross-validation")
+    p.add_argument("--fold", type=int, nargs="*", help="run only these folds (default: all)")
+    p.add_argument("--epochs", type=int, default=100, help="epochs, warm-up included")
+    p.add_argument("--warmup-epochs", type=int, default=3, help="gamma: shuffled epochs shared by the strategies")
+    p.add_argument("--se", type=float, nargs="*", default=[8.0], help="selection pressure(s) s_e")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's preset)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--min-positives", type=int, default=0, help="drop labels with fewer positives (the authors: 21)")
+    p.add_argument("--validation", default="heldout_half", choices=["heldout_half", "train_split"])
+    p.add_argument("--refresh", default="batch", choices=["batch", "epoch"])
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--out", default="mlabs-runs", help="results directory (records in OUT/records)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+# %% ../nbs/23_cli.ipynb #4af2ec45
+@command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
+def _run_cmd(args) -> int:
+    cv = _cv()
+    folds = args.fold if args.fold else range(args.folds)
+    strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
+    configs = [_usage(cv.make_config, args.dataset, args.model, st, se, fold=f, folds=args.folds, seed=args.seed,
+                      epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
+                      validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
+                      device=args.device)
+               for f in folds for st in strategies for se in ([None] if st == "random" else args.se)]
+    configs = list({cv.config_key(c): c for c in configs}.values())
+    cv.run_grid(configs, args.out, jobs=1, quiet=args.quiet)
+    recs = [cv.read_record(cv.record_path(args.out, cv.config_key(c))) for c in configs]
+    print(f"{configs[0]['dataset']}, {configs[0]['model']}: {len(recs)} runs, records in {Path(args.out)/'records'}")
+    print(cv.summary_table(recs, baseline=strategies[0]))
+    return 0
+
+# %% ../nbs/23_cli.ipynb #7ba1e605
+def _grid_args(p: argparse.ArgumentParser):
+    p.add_argument("config", help="TOML grid config, e.g. configs/quick.toml")
+    p.add_argument("--jobs", type=int, default=1, help="local processes (one torch thread each)")
+    p.add_argument("--out", default=None, help="results directory (default: results/<config name>)")
+    p.add_argument("--backend", default="local", choices=["local"], help="where the runs execute")
+    p.add_argument("--dry-run", action="store_true", help="print how many runs and units are left, run nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+@command("grid", "run an experiment grid from a TOML config; resumable, every result an atomic record", _grid_args)
+def _grid_cmd(args) -> int:
+    cv = _cv()
+    if args.jobs < 1: raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    configs = _usage(cv.load_grid, args.config)
+    out = Path(args.out or Path("results")/Path(args.config).stem)
+    if args.dry_run:
+        units, done = cv.plan(configs, out, lambda s: print(s, file=sys.stderr)) if (out/"records").is_dir() else \
+                      (list({cv.unit_key(c): 0 for c in configs}), 0)
+        print(f"{len(configs)} runs in {len({cv.unit_key(c) for c in configs})} units; {done} done, "
+              f"{len(configs) - done} to run in {len(units)} units; results in {out}")
+        return 0
+    s = cv.run_grid(configs, out, jobs=args.jobs, quiet=args.quiet)
+    print(f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s; "
+          f"records in {out/'records'}")
+    return 0
+
+# %% ../nbs/23_cli.ipynb #48bd5ad7
+def _report_args(p: argparse.ArgumentParser):
+    p.add_argument("dir", help="results directory (with records/)")
+    p.add_argument("--figures", default=None, help="where to write the figures (default: see mlabs.report)")
+
+@command("report", "the paper's tables and figures from stored records", _report_args)
+def _report_cmd(args) -> int:
+    cv = _cv()
+    cv.load_records(args.dir)              # one line naming a corrupt record, before any work
+    try: from mlabs.report import report
+    except ModuleNotFoundError as e:
+        if e.name != "mlabs.report": raise
+        raise OSError("mlabs report needs the mlabs.report module, which this version does not have") from None
+    res = report(args.dir, args.figures)
+    if isinstance(res, str): print(res)
+    return 0
+
+# %% ../nbs/23_cli.ipynb #e4cd1bbc
+DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=8.0, folds=5, epochs=30)
+
+def _demo_args(p: argparse.ArgumentParser):
+    p.add_argument("--out", default="mlabs-demo", help="where the records and the figure go")
+    p.add_argument("--epochs", type=int, default=DEMO["epochs"], help="epochs, warm-up included")
+    p.add_argument("--folds", type=int, default=DEMO["folds"])
+    p.add_argument("--jobs", type=int, default=2, help="local processes")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+# %% ../nbs/23_cli.ipynb #85898baf
+def convergence_figure(records: list[dict]): # records of one data set and model
+    "Mean training loss and validation Macro-AUC per epoch over folds, one line per strategy."
+    import matplotlib; matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.4))
+    arms = sorted({r["config"]["strategy"] for r in records})
+    for arm in arms:
+        rs = [r for r in records if r["config"]["strategy"] == arm]
+        for ax, k in zip(axs, ("train_loss", "val_macro_auc")):
+            a = np.array([[np.nan if v is None else v for v in r["history"][k]] for r in rs], float)
+            ax.plot(np.arange(a.shape[1]), np.nanmean(a, 0), label=f"{arm} ({len(rs)} folds)")
+    w = records[0]["config"]["warmup_epochs"]
+    for ax, t in zip(axs, ("training loss (mean BCE per sample)", "validation Macro-AUC")):
+        ax.axvline(w - 0.5, color="gray", lw=0.8, ls=":"); ax.set_xlabel("epoch"); ax.set_title(t, fontsize=10)
+    axs[1].legend(fontsize=8)
+    c = records[0]["config"]; fig.suptitle(f"{c['model'].upper()} on {c['dataset']} (dotted: end of warm-up)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/23_cli.ipynb #5a391108
+@command("demo", "DELA on yeast, random vs adaptive selection, 5 folds: the comparison and a convergence figure", _demo_args)
+def _demo_cmd(args) -> int:
+    import os
+    from mlabs.core import save_fig
+    cv = _cv()
+    configs = [_usage(cv.make_config, DEMO["dataset"], DEMO["model"], st, DEMO["se"], fold=f, folds=args.folds,
+                      epochs=args.epochs) for f in range(args.folds) for st in DEMO["strategies"]]
+    cv.run_grid(configs, args.out, jobs=max(1, args.jobs), quiet=args.quiet)
+    recs = [cv.read_record(cv.record_path(args.out, cv.config_key(c))) for c in configs]
+    print(f"DELA on yeast, {args.epochs} epochs ({configs[0]['warmup_epochs']} warm-up), {args.folds} folds")
+    print(cv.summary_table(recs))
+    old = os.environ.get("MLABS_FIGURES"); os.environ["MLABS_FIGURES"] = str(args.out)
+    try: path = save_fig(convergence_figure(recs), "demo_convergence.png")
+    finally:
+        if old is None: os.environ.pop("MLABS_FIGURES", None)
+        else: os.environ["MLABS_FIGURES"] = old
+    print(f"figure: {path}")
     return 0
 
 # %% ../nbs/23_cli.ipynb #b011d70d
 def build_parser() -> argparse.ArgumentParser:
     "The `mlabs` argument parser with one sub-parser per registered command."
+    from mlabs import __version__
     p = argparse.ArgumentParser(prog="mlabs", description="Multi-label adaptive batch selection.")
+    p.add_argument("--version", action="version", version=f"mlabs {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name, (hlp, add, _) in COMMANDS.items(): add(sub.add_parser(name, help=hlp, description=hlp))
     return p
@@ -90,3 +237,4 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
     try: return COMMANDS[args.command][2](args)
     except UsageError as e: return _fail(str(e), 2)
     except (ValueError, OSError, KeyError) as e: return _fail(str(e).strip("'\""), 1)
+    except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)

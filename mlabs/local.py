@@ -14,7 +14,7 @@ import torch
 from .imbalance import check_labels, minority_labels
 
 # %% auto #0
-__all__ = ['check_features', 'knn_indices', 'local_imbalance', 'local_S', 'local_eps', 'instance_weights', 'bench_local']
+__all__ = ['check_features', 'knn_indices', 'local_imbalance', 'local_S', 'local_eps', 'instance_weights']
 
 # %% ../nbs/02_local_imbalance.ipynb #a6e128e1
 def check_features(X, # features [n, d], dense array or scipy sparse
@@ -187,32 +187,3 @@ def instance_weights(B: np.ndarray, # local imbalance [n, q] from `local_imbalan
     if B.shape != Y.shape: raise ValueError(f"B has shape {B.shape} but Y has shape {Y.shape}; they must match")
     if minority is None: minority = minority_labels(Y)
     return 1. + local_eps(local_S(B), minority)
-
-# %% ../nbs/02_local_imbalance.ipynb #9e48460d
-def bench_local(quick: bool = False, # bibtex only, one repeat
-                repeats: int = 3,    # runs per figure (median)
-               ) -> dict[str, float]: # figure name -> seconds (or ratio)
-    "Time local_imbalance and instance_weights on bibtex and tmc2007-500 (see the notebook for the names)."
-    from mlabs.data import load_dataset, minmax_scale
-    figs = {}
-    reps = 1 if quick else repeats
-    for nm in (["bibtex"] if quick else ["bibtex", "tmc2007-500"]):
-        ds = load_dataset(nm)
-        X = minmax_scale(ds.X)
-        wall, cpu, tw = [], [], []
-        for _ in range(reps):
-            t0, c0 = time.perf_counter(), time.process_time()
-            B = local_imbalance(X, ds.Y, 5)
-            wall.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
-            t0 = time.perf_counter()
-            instance_weights(B, ds.Y)
-            tw.append(time.perf_counter() - t0)
-        figs[f"local.{nm}.local_imbalance_s"] = float(np.median(wall))
-        figs[f"local.{nm}.local_imbalance_cpu_s"] = float(np.median(cpu))
-        figs[f"local.{nm}.instance_weights_s"] = float(np.median(tw))
-        if not quick:
-            t0 = time.perf_counter()
-            knn_indices(X, 5, method="sklearn")
-            figs[f"local.{nm}.sklearn_knn_s"] = time.perf_counter() - t0
-            figs[f"local.{nm}.sklearn_over_ours"] = figs[f"local.{nm}.sklearn_knn_s"] / figs[f"local.{nm}.local_imbalance_s"]
-    return figs

@@ -13,7 +13,7 @@ from scipy.stats import rankdata
 
 # %% auto #0
 __all__ = ['AUC_VARIANTS', 'DEGENERATE', 'METRICS', 'check_inputs', 'macro_f1', 'micro_f1', 'per_label_auc', 'macro_auc',
-           'ranking_loss', 'hamming_loss', 'one_error', 'evaluate', 'bench_metrics']
+           'ranking_loss', 'hamming_loss', 'one_error', 'evaluate']
 
 # %% ../nbs/06_metrics.ipynb #643f9757
 def _as_2d(a, name: str) -> np.ndarray:
@@ -176,25 +176,3 @@ def evaluate(Y_true,                    # true labels in {0, 1}, [n, q]
             "macro_auc_skipped_labels": skipped,
             "ranking_loss_skipped_samples": int(((n_pos == 0) | (n_pos == Y.shape[1])).sum()) if degenerate == "skip" else 0,
             "one_error_skipped_samples": int((n_pos == 0).sum()) if degenerate == "skip" else 0}
-
-# %% ../nbs/06_metrics.ipynb #2ecc4f1b
-def _median_ms(f, repeats: int) -> float:
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1e3)
-    return float(np.median(ts))
-
-def bench_metrics(quick: bool = False, # small sizes and few repeats
-                 ) -> dict[str, float]: # figure name -> value
-    "Time `evaluate` and `macro_auc` against scikit-learn's per-label `roc_auc_score` loop."
-    from sklearn.metrics import roc_auc_score
-    n, q, reps = (1000, 20, 3) if quick else (5000, 100, 7)
-    rng = np.random.default_rng(0)
-    Y = (rng.random((n, q)) < .1).astype(np.uint8); P = rng.random((n, q))
-    tag = f"n{n}.q{q}"
-    ours = _median_ms(lambda: macro_auc(Y, P), reps)
-    skl = _median_ms(lambda: np.mean([roc_auc_score(Y[:, j], P[:, j]) for j in range(q)]), reps)
-    return {f"metrics.evaluate.{tag}.ms": _median_ms(lambda: evaluate(Y, P), reps),
-            f"metrics.macro_auc.{tag}.ms": ours,
-            f"metrics.macro_auc_sklearn_loop.{tag}.ms": skl,
-            "metrics.macro_auc.speedup_vs_sklearn_loop": skl / ours}

@@ -7,16 +7,16 @@ Docs: https://mlabs-dev.github.io/mlabs/selection.html.md"""
 
 # %% ../nbs/03_selection.ipynb #61f5448b
 from __future__ import annotations
-import functools, math, time
+import functools, math
+from fastcore.basics import patch
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'as_losses', 'check_se', 'average_ranks', 'rank_probs', 'as_weights', 'quantize', 'quantized_probs',
-           'gumbel_topk', 'inclusion_probs_exact', 'successive_sample', 'quantize_at', 'reject_sample',
-           'SelectionSampler', 'update', 'check_deferred', 'log_weights', 'probs', 'next_batch', 'batches', 'set_epoch',
-           'state_dict', 'load_state_dict', 'IndexedDataset', 'mlp_step_ms', 'bench_selection']
+           'gumbel_topk', 'inclusion_probs_exact', 'successive_sample', 'quantize_at', 'reject_sample', 'WeightedBatch',
+           'SelectionSampler', 'RandomBatchSampler', 'AdaptiveSampler', 'HardSampler', 'IndexedDataset']
 
 # %% ../nbs/03_selection.ipynb #0463378d
 def _bad_positions(mask: Tensor, k: int = 10) -> str:
@@ -110,12 +110,22 @@ def quantized_probs(losses,             # per-sample losses l >= 0, 1-D tensor (
     return _out(a - torch.logsumexp(a, 0), is_np, log)
 
 # %% ../nbs/03_selection.ipynb #93888235
+def _check_logits(logits: Tensor, k: int) -> None:
+    "k distinct draws need 0 <= k <= n, and logits that are numbers (-inf is allowed: probability 0)."
+    if logits.ndim != 1: raise ValueError(f"logits must be 1-D, got shape {tuple(logits.shape)}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= logits.numel():
+        raise ValueError(f"k = {k!r} must be an integer in [0, n = {logits.numel()}]: the draws are distinct samples")
+    bad = torch.isnan(logits) | (logits == math.inf)
+    if bad.any(): raise ValueError(f"logits (shape {tuple(logits.shape)}) have NaN or +inf at {_bad_positions(bad)}")
+
 def gumbel_topk(logits: Tensor, # unnormalised log-probabilities, [n]
                 k: int,         # number of distinct samples, k <= n
                 generator: torch.Generator|None = None, # random source on logits' device
                 out: Tensor|None = None, # optional preallocated buffer for the keys, [n]
+                check: bool = True, # check k and the logits (NaN) first
                ) -> Tensor:     # k distinct indices, in draw order
     "Draw k distinct indices with probabilities proportional to exp(logits), successively without replacement."
+    if check: _check_logits(logits, k)
     keys = torch.empty_like(logits) if out is None else out
     torch.rand(keys.shape, generator=generator, device=keys.device, dtype=keys.dtype, out=keys)
     keys.log_().neg_().log_()                                            # -Gumbel
@@ -158,10 +168,12 @@ def successive_sample(logits: Tensor, # unnormalised log-probabilities, [n]
                       method: str = "auto", # "gumbel", "cdf", or "auto" (cdf on CPU when 64k <= n)
                       out: Tensor|None = None, # optional key buffer for the Gumbel method, [n]
                       bounded: bool = False, # exp(logits) cannot overflow (e.g. logits in [0, log se]): skip the max shift
+                      check: bool = True, # check k and the logits (NaN, +inf) first
                      ) -> Tensor:     # k distinct indices in draw order
     "Draw k distinct indices successively without replacement, p proportional to exp(logits); exact either way."
+    if check: _check_logits(logits, k)
     if method == "auto": method = "cdf" if logits.device.type == "cpu" and 64 * k <= logits.numel() else "gumbel"
-    if method == "gumbel": return gumbel_topk(logits, k, generator, out)
+    if method == "gumbel": return gumbel_topk(logits, k, generator, out, check=False)
     if method == "cdf": return _cdf_sample(logits, k, generator, bounded)
     raise ValueError(f"method must be 'auto', 'gumbel' or 'cdf', got {method!r}")
 
@@ -220,6 +232,7 @@ def reject_sample(scores: Tensor, # weighted losses w*l >= 0, [n] (the sampler's
 
 # %% ../nbs/03_selection.ipynb #bddd1121
 STRATEGIES = ("random", "hard", "adaptive", "adac")
+_SAMPLERS: dict[str, type] = {}   # strategy -> sampler class, filled as the classes are defined (adac: mlabs.chain)
 
 def _epoch_seed(seed: int, epoch: int) -> int:
     "Seed of the permutation of a shuffled epoch: a function of (seed, epoch) only."
@@ -230,27 +243,64 @@ def _check_int(v, name: str, lo: int) -> int:
         raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     return int(v)
 
+class WeightedBatch(list):
+    "A batch of sample indices (a list, as a `DataLoader` expects) that carries its importance weights in `.weights`."
+    weights: list[float]
+
 # %% ../nbs/03_selection.ipynb #40d0dcc6
 class SelectionSampler(torch.utils.data.Sampler):
-    "Batch sampler for random, hard (Eq. 3), adaptive (Eq. 6-7) and adac batch selection; use as `DataLoader(ds, batch_sampler=s)`."
-    def __new__(cls, *args, **kwargs):
-        if cls is SelectionSampler and kwargs.get("strategy") == "adac":
-            from mlabs.chain import ChainSampler     # the chain variant lives in its own module
-            return super().__new__(ChainSampler)
+    """Batch sampler for batch selection (Sec. 3): use as `DataLoader(ds, batch_sampler=s)`, and report each batch's
+    per-sample losses with `s.update(indices, losses)`.
+
+    `SelectionSampler(n, batch_size, strategy=...)` builds the sampler of that strategy: `RandomBatchSampler`
+    ("random"), `HardSampler` ("hard", Eq. 3), `AdaptiveSampler` ("adaptive", Eq. 6-7, the default) or
+    `mlabs.chain.AdaCSampler` ("adac", Sec. 3.5; import `mlabs.chain` first). Each class can also be built directly.
+
+    Parameters:
+    - `n`: number of training samples, or the dataset itself (its `len`)
+    - `batch_size`: B, samples per batch
+    - `strategy`: "random", "hard", "adaptive" or "adac"
+    - `se`: selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64}); ignored by "random"
+    - `warmup_epochs`: gamma, plain shuffled epochs before selection starts (identical for every strategy)
+    - `weights`: per-sample prior w > 0 (Eq. 5), e.g. `mlabs.local.instance_weights`; not with "random"
+    - `refresh`: "batch" (the paper: probabilities recomputed before every batch) or "epoch" (the authors' code)
+    - `importance_weights`: False, True (weights 1/(n p_i) of i.i.d. draws: an unbiased gradient) or "normalized"
+      (the same, scaled to mean 1 per batch); the weights travel with the batch (`WeightedBatch.weights`, and the
+      last element of an `IndexedDataset` item) and are also in `last_weights`; not with "adac"
+    - `seed`: all randomness comes from torch generators seeded with it
+    - `device`: where the state lives: the training device
+    - `sync_checks`: check values at once (default on CPU) or at the next epoch (default on CUDA: no sync per batch)
+    - `Y`: ("adac" only, required) the training label matrix [n, q], dense or scipy sparse, 0/1
+    - `A`: ("adac" only) the label co-occurrence matrix [q, q]; default `mlabs.imbalance.cooccurrence(Y)`
+    - `card`: ("adac" only) the label cardinality; default from `Y`
+
+    Prefetching: a `DataLoader` with `num_workers > 0` draws `prefetch_factor * num_workers` batches ahead, so a
+    batch is drawn before the losses of the last few batches reach `update`: with refresh="batch" the
+    probabilities lag by that many batches (the draw stays exact for the losses it had)."""
+    strategy: str = ""                      # set by each strategy's class
+    _nonneg: bool = False                   # losses must be >= 0 (the quantised strategies)
+    _sorted = None                          # HardSampler's sorted scores (None: not kept)
+
+    def __init_subclass__(cls, strategy: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        if strategy: cls.strategy = strategy; _SAMPLERS[strategy] = cls
+
+    def __new__(cls, *args, strategy: str|None = None, **kwargs):
+        if cls is SelectionSampler:                        # the factory: pick the strategy's class
+            strategy = "adaptive" if strategy is None else strategy
+            if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+            if strategy not in _SAMPLERS:
+                raise ValueError(f"strategy {strategy!r} is defined in mlabs.chain: import mlabs.chain first "
+                                 "(or build mlabs.chain.AdaCSampler directly)")
+            cls = _SAMPLERS[strategy]
         return super().__new__(cls)
 
-    def __init__(self, n,                        # number of training samples, or the dataset itself (len(n))
-                 batch_size: int = 128,          # B
-                 *, strategy: str = "adaptive",  # "random", "hard", "adaptive" or "adac"
-                 se: float = 8.0,                # selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64})
-                 warmup_epochs: int = 3,         # gamma: shuffled epochs before selection starts
-                 weights=None,                   # per-sample prior w > 0 (Eq. 5), e.g. mlabs.local.instance_weights
-                 refresh: str = "batch",         # "batch" (paper) or "epoch" (authors' code)
-                 importance_weights: bool|str = False, # False, True (1/(n p_i)) or "normalized" (mean 1 per batch)
-                 seed: int = 0,                  # all randomness comes from torch.Generators seeded with this
-                 device: str|torch.device = "cpu", # where the state lives: the training device
-                 sync_checks: bool|None = None,  # value checks at once (default on CPU) or deferred (CUDA)
-                ):
+    def __init__(self, n, batch_size: int = 128, *, strategy: str|None = None, se: float = 8.0, warmup_epochs: int = 3,
+                 weights=None, refresh: str = "batch", importance_weights: bool|str = False, seed: int = 0,
+                 device: str|torch.device = "cpu", sync_checks: bool|None = None):
+        if not self.strategy: raise TypeError("build a sampler with SelectionSampler(n, batch_size, strategy=...) or a strategy's class")
+        if strategy is not None and strategy != self.strategy:
+            raise ValueError(f"{type(self).__name__} implements strategy {self.strategy!r}, got strategy={strategy!r}")
         n = len(n) if hasattr(n, "__len__") else n
         if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n == 0:
             raise ValueError("the dataset is empty (n = 0): there is nothing to sample")
@@ -258,22 +308,18 @@ class SelectionSampler(torch.utils.data.Sampler):
         self.batch_size = _check_int(batch_size, "batch_size", 1)
         if self.batch_size > self.n:
             raise ValueError(f"batch_size {self.batch_size} > n = {self.n}: a batch holds distinct samples")
-        if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-        if strategy == "adac" and type(self) is SelectionSampler: raise ValueError("strategy 'adac' needs mlabs.chain.ChainSampler")
         if refresh not in ("batch", "epoch"): raise ValueError(f"refresh must be 'batch' or 'epoch', got {refresh!r}")
         if importance_weights not in (False, True, "normalized"):
             raise ValueError(f"importance_weights must be False, True or 'normalized', got {importance_weights!r}")
-        self.strategy, self.refresh, self.importance_weights = strategy, refresh, importance_weights
-        self.se = check_se(se) if strategy != "random" else float(se)
+        self.refresh, self.importance_weights = refresh, importance_weights
+        self.se = check_se(se)
         self.warmup_epochs = _check_int(warmup_epochs, "warmup_epochs", 0)
         self.seed = _check_int(seed, "seed", 0)
         self.device = torch.device(device)
         self.sync_checks = (self.device.type == "cpu") if sync_checks is None else bool(sync_checks)
-        if weights is not None and strategy == "random":
-            raise ValueError("weights have no effect with strategy='random'; use 'hard', 'adaptive' or 'adac'")
         self.w = None if weights is None else as_weights(weights, self.n).to(self.device, torch.float32)
         self.num_batches = math.ceil(self.n / self.batch_size)
-        self._c = math.log(self.se) / self.n if strategy != "random" else 0.0
+        self._c = math.log(self.se) / self.n
         dev = self.device
         self.losses = torch.zeros(self.n, device=dev)                 # last observed loss l_i
         self._score = torch.zeros(self.n, device=dev) if self.w is not None else self.losses  # w_i * l_i
@@ -289,10 +335,11 @@ class SelectionSampler(torch.utils.data.Sampler):
     def __len__(self) -> int: return self.num_batches
 
     def __repr__(self):
-        return (f"{type(self).__name__}(n={self.n}, batch_size={self.batch_size}, strategy={self.strategy!r}, se={self.se}, "
+        return (f"{type(self).__name__}(n={self.n}, batch_size={self.batch_size}, se={self.se}, "
                 f"warmup_epochs={self.warmup_epochs}, refresh={self.refresh!r}, epoch={self.epoch}, batch={self._pos})")
 
 # %% ../nbs/03_selection.ipynb #d46e0f3e
+@patch
 @torch.no_grad()
 def update(self: SelectionSampler,
            indices,  # sample indices of the batch, [b] (list, ndarray or tensor)
@@ -309,59 +356,74 @@ def update(self: SelectionSampler,
         raise ValueError(f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index")
     if l.device != dev or l.dtype != torch.float32: l = l.to(dev, torch.float32, non_blocking=True)
     if idx.numel() == 0: return
-    quantised = self.strategy in ("adaptive", "adac")
     if self.sync_checks:                       # two reductions; the detailed scan only runs on an error
         lo, hi = torch.aminmax(idx); lmin, lmax = torch.aminmax(l)
         if int(lo) < 0 or int(hi) >= self.n:
             bad_i = (idx < 0) | (idx >= self.n)
             raise ValueError(f"indices out of range [0, {self.n}) at batch positions {_bad_positions(bad_i)}: {idx[bad_i][:10].tolist()}")
-        if not (float(lmin) >= (0.0 if quantised else -math.inf) and float(lmax) < math.inf):   # NaN fails both
-            bad_l = ~torch.isfinite(l) | ((l < 0) if quantised else False)
-            what = "NaN, inf or negative" if quantised else "NaN or inf"
+        if not (float(lmin) >= (0.0 if self._nonneg else -math.inf) and float(lmax) < math.inf):   # NaN fails both
+            bad_l = ~torch.isfinite(l) | ((l < 0) if self._nonneg else False)
+            what = "NaN, inf or negative" if self._nonneg else "NaN or inf"
             raise ValueError(f"losses has {what} values for sample indices {idx[bad_l][:10].tolist()}")
     else:                                      # no sync: remember, report at the next check
-        self._bad |= ((idx < 0) | (idx >= self.n)).any() | (~torch.isfinite(l) | ((l < 0) if quantised else False)).any()
+        self._bad |= ((idx < 0) | (idx >= self.n)).any() | (~torch.isfinite(l) | ((l < 0) if self._nonneg else False)).any()
         idx = idx.clamp(0, self.n - 1)
+    old = self._score[idx].clone() if self._sorted is not None else None
     self.losses.index_copy_(0, idx, l)
     if self.w is not None: self._score.index_copy_(0, idx, l * self.w[idx])
     self._seen.index_fill_(0, idx, True)
-
-SelectionSampler.update = update
+    if old is not None: self._scores_changed(idx, old)
 
 # %% ../nbs/03_selection.ipynb #2d7a01d6
+@patch
 def check_deferred(self: SelectionSampler) -> None:
     "Raise now if a deferred check (sync_checks=False) saw a bad index or loss since the last check."
     if bool(self._bad):
-        bad = ~torch.isfinite(self.losses) | ((self.losses < 0) if self.strategy in ("adaptive", "adac") else False)
+        bad = ~torch.isfinite(self.losses) | ((self.losses < 0) if self._nonneg else False)
         raise ValueError(f"update() received an out-of-range index or a NaN/inf/negative loss; samples with bad losses: "
                          f"{_bad_positions(bad)}")
 
-SelectionSampler.check_deferred = check_deferred
+@patch
+def _scores_changed(self: SelectionSampler, idx: Tensor, old: Tensor) -> None:
+    "Hook called by `update` with the positions written and their previous scores (HardSampler keeps its order)."
 
 # %% ../nbs/03_selection.ipynb #cdd02451
-def log_weights(self: SelectionSampler) -> Tensor:
-    "Unnormalised log-probabilities of the next selection batch, [n] (fresh for refresh='batch')."
-    if self.strategy == "random": return torch.zeros(self.n, device=self.device)
+@patch
+def _filled_scores(self: SelectionSampler) -> Tensor:
+    "The scores w*l, with never-updated samples given the largest score seen (all of them equal before any update)."
     s = self._score
-    if not self._all_seen:                                  # never-updated samples get the largest seen score
+    if not self._all_seen:
         m = torch.where(self._seen, s, torch.full_like(s, -math.inf)).max()
         s = torch.where(self._seen, s, m)
-    r = average_ranks(s) if self.strategy == "hard" else quantize(s)
-    return r.mul_(self._c)
+    return s
 
+@patch
+def log_weights(self: SelectionSampler) -> Tensor:
+    "Unnormalised log-probabilities of the next selection batch, [n] (each strategy's class says how)."
+    raise NotImplementedError(f"{type(self).__name__} does not define log_weights")
+
+@patch
+def _next_is_shuffled(self: SelectionSampler) -> bool:
+    "Whether the next batch comes from a shuffled epoch (random, or warm-up), looking past an exhausted epoch."
+    nxt = self.epoch + (self._pos >= self.num_batches)
+    return self._always_shuffled or nxt < self.warmup_epochs
+
+@patch
 def probs(self: SelectionSampler) -> Tensor:
-    "The selection probabilities p the next selection batch is drawn from, [n] (uniform for random and in warm-up)."
-    if self.strategy == "random" or self.epoch < self.warmup_epochs: return torch.full((self.n,), 1 / self.n, device=self.device)
+    "The selection probabilities p the next batch is drawn from, [n] (uniform for random and in warm-up)."
+    if self._next_is_shuffled(): return torch.full((self.n,), 1 / self.n, device=self.device)
     frozen_now = self.refresh == "epoch" and self._frozen is not None and 0 < self._pos < self.num_batches
     a = self._frozen if frozen_now else self.log_weights()
     return torch.softmax(a, 0)
 
-SelectionSampler.log_weights, SelectionSampler.probs = log_weights, probs
-
 # %% ../nbs/03_selection.ipynb #e7841ff0
-def _shuffled(self: SelectionSampler) -> bool:
-    return self.strategy == "random" or self.epoch < self.warmup_epochs
+SelectionSampler._always_shuffled = False    # RandomBatchSampler: every epoch is shuffled
 
+@patch
+def _shuffled(self: SelectionSampler) -> bool:
+    return self._always_shuffled or self.epoch < self.warmup_epochs
+
+@patch
 def _start_epoch(self: SelectionSampler) -> None:
     "Work done once per epoch: value checks, and freezing p for refresh='epoch'."
     if not self.sync_checks: self.check_deferred()
@@ -369,27 +431,29 @@ def _start_epoch(self: SelectionSampler) -> None:
         self._all_seen = bool(self._seen.all())
         if self.refresh == "epoch": self._frozen = self.log_weights()
 
+@patch
 def _draw(self: SelectionSampler, a: Tensor) -> tuple[Tensor, Tensor|None]:
-    "One selection batch from log-weights a: B distinct via Gumbel-top-k, or B i.i.d. draws in importance mode."
+    "One selection batch from log-weights a: B distinct by successive sampling, or B i.i.d. draws in importance mode."
     if not self.importance_weights:
         bounded = math.log(self.se) < 80                     # a in [0, log se]: exp(a) cannot overflow float32
-        return successive_sample(a, self.batch_size, self._g, out=self._keys, bounded=bounded), None
+        return successive_sample(a, self.batch_size, self._g, out=self._keys, bounded=bounded, check=False), None
     p = torch.softmax(a, 0)
     idx = torch.multinomial(p, self.batch_size, replacement=True, generator=self._g)
     w = 1.0 / (self.n * p[idx])
     if self.importance_weights == "normalized": w = w / w.mean()
     return idx, w
 
+@patch
 def next_batch(self: SelectionSampler) -> Tensor:
     "Draw the next batch: an index tensor on the sampler's device (moves to the next epoch when one is exhausted)."
     if self._pos >= self.num_batches: self.epoch, self._pos = self.epoch + 1, 0
     if self._pos == 0: self._start_epoch()
-    B, k = self.batch_size, self._pos
+    bs, k = self.batch_size, self._pos
     if self._shuffled():
         if self._perm_epoch != self.epoch:
             g = torch.Generator(device=self.device); g.manual_seed(_epoch_seed(self.seed, self.epoch))
             self._perm, self._perm_epoch = torch.randperm(self.n, generator=g, device=self.device), self.epoch
-        idx = self._perm[k * B:(k + 1) * B]
+        idx = self._perm[k * bs:(k + 1) * bs]
         w = torch.ones(idx.numel(), device=self.device) if self.importance_weights else None
     else:
         idx, w = self._select()
@@ -397,40 +461,117 @@ def next_batch(self: SelectionSampler) -> Tensor:
     self.last_indices, self.last_weights = idx, w
     return idx
 
+@patch
 def _use_reject(self: SelectionSampler) -> bool:
-    "Whether to draw by rejection: CPU, adaptive, B distinct, every sample seen, and even the worst case B*se candidates small against n."
-    return (self.device.type == "cpu" and self.strategy == "adaptive" and not self.importance_weights and self._all_seen
+    "Whether to draw by rejection: CPU, B distinct, every sample seen, checked losses, and B*se candidates small against n."
+    return (self.device.type == "cpu" and not self.importance_weights and self._all_seen and self.sync_checks
             and 64 * self.batch_size <= self.n and 4 * self.batch_size * self.se <= self.n)
 
+@patch
+def _reject_frozen(self: SelectionSampler) -> Tensor:
+    "A batch by rejection from the logits frozen at the epoch's start (refresh='epoch'): candidates are looked up."
+    a = self._frozen
+    bound = math.exp(_log_bound(self.n, self._c, a.dtype)) * (1 + 1e-12)
+    rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
+    idx, self._rate = _reject_rounds(lambda i: a[i].double().exp_(), self.n, self.batch_size, bound, self._g, rate, a.device)
+    return idx
+
+@patch
 def _select(self: SelectionSampler) -> tuple[Tensor, Tensor|None]:
-    "A selection batch (after warm-up); ChainSampler overrides this."
-    if self._use_reject():
-        if self.refresh == "epoch":                          # frozen logits: the candidates' weights are looked up
-            a = self._frozen
-            bound = math.exp(_log_bound(self.n, self._c, a.dtype)) * (1 + 1e-12)
-            rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
-            idx, self._rate = _reject_rounds(lambda i: a[i].double().exp_(), self.n, self.batch_size, bound, self._g, rate, a.device)
-        else: idx, self._rate = reject_sample(self._score, self.batch_size, self.se, self._g, self._rate)
-        return idx, None
+    "A selection batch (after warm-up) by successive sampling over all n; the strategies' classes add faster paths."
     return self._draw(self._frozen if self.refresh == "epoch" else self.log_weights())
 
+@patch
 def __iter__(self: SelectionSampler):
-    "Yield the rest of the current epoch as lists of indices (for DataLoader(batch_sampler=...))."
-    for idx in self.batches(): yield idx.tolist()
+    "Yield the rest of the current epoch as lists of indices (`WeightedBatch` with importance weights)."
+    for idx in self.batches():
+        if self.importance_weights:
+            b = WeightedBatch(idx.tolist()); b.weights = self.last_weights.tolist(); yield b
+        else: yield idx.tolist()
 
+@patch
 def batches(self: SelectionSampler):
     "Yield the rest of the current epoch as index tensors on the device (weights of each: `last_weights`)."
     if self._pos >= self.num_batches: self.epoch, self._pos = self.epoch + 1, 0
     while self._pos < self.num_batches: yield self.next_batch()
 
+@patch
 def set_epoch(self: SelectionSampler, epoch: int) -> None:
     "Go to the start of `epoch` (no-op when it is the current epoch, so a resumed run keeps its position)."
     epoch = _check_int(epoch, "epoch", 0)
     if epoch != self.epoch: self.epoch, self._pos = epoch, 0
 
-for _f in (_shuffled, _start_epoch, _draw, next_batch, _use_reject, _select, __iter__, batches, set_epoch): setattr(SelectionSampler, _f.__name__, _f)
+# %% ../nbs/03_selection.ipynb #7f08c465
+class RandomBatchSampler(SelectionSampler, strategy="random"):
+    "Random: the next B samples of a fresh permutation every epoch (PyTorch's `shuffle=True`); see SelectionSampler."
+    _always_shuffled = True
+    def __init__(self, n, batch_size: int = 128, **kwargs):
+        if kwargs.get("weights") is not None:
+            raise ValueError("weights have no effect with strategy='random'; use 'hard', 'adaptive' or 'adac'")
+        super().__init__(n, batch_size, **kwargs)
+
+    def log_weights(self) -> Tensor: return torch.zeros(self.n, device=self.device)
+
+class AdaptiveSampler(SelectionSampler, strategy="adaptive"):
+    "Adaptive (Eq. 6-7): B distinct draws from p proportional to se**(Q_i/n), Q from the scores w*l; see SelectionSampler."
+    _nonneg = True
+    def log_weights(self) -> Tensor: return quantize(self._filled_scores()).mul_(self._c)
+
+    def _select(self) -> tuple[Tensor, Tensor|None]:
+        if not self._use_reject(): return super()._select()
+        if self.refresh == "epoch": return self._reject_frozen(), None
+        idx, self._rate = reject_sample(self._score, self.batch_size, self.se, self._g, self._rate)
+        return idx, None
+
+# %% ../nbs/03_selection.ipynb #954ee6d0
+def _sorted_replace(sorted_: np.ndarray, # the scores, sorted ascending, [n]
+                    old: np.ndarray,     # values to take out (each present in sorted_), [b]
+                    new: np.ndarray,     # values to put in, [b]
+                   ) -> np.ndarray:      # sorted_ without `old`, with `new`, sorted
+    "Replace b values of a sorted array in O(n) copies and O(b log n) searches, no sort of n."
+    old = np.sort(old)
+    pos = np.searchsorted(sorted_, old, "left")
+    same = old[1:] == old[:-1]
+    if same.any():                                           # equal old values take consecutive slots
+        start = np.concatenate([[True], ~same])
+        first = np.maximum.accumulate(np.where(start, np.arange(old.size), 0))
+        pos = pos + (np.arange(old.size) - first)
+    keep = np.ones(sorted_.size, dtype=bool); keep[pos] = False
+    rest = sorted_[keep]
+    new = np.sort(new)
+    return np.insert(rest, np.searchsorted(rest, new), new)
+
+class HardSampler(SelectionSampler, strategy="hard"):
+    "Hard (Eq. 3): B distinct draws from p proportional to se**(r_i/n), r = ranks of the scores; see SelectionSampler."
+    def log_weights(self) -> Tensor: return average_ranks(self._filled_scores()).mul_(self._c)
+
+    def _scores_changed(self, idx: Tensor, old: Tensor) -> None:
+        i = idx.numpy()
+        if np.unique(i).size < i.size: self._sorted = None; return     # a repeated index: rebuild at the next draw
+        self._sorted = _sorted_replace(self._sorted, old.numpy(), self._score[idx].numpy())
+
+    def _rank_logits(self, i: Tensor) -> Tensor:
+        "log-weights r_i * log(se)/n of the candidates i, from the kept order: bit for bit log_weights()[i]."
+        v, srt = self._score.numpy()[i.numpy()], self._sorted
+        lo = np.searchsorted(srt, v, "left")
+        hi = lo + 1                                          # one past the last copy of v: lo + 1 unless tied
+        tied = srt[np.minimum(hi, srt.size - 1)] == v
+        tied &= hi < srt.size
+        if tied.any(): hi[tied] = np.searchsorted(srt, v[tied], "right")
+        return torch.from_numpy(((lo + hi + 1) / 2).astype(np.float32)).mul_(self._c)
+
+    def _select(self) -> tuple[Tensor, Tensor|None]:
+        if not self._use_reject(): self._sorted = None; return super()._select()
+        if self.refresh == "epoch": return self._reject_frozen(), None
+        if self._sorted is None: self._sorted = np.sort(self._score.numpy())
+        bound = math.exp(_log_bound(self.n, self._c, self._score.dtype)) * (1 + 1e-12)
+        rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
+        idx, self._rate = _reject_rounds(lambda i: self._rank_logits(i).double().exp_(), self.n, self.batch_size,
+                                         bound, self._g, rate)
+        return idx, None
 
 # %% ../nbs/03_selection.ipynb #c4b20dfe
+@patch
 def state_dict(self: SelectionSampler) -> dict:
     "Everything needed to continue exactly: position, losses, generator state (tensors on CPU)."
     if not self.sync_checks: self.check_deferred()
@@ -441,6 +582,7 @@ def state_dict(self: SelectionSampler) -> dict:
                 generator=self._g.get_state(), frozen=cpu(self._frozen), all_seen=self._all_seen,
                 accept_rate=self._rate)
 
+@patch
 def load_state_dict(self: SelectionSampler, state: dict) -> None:
     "Restore a `state_dict()`; the configuration (n, batch size, strategy ...) must match this sampler's."
     mine = self.state_dict()["config"]
@@ -453,104 +595,22 @@ def load_state_dict(self: SelectionSampler, state: dict) -> None:
     self.epoch, self._pos, self._all_seen = state["epoch"], state["pos"], state["all_seen"]
     self._rate = state.get("accept_rate")               # absent in older saves: the first guess
     self._frozen = None if state["frozen"] is None else state["frozen"].to(dev)
-    self._perm_epoch = None
-
-SelectionSampler.state_dict, SelectionSampler.load_state_dict = state_dict, load_state_dict
+    self._perm_epoch, self._sorted = None, None
 
 # %% ../nbs/03_selection.ipynb #8d5859c3
 class IndexedDataset(torch.utils.data.Dataset):
-    "Wrap a dataset so that item i is (i, *item): the batch then carries the indices `update` needs."
+    """Wrap a dataset so that item i is (i, *item): the batch then carries the indices `update` needs.
+    Fetched with a `WeightedBatch` (a sampler with `importance_weights`), each item also ends with its importance
+    weight, so a `DataLoader` batch is (indices, *data, weights), the weights those the batch was drawn with,
+    also with `num_workers > 0` (where `last_weights` already belongs to a later batch)."""
     def __init__(self, ds): self.ds = ds
     def __len__(self): return len(self.ds)
     def __getitem__(self, i):
         item = self.ds[i]
         return (i, *item) if isinstance(item, tuple) else (i, item)
-
-# %% ../nbs/03_selection.ipynb #ac5d400a
-def _median_ms(fn, n_inner: int, repeats: int, sync=lambda: None) -> float:
-    "Median time of one call of `fn` over n_inner * repeats timed calls (robust to preemption on a busy machine)."
-    fn(); sync()                                                  # warm the caches and allocator
-    ts = []
-    for _ in range(n_inner * repeats):
-        t0 = time.perf_counter(); fn(); sync(); ts.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(ts))
-
-def _sampler_ms(strategy: str, n: int, B: int, device: str, n_inner: int, repeats: int, Y=None) -> float:
-    "Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen."
-    g = torch.Generator(device=device); g.manual_seed(0)
-    pool = torch.rand(n, generator=g, device=device) + 0.01
-    if strategy == "adac":
-        from mlabs.chain import ChainSampler
-        s = ChainSampler(n, B, Y=Y, se=8, warmup_epochs=0, device=device)
-    else: s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0, device=device)
-    s.update(torch.arange(n, device=device), pool)
-    def step():
-        idx = s.next_batch(); s.update(idx, pool[idx])
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
-    return _median_ms(step, n_inner, repeats, sync)
-
-def _authors_ms(n: int, B: int, se: float, n_inner: int, repeats: int) -> float:
-    "The authors' cost pattern: full float64 recomputation of p over n, then choice(replace=False, p) per batch."
-    rng = np.random.default_rng(0)
-    losses = rng.random(n) + 0.01
-    state = {"idx": np.arange(B)}
-    def step():
-        losses[state["idx"]] = rng.random(B) + 0.01               # the batch's new losses
-        delta = losses.max() / n
-        q = np.ceil(losses / delta)
-        p = np.exp(q * (np.log(se) / n)); p /= p.sum()
-        state["idx"] = rng.choice(n, B, replace=False, p=p)
-    return _median_ms(step, n_inner, repeats)
-
-def mlp_step_ms(d: int = 103, q: int = 14, B: int = 128, hidden: int = 256, repeats: int = 30) -> float:
-    "Median time of one Adam training step of a d-hidden-q MLP on a batch of B (CPU)."
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, q))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
-    x, y = torch.rand(B, d), (torch.rand(B, q) < 0.3).float()
-    def step():
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return _median_ms(step, 10, repeats)
-
-# %% ../nbs/03_selection.ipynb #71496279
-def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.ndarray:
-    "A random yeast-like label matrix (n x q, about `card` positives per row, skewed label frequencies) for benchmarks."
-    rng = np.random.default_rng(seed)
-    freq = np.sort(rng.dirichlet(np.full(q, 0.7)))[::-1] * card
-    Y = (rng.random((n, q)) < np.clip(freq, 0.002, 0.95)).astype(np.uint8)
-    Y[Y.sum(1) == 0, 0] = 1
-    return Y
-
-def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
-                    step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
-                    threads: int|None = None,   # torch threads during the measurement (None: leave as is)
-                    sizes: list[int]|None = None, # override the n values (the first one is compared with the step)
-                   ) -> dict[str, float]:       # figure name -> value (see the table above)
-    "Per-batch selection overhead of every strategy, the authors' pattern side by side, and the ratio to a training step."
-    old = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
-    try:
-        B, res = 128, {}
-        sizes = sizes or ([2_417, 28_596] if quick else [2_417, 28_596, 1_000_000])
-        reps = 3 if quick else 7
-        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-        for n in sizes:
-            inner = 20 if n < 100_000 else 5
-            for dev in devices:
-                tag = "" if dev == "cpu" else ".cuda"
-                for strat in ("random", "hard", "adaptive"):
-                    res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, B, dev, inner, reps)
-                if n < 100_000:
-                    try: import mlabs.chain  # noqa: F401  (the chain variant, when its module is present)
-                    except ImportError: pass
-                    else:
-                        res[f"selection.adac.n{n}{tag}.ms_per_batch"] = _sampler_ms("adac", n, B, dev, max(inner // 4, 2), reps, Y=_bench_labels(n))
-            res[f"selection.authors.n{n}.ms_per_batch"] = _authors_ms(n, B, 8.0, inner if n < 100_000 else 2, reps)
-            res[f"selection.adaptive.n{n}.speedup_vs_authors"] = res[f"selection.authors.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
-        res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=10 if quick else 30)
-        res[f"selection.adaptive.n{sizes[0]}.overhead_vs_step"] = res[f"selection.adaptive.n{sizes[0]}.ms_per_batch"] / res["selection.mlp_step.ms"]
-        res["selection.threads"] = float(torch.get_num_threads())
-        return res
-    finally:
-        torch.set_num_threads(old)
+    def __getitems__(self, indices: list[int]) -> list[tuple]:
+        "A batch's items; with a `WeightedBatch`, each item ends with its weight (a float32 tensor)."
+        items = [self[i] for i in indices]
+        w = getattr(indices, "weights", None)
+        if w is None: return items
+        return [(*it, torch.tensor(wi, dtype=torch.float32)) for it, wi in zip(items, w)]

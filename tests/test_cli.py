@@ -1,5 +1,5 @@
 "The `mlabs` command end to end, in a subprocess, as a user runs it."
-import json, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -49,3 +49,39 @@ def test_no_command_prints_help_and_exits_2():
 def test_bench_list():
     r = mlabs("bench", "--list")
     assert r.returncode == 0 and "data" in r.stdout.split()
+
+def test_version():
+    from mlabs import __version__
+    r = mlabs("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"mlabs {__version__}"
+
+def test_dataset_names_in_any_case():
+    r = mlabs("datasets", "YEAST", "Corel5K", "--json")
+    assert r.returncode == 0, r.stderr
+    assert [x["dataset"] for x in json.loads(r.stdout)] == ["yeast", "Corel5k"]
+
+@pytest.mark.parametrize("cmd", ["run", "grid", "report", "demo"])
+def test_experiment_commands_have_help(cmd):
+    r = mlabs(cmd, "--help")
+    assert r.returncode == 0 and r.stdout.startswith(f"usage: mlabs {cmd}")
+
+def test_run_prints_the_comparison(tmp_path):
+    "Two strategies on one fold of yeast (3 epochs): one record each, and a table with the paired difference."
+    r = mlabs("run", "--dataset", "Yeast", "--model", "c2ae", "--strategy", "random,adaptive", "--epochs", "3",
+              "--warmup-epochs", "2", "--fold", "0", "--out", str(tmp_path), "--quiet",
+              env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path/"records").glob("*.json"))) == 2
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("yeast, c2ae: 2 runs")
+    assert any(l.startswith("adaptive se=8 - random") for l in lines)
+
+def test_demo_writes_table_and_figure(tmp_path):
+    "The demo with 2 folds and 4 epochs: the table of both strategies and the convergence figure in --out."
+    out = tmp_path/"demo"
+    r = mlabs("demo", "--out", str(out), "--epochs", "4", "--folds", "2", "--jobs", "1", "--quiet",
+              env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr
+    assert "random" in r.stdout and "adaptive se=8 - random" in r.stdout
+    assert (out/"demo_convergence.png").stat().st_size > 1000
+    assert len(list((out/"records").glob("*.json"))) == 4

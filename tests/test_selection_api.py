@@ -1,9 +1,11 @@
 "The samplers as a PyTorch user meets them: the library's classes, a DataLoader with worker processes, the adac dispatch."
+import pydoc, subprocess, sys
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
-from mlabs.selection import SelectionSampler, IndexedDataset
-from mlabs.chain import ChainSampler
+import pytest
+from mlabs.selection import SelectionSampler, IndexedDataset, successive_sample, gumbel_topk
+from mlabs.chain import ChainSampler, AdaCSampler
 
 
 def test_adac_dispatch_returns_an_initialised_chain_sampler():
@@ -13,7 +15,7 @@ def test_adac_dispatch_returns_an_initialised_chain_sampler():
     s.update(np.arange(50), np.linspace(0.1, 1, 50))
     b = s.next_batch()
     assert len(set(b.tolist())) == 8 and s.last_steps.tolist()[0] == 0
-    assert "ChainSampler(n=50" in repr(s)
+    assert "AdaCSampler(n=50" in repr(s) and ChainSampler is AdaCSampler
 
 
 def test_dataloader_with_workers_and_indexed_dataset():
@@ -45,3 +47,57 @@ def test_state_dict_survives_torch_save(tmp_path):
         i, j = a.next_batch(), b.next_batch()
         assert torch.equal(i, j)
         a.update(i, i.float()); b.update(j, j.float())
+
+
+def test_help_shows_every_parameter():
+    text = pydoc.render_doc(SelectionSampler, renderer=pydoc.plaintext)
+    for p in ("n", "batch_size", "strategy", "se", "warmup_epochs", "weights", "refresh", "importance_weights", "seed",
+              "device", "sync_checks", "Y", "A", "card"):
+        assert f"`{p}`:" in text, p
+    assert "prefetch" in text                                             # how a DataLoader's workers delay update
+
+
+def test_clear_messages_for_mistakes():
+    with pytest.raises(ValueError, match="needs the training label matrix: pass Y="):
+        SelectionSampler(10, 2, strategy="adac")
+    with pytest.raises(ValueError, match="se must be"):
+        SelectionSampler(10, 2, strategy="random", se=0.5)
+    with pytest.raises(ValueError, match=r"k = 7 must be an integer in \[0, n = 5\]"):
+        successive_sample(torch.zeros(5), 7)
+    with pytest.raises(ValueError, match=r"k = 6 must be"):
+        gumbel_topk(torch.zeros(5), 6)
+    with pytest.raises(ValueError, match=r"NaN or \+inf at \[2\]"):
+        successive_sample(torch.tensor([0., 1., float("nan"), 0.]), 2)
+    assert len(successive_sample(torch.tensor([0., -float("inf"), 1.]), 2)) == 2  # -inf: probability 0, allowed
+
+
+def test_adac_needs_its_module_to_be_imported():
+    code = ("from mlabs.selection import SelectionSampler\n"
+            "try: SelectionSampler(10, 2, strategy='adac', Y=[[1]] * 10)\n"
+            "except ValueError as e: print(e)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "strategy 'adac' is defined in mlabs.chain: import mlabs.chain first" in out
+
+
+def test_probs_at_the_warmup_boundary_describe_the_next_batch():
+    s = SelectionSampler(20, 5, strategy="adaptive", se=8, warmup_epochs=1, seed=0)
+    s.update(np.arange(20), np.linspace(0.1, 1, 20))
+    for _ in range(4): s.next_batch()                                 # the whole warm-up epoch
+    p = s.probs()                                                     # the next batch is a selection batch
+    assert abs(p[19] / p[0] - 8 ** (18 / 20)) < 1e-4                 # Q = 2 and 20 of 20 (Eq. 6-7), not uniform
+    s2 = SelectionSampler(20, 5, strategy="adaptive", se=8, warmup_epochs=0); s2.update(np.arange(20), np.linspace(0.1, 1, 20))
+    assert torch.allclose(p, s2.probs())
+
+
+def test_importance_weights_travel_with_the_batch_through_workers():
+    n = 120
+    ds = IndexedDataset(TensorDataset(torch.arange(n, dtype=torch.float32)[:, None]))
+    s = SelectionSampler(ds, 8, strategy="hard", se=8, warmup_epochs=0, importance_weights=True, seed=2)
+    s.update(torch.arange(n), torch.linspace(0.01, 1, n))
+    p = s.probs()                                                     # fixed: no update in the loop
+    batches = list(DataLoader(ds, batch_sampler=s, num_workers=2, prefetch_factor=2))
+    assert len(batches) == n // 8
+    for idx, xb, w in batches:
+        assert torch.equal(idx.float(), xb[:, 0])
+        assert torch.allclose(w, 1 / (n * p[idx]), rtol=1e-5)          # the weights of this batch's own draws
+    assert not torch.allclose(batches[0][2], s.last_weights)          # last_weights moved on to a later batch

@@ -58,3 +58,23 @@ def test_cuda_deferred_check_names_the_sample():
     s.update(torch.tensor([3, 5], device="cuda"), torch.tensor([float("nan"), 0.1], device="cuda"))
     with pytest.raises(ValueError, match=r"bad losses: \[3\]"):
         s.check_deferred()
+
+
+@cuda
+def test_cuda_adac_and_hard_draw_distinct_batches_and_resume():
+    import mlabs.chain  # noqa: F401  (registers "adac")
+    n = 3000
+    Y = (np.random.default_rng(0).random((n, 8)) < 0.2).astype(np.uint8)
+    l = torch.rand(n, device="cuda") + 0.01
+    for strategy, kw in (("adac", {"Y": Y}), ("hard", {})):
+        mk = lambda: SelectionSampler(n, 64, strategy=strategy, se=8, warmup_epochs=0, device="cuda", seed=4, **kw)
+        a, b = mk(), mk()
+        a.update(torch.arange(n, device="cuda"), l); b.update(torch.arange(n, device="cuda"), l)
+        for _ in range(3):
+            i = a.next_batch(); assert i.device.type == "cuda" and len(set(i.tolist())) == 64
+            a.update(i, l[i])
+        b.load_state_dict(a.state_dict())
+        for _ in range(3):
+            i, j = a.next_batch(), b.next_batch()
+            assert torch.equal(i, j)
+            a.update(i, l[i]); b.update(j, l[j])

@@ -14,8 +14,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'synthetic_multilabel', 'quick_fit',
-           'random_batch', 'step_seconds', 'median_seconds', 'train_steps_per_s']
+__all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'synthetic_multilabel', 'quick_fit']
 
 # %% ../../nbs/10_models_base.ipynb #f629d3fb
 def per_sample_bce(logits: Tensor, # label logits, [B, q]
@@ -138,75 +137,3 @@ def quick_fit(model: MultiLabelModel, # a model built for X's d and Y's q
             tot += loss.item(); nb += 1
         hist.append(tot / nb)
     return hist
-
-# %% ../../nbs/10_models_base.ipynb #c766d7f1
-import time
-from typing import Callable
-
-BENCH_SIZES: dict[str, tuple[int, int]] = {"yeast": (103, 14), "bibtex": (1836, 159), "corel5k": (499, 374)}
-
-def random_batch(d: int,                # number of features
-                 q: int,                # number of labels
-                 batch_size: int = 128, # rows B
-                 density: float = 0.2,  # probability that a label is on
-                 seed: int = 0,         # seed of a private generator (the global torch RNG is left alone)
-                 device: torch.device|str|None = None, # where the tensors go (default: CPU)
-                ) -> tuple[Tensor, Tensor]: # x uniform in [0, 1] [B, d], y 0/1 float [B, q]
-    "A random batch of a dataset's size, for timing training steps."
-    if not 0 <= density <= 1: raise ValueError(f"density must be in [0, 1], got {density}")
-    g = torch.Generator().manual_seed(seed)
-    x, y = torch.rand(batch_size, d, generator=g), (torch.rand(batch_size, q, generator=g) < density).float()
-    return (x, y) if device is None else (x.to(device), y.to(device))
-
-# %% ../../nbs/10_models_base.ipynb #4aee27d9
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda": torch.cuda.synchronize(device)
-
-def step_seconds(model: MultiLabelModel,     # the model, in training mode, on x's device
-                 x: Tensor,                  # features of one batch, [B, d]
-                 y: Tensor,                  # its labels, [B, q]
-                 opt: torch.optim.Optimizer, # the optimiser of the model's parameters
-                 steps: int = 1,             # steps run back to back in one timing
-                ) -> float:                  # mean wall-clock seconds of one training step
-    "Seconds per training step (forward with labels, loss, backward, optimiser step), averaged over `steps`."
-    if steps < 1: raise ValueError(f"steps must be at least 1, got {steps}")
-    dev = x.device
-    _sync(dev); t0 = time.perf_counter()
-    for _ in range(steps):
-        loss, _ = model.loss(model(x, y), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    _sync(dev)
-    return (time.perf_counter() - t0) / steps
-
-def median_seconds(fn: Callable[[], object], # the work to time, called without arguments
-                   repeats: int = 5,         # calls; the median is returned
-                   device: torch.device|str|None = None, # synchronised around each call when it is a GPU
-                  ) -> float:                # median wall-clock seconds of one call
-    "Median wall-clock seconds of one call of `fn` over `repeats` calls."
-    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
-    dev = torch.device(device if device is not None else "cpu")
-    ts = []
-    for _ in range(repeats):
-        _sync(dev); t0 = time.perf_counter(); fn(); _sync(dev)
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
-
-# %% ../../nbs/10_models_base.ipynb #e6cafbdb
-def train_steps_per_s(model: MultiLabelModel,  # the model to time (trained in place, left in training mode)
-                      batch_size: int = 128,    # rows per step
-                      steps: int = 3,           # steps per timing
-                      repeats: int = 5,         # timings; the median is reported
-                      density: float = 0.2,     # probability that a random label is on
-                      seed: int = 0,            # seed of the random batch
-                      lr: float = 1e-4,         # Adam learning rate
-                      weight_decay: float = 1e-4, # Adam weight decay
-                      warmup: int = 2,          # untimed steps before the first timing
-                     ) -> float:                # training steps per second (median over repeats)
-    "Training steps per second of `model` with Adam on a random batch of its (d, q), median over `repeats` timings."
-    if repeats < 1: raise ValueError(f"repeats must be at least 1, got {repeats}")
-    dev = next(model.parameters()).device
-    x, y = random_batch(model.d, model.q, batch_size, density, seed, dev)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    model.train()
-    if warmup: step_seconds(model, x, y, opt, warmup)
-    return 1 / float(np.median([step_seconds(model, x, y, opt, steps) for _ in range(repeats)]))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn, Tensor
-from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, train_steps_per_s
+from .base import MultiLabelModel, ModelOutput, per_sample_bce
 
 # %% auto #0
-__all__ = ['SOURCES', 'rank_loss', 'embedding_loss', 'leaky_mlp', 'official_init_', 'C2AE', 'bench_c2ae']
+__all__ = ['SOURCES', 'rank_loss', 'embedding_loss', 'leaky_mlp', 'official_init_', 'C2AE']
 
 # %% ../../nbs/11_c2ae.ipynb #6682eca6
 SOURCES = {
@@ -128,15 +128,3 @@ class C2AE(MultiLabelModel):
         t = self.loss_terms(out, y)
         total = t["embedding"] / len(y) + self.alpha * t["output"].mean() + self.l2 * t["l2"]
         return total, per_sample_bce(out.logits, y)
-
-# %% ../../nbs/11_c2ae.ipynb #66ad6a19
-def bench_c2ae(quick: bool = False, # fewer steps and repeats, and only the yeast size
-              ) -> dict[str, float]: # `models.c2ae.<size>.steps_per_s`
-    "Training steps per second of C2AE at batch 128 on yeast-, bibtex- and Corel5k-sized random data."
-    sizes = ["yeast"] if quick else list(BENCH_SIZES)
-    res = {}
-    for name in sizes:
-        torch.manual_seed(0)
-        d, q = BENCH_SIZES[name]
-        res[f"models.c2ae.{name}.steps_per_s"] = train_steps_per_s(C2AE(d, q), steps=3 if quick else 10, repeats=2 if quick else 5)
-    return res

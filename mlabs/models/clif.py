@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, random_batch, train_steps_per_s
+from .base import MultiLabelModel, ModelOutput, per_sample_bce
 from ..imbalance import check_labels, cooccurrence
 
 # %% auto #0
-__all__ = ['SOURCES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams', 'bench_clif']
+__all__ = ['SOURCES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams']
 
 # %% ../../nbs/14_clif.ipynb #8349f67a
 SOURCES = {
@@ -196,22 +196,3 @@ def authors_hparams(d: int, # number of features
                    ) -> dict:
     "CLIF hyperparameters of the paper authors' port (MLAdaBatch), to pass as CLIF(d, q, **authors_hparams(d, q))."
     return dict(hidden=768, class_emb=q, in_layers=3, dropout=.2, gate="linear", link_self_loops=True, lam=1e-3)
-
-# %% ../../nbs/14_clif.ipynb #ad9b22e7
-def bench_clif(quick: bool = False, # fewer timings, only the default model
-              ) -> dict[str, float]:
-    "Training steps per second of CLIF at batch 128 on yeast- and bibtex-sized random data (see the notebook)."
-    steps, repeats = (1, 3) if quick else (3, 5)
-    runs = [("yeast", {}), ("bibtex", {})]
-    if not quick: runs += [("bibtex_authors", "bibtex"), ("corel5k_authors", "corel5k")]
-    res = {}
-    for name, hp in runs:
-        torch.manual_seed(0)
-        if isinstance(hp, str):
-            d, q = BENCH_SIZES[hp]; m = CLIF(d, q, **authors_hparams(d, q))
-            st, rp = 1, 3
-        else:
-            d, q = BENCH_SIZES[name]; m = CLIF(d, q, **hp); st, rp = steps, repeats
-        m.set_label_graph(random_batch(d, q, 512, density=.1, seed=1)[1].numpy())
-        res[f"models.clif.{name}.steps_per_s"] = train_steps_per_s(m, steps=st, repeats=rp)
-    return res

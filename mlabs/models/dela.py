@@ -18,7 +18,7 @@ from .base import MultiLabelModel, ModelOutput, per_sample_bce
 from .clif import mlp
 
 # %% auto #0
-__all__ = ['SOURCES', 'concrete_gates', 'dela_kl', 'DELA', 'authors_hparams', 'bench_dela']
+__all__ = ['SOURCES', 'concrete_gates', 'dela_kl', 'DELA', 'authors_hparams']
 
 # %% ../../nbs/15_dela.ipynb #557d5616
 _OFFICIAL = "FloAvis/Masterthesis_TabPFN_HIV:DELA/{}@64b0e21 (official DELA code, vendored)"
@@ -176,42 +176,3 @@ def authors_hparams(d: int, # number of features
                    ) -> dict:
     "DELA hyperparameters of the paper authors' port (MLAdaBatch), to pass as DELA(d, q, **authors_hparams(d, q))."
     return dict(latent_dim=math.ceil(d / 2), beta=1e-4, tau=2/3, off_noise=None, drop_ratio=.2, decoder_dropout=.2)
-
-# %% ../../nbs/15_dela.ipynb #1e119426
-from .base import BENCH_SIZES, random_batch, step_seconds, median_seconds, train_steps_per_s
-
-def _side_by_side(m: DELA, steps: int, repeats: int, n_eval: int = 1024, warmup: bool = True) -> dict[str, float]:
-    "Seconds per training step and per eval pass of the split and the concat decoder, alternated on one model."
-    dev = next(m.parameters()).device
-    x, y = random_batch(m.d, m.q, 128, device=dev)
-    xe = random_batch(m.d, m.q, n_eval, seed=1, device=dev)[0]
-    opt = torch.optim.Adam(m.parameters(), lr=1e-4, weight_decay=1e-4)
-    t = {k: [] for k in ("split", "concat", "split_eval", "concat_eval")}
-    for r in range(repeats + warmup):
-        for impl in ("split", "concat"):
-            m.decoder = impl; m.train()
-            ts = step_seconds(m, x, y, opt, steps)
-            te = median_seconds(lambda: m.predict_proba(xe, batch_size=256), 1, dev)
-            if r or not warmup: t[impl].append(ts); t[impl + "_eval"].append(te)    # round 0 is warm-up
-    m.decoder = "split"
-    return {"split": float(np.median(t["split"])), "concat": float(np.median(t["concat"])),
-            "ratio": float(np.median(np.array(t["concat"]) / np.array(t["split"]))),
-            "eval_ratio": float(np.median(np.array(t["concat_eval"]) / np.array(t["split_eval"])))}
-
-def bench_dela(quick: bool = False, # fewer timings, no authors' setting
-              ) -> dict[str, float]:
-    "Training steps per second of DELA and the speed-up of the decomposed decoder (see the notebook)."
-    steps, repeats, n_eval = (1, 1, 128) if quick else (3, 5, 1024)
-    res = {}
-    torch.manual_seed(0)
-    m = DELA(*BENCH_SIZES["yeast"])
-    res["models.dela.yeast.steps_per_s"] = 1 / _side_by_side(m, steps, repeats, 256)["split"]
-    torch.manual_seed(0)
-    r = _side_by_side(DELA(*BENCH_SIZES["bibtex"]), steps, repeats, n_eval, warmup=not quick)
-    res.update({"models.dela.bibtex.steps_per_s": 1 / r["split"], "models.dela.bibtex.naive_steps_per_s": 1 / r["concat"],
-                "models.dela.bibtex.decomposed_speedup": r["ratio"], "models.dela.bibtex.eval_speedup": r["eval_ratio"]})
-    if not quick:
-        torch.manual_seed(0); d, q = BENCH_SIZES["bibtex"]
-        m = DELA(d, q, **authors_hparams(d, q))
-        res["models.dela.bibtex_authors.steps_per_s"] = train_steps_per_s(m, steps=1, repeats=3, warmup=1)
-    return res

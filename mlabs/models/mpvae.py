@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from torch.special import ndtr, log_ndtr
-from .base import MultiLabelModel, ModelOutput, per_sample_bce, BENCH_SIZES, train_steps_per_s
+from .base import MultiLabelModel, ModelOutput, per_sample_bce
 from .c2ae import rank_loss
 
 # %% auto #0
-__all__ = ['SOURCES', 'PRESETS', 'probit_marginal_arg', 'mp_nll', 'gauss_kl', 'relu_mlp', 'MPVAE', 'bench_mpvae']
+__all__ = ['SOURCES', 'PRESETS', 'probit_marginal_arg', 'mp_nll', 'gauss_kl', 'relu_mlp', 'MPVAE']
 
 # %% ../../nbs/12_mpvae.ipynb #94e4faef
 SOURCES = {
@@ -171,16 +171,3 @@ class MPVAE(MultiLabelModel):
         total = (self.l2 * t["l2"] + self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"])
                  + self.kl_coeff * t["kl"])
         return total, per_sample_bce(out.logits, y)
-
-# %% ../../nbs/12_mpvae.ipynb #dd39dfa6
-def bench_mpvae(quick: bool = False, # fewer steps and repeats, and only the yeast size
-               ) -> dict[str, float]: # `models.mpvae.<size>.steps_per_s`
-    "Training steps per second of MPVAE at batch 128 on yeast-, bibtex- and Corel5k-sized random data."
-    cases = [("yeast", 100)] if quick else [("yeast", 100), ("bibtex", 100), ("corel5k", 100), ("corel5k_s10", 10)]
-    res = {}
-    for name, S in cases:
-        torch.manual_seed(0)
-        d, q = BENCH_SIZES[name.split("_")[0]]
-        res[f"models.mpvae.{name}.steps_per_s"] = train_steps_per_s(MPVAE(d, q, n_train_sample=S),
-                                                                    steps=3 if quick else 10, repeats=2 if quick else 5)
-    return res

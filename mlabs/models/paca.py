@@ -16,11 +16,10 @@ import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint as _checkpoint
 from fastcore.basics import patch
 from .base import MultiLabelModel, ModelOutput, per_sample_bce
-from .base import BENCH_SIZES, random_batch, train_steps_per_s, median_seconds
 
 # %% auto #0
 __all__ = ['SOURCES', 'paca_mlp', 'made_masks', 'dsf_transform', 'CondNAF', 'ResLinear', 'CondAffine', 'CondFlow', 'PACA',
-           'saved_activation_mb', 'bench_paca']
+           'saved_activation_mb']
 
 # %% ../../nbs/13_paca.ipynb #649c48df
 SOURCES = {
@@ -305,21 +304,3 @@ def saved_activation_mb(model: MultiLabelModel, # the model, in training mode
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         model.loss(model(x, y), y)
     return sum(seen.values()) / 2**20
-
-# %% ../../nbs/13_paca.ipynb #7e03312d
-def bench_paca(quick: bool = False, # fewer repeats
-              ) -> dict[str, float]:
-    "Training speed and activation memory of PACA at yeast and bibtex sizes, and the flow speed-up over the official form."
-    res = {}
-    for name, reps in (("yeast", 3 if quick else 7), ("bibtex", 1 if quick else 3)):
-        torch.manual_seed(0)
-        d, q = BENCH_SIZES[name]; m = PACA(d, q)
-        res[f"models.paca.{name}.steps_per_s"] = train_steps_per_s(m, steps=1, repeats=reps, warmup=1)
-        res[f"models.paca.{name}.activation_mb"] = saved_activation_mb(m, *random_batch(d, q))
-        del m
-    torch.manual_seed(0)
-    fl, x, cond = CondFlow(52, 14), torch.randn(128, 52, requires_grad=True), torch.eye(14)
-    t_ref = median_seconds(lambda: _reference_log_prob(fl, x, cond).sum().backward(), 3 if quick else 7)
-    t_new = median_seconds(lambda: fl.log_prob(x, cond).sum().backward(), 3 if quick else 7)
-    res["models.paca.flow_speedup"] = t_ref / t_new
-    return res
