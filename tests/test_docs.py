@@ -28,7 +28,8 @@ def module(nb: dict) -> str | None:
 
 def page(nb_path: Path) -> str:
     "The page's file name, nbdev's: the notebook's name without its number."
-    return re.sub(r"^\d+_", "", nb_path.stem) + ".html"
+    from nbdev.config import nbpath2html
+    return nbpath2html(nb_path).name
 
 def n_figures(nb: dict) -> int:
     return sum(any(k.startswith("image/") for k in o.get("data", {})) for c in nb["cells"] if c["cell_type"] == "code"
