@@ -30,9 +30,20 @@ def mixed(cell) -> bool:
     imp = (ast.Import, ast.ImportFrom)
     return any(isinstance(s, imp) for s in body) and any(isinstance(s, (ast.Expr, ast.Assign)) for s in body)
 
+def _one_statement_a_line(src: str) -> str:
+    "`import a; a.use(x)` becomes two lines, so that the import can move (top-level one-line statements only)."
+    lines, body = src.splitlines(), _parse(src)
+    starts = {}
+    for s in body: starts.setdefault(s.lineno, []).append(s)
+    for ln, ss in sorted(starts.items(), reverse=True):
+        if len(ss) < 2 or any(s.end_lineno != ln for s in ss): continue
+        line = lines[ln - 1]
+        lines[ln - 1:ln] = [line[s.col_offset:s.end_col_offset] for s in ss]
+    return "\n".join(lines)
+
 def split(cell):
     "(import cell, rest cell) for a mixed cell, or None when an import shares a line with other code."
-    src = _src(cell); lines = src.splitlines()
+    src = _one_statement_a_line(_src(cell)); lines = src.splitlines()
     body = _parse(src)
     imp_lines, other_lines = set(), set()
     for s in body:
