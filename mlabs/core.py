@@ -60,7 +60,7 @@ def threads(n: int|None, # torch intra-op threads inside the block; None leaves 
 def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
     "({parameter: comment}, return comment) of the `def` whose first line (or first decorator's) is `line` of `file`."
     lines = iter(linecache.getlines(file)[line - 1:])
-    docs, ret, depth, prev, param, started, after, arrow = {}, None, 0, None, None, False, False, False
+    docs, ret, depth, prev, param, started, after, arrow, close = {}, None, 0, None, None, False, False, False, 0
     try:
         for t in tokenize.generate_tokens(lambda: next(lines, "")):
             if t.type == tokenize.NAME and t.string == "def" and depth == 0: started = True
@@ -68,13 +68,14 @@ def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
             if t.type == tokenize.OP and t.string in "([{": depth += 1
             elif t.type == tokenize.OP and t.string in ")]}":
                 depth -= 1
-                if depth == 0: after = True
+                if depth == 0: after, close = True, t.start[0]
             elif t.type == tokenize.NAME and depth == 1 and prev in ("(", ",", "*", "**"): param = t.string
             elif t.type == tokenize.OP and t.string == "->" and after: arrow = True
             elif t.type == tokenize.COMMENT:
                 c = t.string.lstrip("#").strip()
                 if depth >= 1 and param and param not in docs: docs[param] = c
                 elif arrow: ret = c
+                elif after and t.start[0] == close and param and param not in docs: docs[param] = c   # f(x): # x
             elif t.type == tokenize.NEWLINE and after: break
             if t.type not in (tokenize.NL, tokenize.COMMENT): prev = t.string
     except (tokenize.TokenError, SyntaxError, IndentationError): pass
