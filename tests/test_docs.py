@@ -32,8 +32,10 @@ def page(nb_path: Path) -> str:
     return nbpath2html(nb_path).name
 
 def n_figures(nb: dict) -> int:
-    return sum(any(k.startswith("image/") for k in o.get("data", {})) for c in nb["cells"] if c["cell_type"] == "code"
-               for o in c.get("outputs", []))
+    "Figures the notebook's saved outputs show (cells the docs hide left out)."
+    shown = [c for c in nb["cells"] if c["cell_type"] == "code"
+             and not re.search(r"^#\|\s*(hide|export|exporti|exports)\s*$|^#\|\s*output:\s*false", _src(c), re.M)]
+    return sum(any(k.startswith("image/") for k in o.get("data", {})) for c in shown for o in c.get("outputs", []))
 
 @pytest.fixture(scope="module")
 def site():
