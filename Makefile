@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.mlabs-installed
 
-.PHONY: demo test slow figures sync bench install docs lab
+.PHONY: demo test slow figures sync bench install report docs lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ figures: $(STAMP)
 # The default benchmark set (fits in 4 GB) on one torch thread; `mlabs bench --list` names them all.
 bench: $(STAMP)
 	$(BIN)/mlabs bench --threads 1
+
+# Tables 2-4 and the figures from the committed records, then the statistics and experiment notebooks rerun with
+# their outputs saved (the records come from `mlabs grid configs/quick.toml --out results/quick` and configs/cpu.toml).
+report: $(STAMP)
+	for d in results/quick results/cpu; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
+	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
+	$(BIN)/nbdev-clean
 
 # The docs site from the notebooks (tools/docs.py): _docs/site/index.html, no warnings allowed.
 docs: $(STAMP)

@@ -44,7 +44,7 @@ def _datasets_args(p: argparse.ArgumentParser):
 @command("datasets", "Table 1: statistics of the bundled datasets beside the paper's", _datasets_args)
 def _datasets(args) -> int:
     from mlabs.data import list_datasets
-    from mlabs.imbalance import table1, format_table1
+    from mlabs.stats import table1, format_table1
     known = {n.lower(): n for n in list_datasets()}
     unknown = [n for n in args.names if n.lower() not in known]
     if unknown: raise UsageError(f"unknown dataset {', '.join(unknown)}; bundled: {', '.join(known.values())}")

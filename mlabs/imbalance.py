@@ -1,5 +1,5 @@
-"""IRLbl, MeanIR and minority labels (Eq. 1), cardinality, density, SCUMBLE, CVIR, the label co-occurrence
-matrix A of the paper's appendix 6, and the paper's Table 1 recomputed from the bundled data.
+"""IRLbl, MeanIR and minority labels (Eq. 1), cardinality, density, SCUMBLE, CVIR and the label co-occurrence
+matrix A of the paper's appendix 6.
 
 Docs: https://mlabs-dev.github.io/mlabs/imbalance.html.md"""
 
@@ -12,9 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'ZeroPositiveLabelWarning', 'check_labels', 'label_counts', 'irlbl',
-           'mean_ir', 'minority_labels', 'cardinality', 'density', 'cvir', 'scumble_per_sample', 'scumble',
-           'cooccurrence', 'compare_printed', 'dataset_stats', 'table1', 'format_table1']
+__all__ = ['ZeroPositiveLabelWarning', 'check_labels', 'label_counts', 'irlbl', 'mean_ir', 'minority_labels', 'cardinality',
+           'density', 'cvir', 'scumble_per_sample', 'scumble', 'cooccurrence', 'dataset_stats']
 
 # %% ../nbs/01_imbalance.ipynb #3f8f74c9
 class ZeroPositiveLabelWarning(UserWarning):
@@ -142,60 +141,6 @@ def cooccurrence(Y, # label matrix [n, q]
     np.fill_diagonal(A, 0.)
     return A
 
-# %% ../nbs/01_imbalance.ipynb #908ba119
-# Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
-# Numbers are kept as strings so that the printed precision is known.
-PAPER_TABLE1 = {
-    "Corel5k":             ("Corel5k",        "5000",  "499",  "374", "3.52",  "0.01", "189.57"),
-    "rcv1subset3-500":     ("rcv1subset3",    "6000",  "944",  "101", "2.61",  "0.03", "68.33"),
-    "rcv1subset1-500":     ("rcv1subset1",    "6000",  "944",  "101", "2.88",  "0.03", "54.49"),
-    "rcv1subset2-500":     ("rcv1subset2",    "6000",  "944",  "101", "2.63",  "0.03", "45.51"),
-    "yahoo-Arts1-500":     ("yahoo-Arts",     "7484",  "2314", "25",  "1.67",  "0.07", "26.00"),
-    "cal500":              ("cal500",         "502",   "68",   "174", "26.04", "0.15", "20.58"),
-    "yahoo-Business1-500": ("yahoo-Business", "11214", "2192", "28",  "1.47",  "0.06", "16.90"),
-    "tmc2007-500":         ("tmc2007",        "28596", "490",  "22",  "2.15",  "0.10", "15.16"),
-    "bibtex":              ("bibtex",         "7395",  "1836", "159", "2.40",  "0.02", "12.50"),
-    "enron":               ("enron",          "1702",  "1001", "53",  "3.38",  "0.06", "9.93"),
-    "yeast":               ("yeast",          "2417",  "103",  "14",  "4.24",  "0.30", "7.20"),
-    "LLOG-F":              ("LLOG-F",         "1460",  "1004", "75",  "15.93", "0.21", "5.39"),
-    "scene":               ("scene",          "2407",  "294",  "6",   "1.07",  "0.18", "1.25"),
-}
-TABLE1_STATS = ("n", "d", "q", "Card", "Dens", "MeanIR")
-
-# Why a statistic disagrees, per (dataset, statistic); see data/MANIFEST.md, "Notes on the mismatches".
-_FEATSEL = ("d: the bundled file is a third-party 500-feature version; the paper's d counts the features left "
-            "after the authors' column-sum selection on the full file")
-TABLE1_NOTES = {
-    ("rcv1subset1-500", "d"): _FEATSEL, ("rcv1subset2-500", "d"): _FEATSEL, ("rcv1subset3-500", "d"): _FEATSEL,
-    ("yahoo-Arts1-500", "d"): _FEATSEL, ("yahoo-Business1-500", "d"): _FEATSEL,
-    ("tmc2007-500", "d"): "d: the bundled file is MULAN's pre-reduced 500-feature tmc2007; the paper selects 490 "
-        "of the 49,060 features of the full file by column sum",
-    ("yahoo-Arts1-500", "labels"): "q, Card, Dens, MeanIR: MULAN's Arts1 has 26 labels, the paper's 25; no "
-        "subset of the labels we tried reproduces the paper's values, so the authors' label sets differ",
-    ("yahoo-Business1-500", "labels"): "q, Card, Dens, MeanIR: MULAN's Business1 has 30 labels, the paper's 28; "
-        "no subset of the labels we tried reproduces the paper's values, so the authors' label sets differ",
-    ("enron", "MeanIR"): "MeanIR: the file gives 73.95 (the usual published value), the paper 9.93; dropping "
-        "labels with <= 20 positives (16.69) or the median IRLbl (35.1) does not give it either: unexplained",
-    ("tmc2007-500", "Card"): "Card: 2.158 is printed as 2.15 in the paper (truncated, not rounded)",
-    ("LLOG-F", "labels"): "Card, Dens, MeanIR: the paper's values come out exactly (15.936, 0.212, 5.393) when "
-        "the last 75 feature columns are read as labels, i.e. the labels-first file read with labels at the end; "
-        "ours use the true labels",
-}
-_LABEL_STATS = ("q", "Card", "Dens", "MeanIR")
-
-# %% ../nbs/01_imbalance.ipynb #92178889
-def _decimals(s: str) -> int: return len(s.split(".")[1]) if "." in s else 0
-
-def compare_printed(ours: float, # our value
-                    paper: str,  # the paper's printed value, e.g. "2.15"
-                   ) -> str:     # "agree", "truncated" or "disagree"
-    "Compare a value with a printed one: agree if it rounds to it, 'truncated' if it only truncates to it."
-    p, dec = float(paper), _decimals(paper)
-    half = 0.5 * 10. ** -dec
-    if abs(ours - p) <= half * (1 + 1e-9): return "agree"
-    if np.floor(ours * 10 ** dec + 1e-9) / 10 ** dec == p: return "truncated"
-    return "disagree"
-
 # %% ../nbs/01_imbalance.ipynb #6799f786
 def dataset_stats(Y,            # label matrix [n, q]
                   d: int|None = None, # number of features, reported as is
@@ -204,67 +149,3 @@ def dataset_stats(Y,            # label matrix [n, q]
     Y = check_labels(Y)
     return dict(n=Y.shape[0], d=d, q=Y.shape[1], Card=cardinality(Y), Dens=density(Y), MeanIR=mean_ir(Y),
                 minority=len(minority_labels(Y)), CVIR=cvir(Y), SCUMBLE=scumble(Y))
-
-# %% ../nbs/01_imbalance.ipynb #90afdcdd
-def table1(names: list[str]|None = None, # bundled dataset names; default: all (the paper's 13 in its order, then extras)
-           **load_options,                # passed to `mlabs.data.load_dataset`
-          ) -> "pd.DataFrame":            # one row per dataset: ours, the paper's, agreement, notes
-    "The paper's Table 1 beside the statistics recomputed from the bundled data, with agreement and notes."
-    import pandas as pd
-    from mlabs.data import load_dataset, list_datasets
-    rows = []
-    for name in (names or list_datasets()):
-        ds = load_dataset(name, **load_options)
-        st = dataset_stats(ds.Y, d=ds.X.shape[1])
-        paper = PAPER_TABLE1.get(name)
-        row = dict(dataset=name, paper_name=paper[0] if paper else None)
-        notes = []
-        for s, p in zip(TABLE1_STATS, paper[1:] if paper else [None] * len(TABLE1_STATS)):
-            row[s], row[f"{s}_paper"] = st[s], (float(p) if p is not None else np.nan)
-            row[f"{s}_agree"] = compare_printed(st[s], p) if p is not None else "n/a"
-            if row[f"{s}_agree"] != "agree" and p is not None:
-                key = (name, "labels") if (name, "labels") in TABLE1_NOTES and s in _LABEL_STATS else (name, s)
-                note = TABLE1_NOTES.get(key, f"{s}: unexplained")
-                if note not in notes: notes.append(note)
-        row.update(minority=st["minority"], CVIR=st["CVIR"], SCUMBLE=st["SCUMBLE"], notes=" | ".join(notes))
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-# %% ../nbs/01_imbalance.ipynb #86dd1a44
-def _fmt(v: float, stat: str, paper: str|None) -> str:
-    "Our value at the paper's printed precision (integers for n, d, q; 3 decimals when there is no paper value)."
-    if paper is not None: return f"{v:.{_decimals(paper)}f}"
-    return f"{v:.0f}" if stat in ("n", "d", "q") else f"{v:.3f}"
-
-def format_table1(df: "pd.DataFrame", # the output of `table1`
-                 ) -> str:            # a plain-text table with disagreements marked and explained in footnotes
-    "Plain-text Table 1: our value at the paper's precision; '*' marks a disagreement, '~' a truncation, [paper] after it."
-    header = ["dataset"] + list(TABLE1_STATS) + ["minority", "CVIR", "SCUMBLE", "note"]
-    lines, notes = [], []
-    for _, r in df.iterrows():
-        paper = PAPER_TABLE1.get(r["dataset"])
-        cells = [r["dataset"]]
-        for k, s in enumerate(TABLE1_STATS):
-            ps = paper[k + 1] if paper else None
-            v = r[s]
-            txt = _fmt(float(v), s, ps)
-            a = r[f"{s}_agree"]
-            if a == "disagree": txt += f"* [{ps}]"
-            elif a == "truncated": txt += f"~ [{ps}]"
-            cells.append(txt)
-        cells += [str(r["minority"]), f"{r['CVIR']:.3f}", f"{r['SCUMBLE']:.3f}"]
-        ref = ""
-        text = r["notes"] if paper else "not in the paper's Table 1"
-        if text:
-            notes.append(f"[{len(notes) + 1}] {r['dataset']}: " + "; ".join(text.split(" | ")))
-            ref = f"[{len(notes)}]"
-        cells.append(ref)
-        lines.append(cells)
-    w = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
-    fmt = lambda cells: "  ".join(str(c).ljust(wi) if i == 0 else str(c).rjust(wi) for i, (c, wi) in enumerate(zip(cells, w)))
-    out = [fmt(header), fmt(["-" * x for x in w])] + [fmt(c) for c in lines]
-    out += ["", "Our values at the paper's printed precision. * = differs from the paper's value [in brackets]; "
-            "~ = the paper's value is ours truncated, not rounded. minority = number of labels with IRLbl > MeanIR "
-            "(not in the paper); CVIR: coefficient of variation of IRLbl, SCUMBLE: concurrence of rare and frequent "
-            "labels (Charte et al.; not in the paper)."]
-    return "\n".join(out + notes)

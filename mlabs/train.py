@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from .selection import SelectionSampler, STRATEGIES
+import mlabs.chain  # registers the "adac" strategy with SelectionSampler
 from .metrics import evaluate, macro_auc
 from .models.base import MultiLabelModel
 
