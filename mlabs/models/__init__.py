@@ -1,5 +1,6 @@
-"""`get_model(name, d, q, **hparams)` builds any of the five models; `defaults_table()` lists every default
-hyperparameter with where it comes from (the model's paper, its official code, or the batch-selection protocol).
+"""`preset(name, dataset, protocol)` gives a model's learning rate and hyperparameters for a dataset, each with its
+source (`presets_table()`); `get_model(name, d, q, dataset, protocol, **overrides)` builds the model with them;
+`defaults_table()` lists every constructor default with where it comes from.
 
 Docs: https://mlabs-dev.github.io/mlabs/models.html.md"""
 
@@ -7,9 +8,11 @@ Docs: https://mlabs-dev.github.io/mlabs/models.html.md"""
 
 # %% ../../nbs/16_models.ipynb #e3fd6b22
 from __future__ import annotations
-import inspect
+import inspect, time
+import torch
 import pandas as pd
-from .base import MultiLabelModel, ModelOutput, per_sample_bce, check_batch, synthetic_multilabel, quick_fit
+from .base import (MultiLabelModel, ModelOutput, per_sample_bce, check_batch, synthetic_multilabel,
+                               quick_fit, holdout, logistic_baseline, holdout_metrics, fit_holdout)
 from .c2ae import C2AE
 from .mpvae import MPVAE
 from .paca import PACA
@@ -18,7 +21,8 @@ from .dela import DELA
 from . import c2ae, mpvae, paca, clif, dela
 
 # %% auto #0
-__all__ = ['MODELS', 'get_model', 'defaults_table']
+__all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'preset', 'get_model',
+           'presets_table', 'defaults_table', 'train_preset', 'learning_check']
 
 # %% ../../nbs/16_models.ipynb #de0e7f52
 MODELS: dict[str, type[MultiLabelModel]] = {"c2ae": C2AE, "mpvae": MPVAE, "paca": PACA, "clif": CLIF, "dela": DELA}
@@ -33,19 +37,157 @@ def _hparams(cls: type, data: bool = False) -> dict:
             if k not in ("self", "d", "q") and p.default is not inspect.Parameter.empty
             and (data or k not in _DATA_ARGS)}
 
-# %% ../../nbs/16_models.ipynb #413c6a91
-def get_model(name: str,  # "c2ae", "mpvae", "paca", "clif" or "dela" (any case)
-              d: int,     # number of features
-              q: int,     # number of labels
-              **hparams,  # overrides of the model's defaults (see `defaults_table`)
-             ) -> MultiLabelModel:
-    "Build one of the five models with its defaults, overridden by `hparams`."
+# %% ../../nbs/16_models.ipynb #208ee0d6
+RULE = "*"  # the dataset key of each model's rule for datasets its official code never ran
+_MPV = "JunwenBai/MPVAE:scripts/run_train_{}.sh@0fc2da3"
+_DEL = "FloAvis/Masterthesis_TabPFN_HIV:DELA/configs/{}_cfgs.yaml@64b0e21 (official DELA, vendored)"
+_DELA_CV = "FloAvis/Masterthesis_TabPFN_HIV:DELA/DELA_10-fold_cv.py@64b0e21 (official DELA, vendored)"
+_CLF = "unlight143/TECL:Core/default_configs.py@7e7aea8, {}_configs"
+_CLF_LR = "1e-3: unlight143/TECL:Core/default_configs.py@7e7aea8 generate_default_config (lr, every dataset)"
+_RCV = "rule: rcv1subset2/3 take rcv1subset1's values (same corpus and construction)"
+
+def _v(value, source): return (value, source)
+
+OFFICIAL: dict[str, dict[str, dict[str, tuple]]] = {
+    "c2ae": {RULE: dict(
+        lr=_v(1e-3, "Adam lr of the PyTorch port the batch-selection authors adapted, ssmele/C2AEinTorch:"
+                    "SceneC2AETraining.ipynb@b719545 (also TMC, MediaMill); the official MATLAB optimiser is not Adam "
+                    "(eta0 1e-4, chihkuanyeh/C2AE:demo.m@8b37a40)"),
+        alpha=_v(0.5, "1/alpha with alpha = 2, chihkuanyeh/C2AE:demo.m@8b37a40 (one setting for every dataset)"),
+        lam=_v(0.5, "chihkuanyeh/C2AE:CORR_error.m@8b37a40, hard-coded; tuned there at batch 500 (see 11_c2ae)"),
+        latent_ratio=_v(0.8, "reduction_rate, chihkuanyeh/C2AE:demo.m@8b37a40"))},
+    "mpvae": {
+        "yeast": dict(lr=_v(6e-4, _MPV.format("yeast") + " (800 epochs)"), nll_coeff=_v(.1, _MPV.format("yeast")),
+                      c_coeff=_v(20., _MPV.format("yeast")), dropout=_v(.5, _MPV.format("yeast") + " keep_prob 0.5")),
+        "scene": dict(lr=_v(2e-3, _MPV.format("scene") + " (400 epochs)"), nll_coeff=_v(.1, _MPV.format("scene")),
+                      c_coeff=_v(40., _MPV.format("scene")), dropout=_v(.5, _MPV.format("scene") + " keep_prob 0.5")),
+        "bibtex": dict(lr=_v(2.5e-4, _MPV.format("bibtext") + " (200 epochs)"), nll_coeff=_v(10., _MPV.format("bibtext")),
+                       c_coeff=_v(.1, _MPV.format("bibtext")), dropout=_v(.5, _MPV.format("bibtext") + " keep_prob 0.5")),
+        RULE: dict(lr=_v(5e-4, "rule: the most common lr of the nine official scripts (delicious, nuswide, sider), "
+                               "JunwenBai/MPVAE:scripts/*.sh@0fc2da3"),
+                   nll_coeff=_v(.1, "rule: the most common pair (nll 0.1, c 20: yeast, nuswide, sider) of "
+                                    "JunwenBai/MPVAE:scripts/*.sh@0fc2da3; config.py's c_coeff 200 is overridden by every script"),
+                   c_coeff=_v(20., "rule: see nll_coeff"),
+                   dropout=_v(.5, "keep_prob 0.5: JunwenBai/MPVAE:config.py@0fc2da3 and 7 of 9 scripts"))},
+    "paca": {RULE: dict(
+        lr=_v(1e-3, "the same authors' framework default (Hang & Zhang: DELA's generate_default_config, "
+                    "FloAvis/Masterthesis_TabPFN_HIV:DELA/utils.py@64b0e21); PACA's own configs are not public"),
+        alpha=_v(2., "CquptZA/MLAdaBatch:Adaptivetrain.py@21c6fce CFG (PACA's own per-dataset values are not public)"),
+        gamma=_v(10., "CquptZA/MLAdaBatch:Adaptivetrain.py@21c6fce CFG"),
+        drop_ratio=_v(.1, "CquptZA/MLAdaBatch:Adaptivetrain.py@21c6fce CFG"))},
+    "clif": {
+        "cal500": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(64, _CLF.format("CAL500")), lam=_v(1e-4, _CLF.format("CAL500")),
+                       in_layers=_v(1, _CLF.format("CAL500"))),
+        "scene": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(128, _CLF.format("scene")), lam=_v(1e-3, _CLF.format("scene")),
+                      in_layers=_v(1, _CLF.format("scene"))),
+        "yeast": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(256, _CLF.format("yeast")), lam=_v(1e-3, _CLF.format("yeast")),
+                      in_layers=_v(1, _CLF.format("yeast"))),
+        "Corel5k": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(256, _CLF.format("corel5k")), lam=_v(1e-4, _CLF.format("corel5k")),
+                        in_layers=_v(1, _CLF.format("corel5k"))),
+        "rcv1subset1-500": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(256, _CLF.format("rcv1subset1")),
+                                lam=_v(.1, _CLF.format("rcv1subset1")), in_layers=_v(1, _CLF.format("rcv1subset1"))),
+        "tmc2007-500": dict(lr=_v(1e-3, _CLF_LR), class_emb=_v(256, _CLF.format("tmc2007")), lam=_v(1., _CLF.format("tmc2007")),
+                            in_layers=_v(2, _CLF.format("tmc2007"))),
+        RULE: dict(lr=_v(1e-3, _CLF_LR),
+                   class_emb=_v(256, "rule: the value of 9 of the 14 configs, unlight143/TECL:Core/default_configs.py@7e7aea8"),
+                   lam=_v(1e-3, "rule: the median of the 14 configs (0 to 1), unlight143/TECL:Core/default_configs.py@7e7aea8"),
+                   in_layers=_v(1, "rule: the value of 10 of the 14 configs, unlight143/TECL:Core/default_configs.py@7e7aea8"))},
+    "dela": {
+        "Corel5k": dict(lr=_v(3e-3, _DEL.format("corel5k") + " (50 epochs)"), beta=_v(1e-4, _DEL.format("corel5k")),
+                        latent_dim=_v(50, _DELA_CV + " --latent_dim default"), drop_ratio=_v(0., _DELA_CV + " default")),
+        "rcv1subset1-500": dict(lr=_v(3e-3, _DEL.format("rcv1subset1") + " (50 epochs)"), beta=_v(1e-3, _DEL.format("rcv1subset1")),
+                                latent_dim=_v(50, _DELA_CV + " --latent_dim default"), drop_ratio=_v(.7, _DEL.format("rcv1subset1"))),
+        "tmc2007-500": dict(lr=_v(3e-3, _DEL.format("tmc2007") + " (30 epochs)"), beta=_v(1e-3, _DEL.format("tmc2007")),
+                            latent_dim=_v(64, _DEL.format("tmc2007")), drop_ratio=_v(0., _DELA_CV + " default")),
+        RULE: dict(lr=_v(1e-3, _DELA_CV + " --lr default"),
+                   beta=_v(1e-2, "rule: the median of the ten per-dataset yamls (1e-4 to 1), FloAvis/Masterthesis_TabPFN_HIV:"
+                                 "DELA/configs/*.yaml@64b0e21; the argparse default 1.0 is used by 2 of 10"),
+                   latent_dim=_v(50, _DELA_CV + " --latent_dim default"), drop_ratio=_v(0., _DELA_CV + " default"))},
+}
+for _row in OFFICIAL["mpvae"].values():   # one L2 term, not two (see 12_mpvae)
+    _row["l2"] = _v(0., "the protocol's Adam weight decay 1e-4 replaces the official weights-only L2 1e-5 "
+                        "(JunwenBai/MPVAE:config.py@0fc2da3), as the PyTorch port does with Adam's weight_decay "
+                        "(wenting-zhao/mpvae:main.py@aea951e)")
+for _m in ("clif", "dela"):   # the rcv1 family rule
+    for _ds in ("rcv1subset2-500", "rcv1subset3-500"):
+        OFFICIAL[_m][_ds] = {k: (v, _RCV + "; " + s) for k, (v, s) in OFFICIAL[_m]["rcv1subset1-500"].items()}
+
+# %% ../../nbs/16_models.ipynb #2787d15c
+_PORT = "CquptZA/MLAdaBatch:Adaptivetrain.py@21c6fce"
+
+def _authors(key: str, d: int|None, q: int|None) -> dict[str, tuple]:
+    "The authors' protocol for one model: lr 1e-4 and the port's hyperparameters (d/q-dependent ones only with d and q)."
+    lr = {"lr": (1e-4, f"{_PORT}: lr 1e-4 for every model (the per-model CFG lr is unused)")}
+    if key in ("c2ae", "mpvae"):   # not in the port: the official values (dataset rule row) at lr 1e-4
+        return lr | {k: (v, "not in the port; the official value (rule row): " + s)
+                     for k, (v, s) in OFFICIAL[key][RULE].items() if k != "lr"}
+    if key == "paca":
+        return lr | {k: (v, f"{_PORT} CFG") for k, v in dict(alpha=2., gamma=10., drop_ratio=.1).items()}
+    mod = {"clif": clif, "dela": dela}[key]
+    dq = {"clif": {"class_emb"}, "dela": {"latent_dim"}}[key]   # the values that depend on d or q
+    hp = mod.authors_hparams(d if d is not None else 1, q if q is not None else 1)
+    return lr | {k: (v, f"{_PORT} CFG, mlabs.models.{key}.authors_hparams") for k, v in hp.items()
+                 if d is not None and q is not None or k not in dq}
+
+# %% ../../nbs/16_models.ipynb #1eedc9bb
+PROTOCOLS = ("official", "authors")
+
+def _model_key(name: str) -> str:
     key = str(name).lower()
     if key not in MODELS: raise ValueError(f"unknown model {name!r}; available: {', '.join(MODELS)}")
+    return key
+
+def _dataset_key(key: str, dataset: str|None) -> str:
+    "The row of OFFICIAL[key] a dataset uses: its own (matched without regard to case) or the rule."
+    if dataset is None: return RULE
+    rows = {k.lower(): k for k in OFFICIAL[key] if k != RULE}
+    return rows.get(str(dataset).lower(), RULE)
+
+def _preset_sources(name: str, dataset: str|None = None, protocol: str = "official",
+                    d: int|None = None, q: int|None = None) -> dict[str, tuple]:
+    key = _model_key(name)
+    if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
+    if protocol == "authors": return _authors(key, d, q)
+    return dict(OFFICIAL[key][_dataset_key(key, dataset)])
+
+def preset(name: str,                # "c2ae", "mpvae", "paca", "clif" or "dela" (any case)
+           dataset: str|None = None,  # a bundled dataset name (any case; see mlabs.data.list_datasets); None or others: the rule
+           protocol: str = "official", # "official" (each model's own code) or "authors" (the batch-selection port)
+           d: int|None = None,        # number of features: needed only for the values that depend on it (authors' DELA)
+           q: int|None = None,        # number of labels: needed only for the values that depend on it (authors' CLIF)
+          ) -> dict:                  # {"lr": ..., hyperparameter: value, ...}
+    "The learning rate (key `lr`) and the constructor hyperparameters of a model for a dataset under a protocol."
+    return {k: v for k, (v, _) in _preset_sources(name, dataset, protocol, d, q).items()}
+
+# %% ../../nbs/16_models.ipynb #413c6a91
+def get_model(name: str,                 # "c2ae", "mpvae", "paca", "clif" or "dela" (any case)
+              d: int,                    # number of features
+              q: int,                    # number of labels
+              dataset: str|None = None,  # bundled dataset whose preset to apply (None: the model's rule)
+              protocol: str = "official", # "official" or "authors" (see `preset`)
+              **overrides,               # hyperparameters that replace the preset's (see `presets_table`, `defaults_table`)
+             ) -> MultiLabelModel:
+    "Build one of the five models with its preset for `dataset` under `protocol` (all but the lr), then `overrides`."
+    key = _model_key(name)
     valid = _hparams(MODELS[key], data=True)
-    bad = sorted(set(hparams) - set(valid))
+    bad = sorted(set(overrides) - set(valid))
     if bad: raise ValueError(f"{MODELS[key].__name__} has no hyperparameter {', '.join(bad)}; valid: {', '.join(valid)}")
-    return MODELS[key](d, q, **hparams)
+    hp = preset(key, dataset, protocol, d=d, q=q)
+    hp.pop("lr")
+    return MODELS[key](d, q, **(hp | overrides))
+
+# %% ../../nbs/16_models.ipynb #7a7208ec
+def presets_table(protocol: str = "official", # "official" or "authors"
+                  d: int|None = None,         # features, for the authors' d-dependent values (else they are omitted)
+                  q: int|None = None,         # labels, for the authors' q-dependent values
+                 ) -> pd.DataFrame:           # one row per (model, dataset, hyperparameter): value and source
+    "Every preset value with its source; dataset `*` is the model's rule for datasets its official code never ran."
+    rows = []
+    for key, cls in MODELS.items():
+        for ds in (OFFICIAL[key] if protocol == "official" else [RULE]):
+            for k, (v, s) in _preset_sources(key, None if ds == RULE else ds, protocol, d, q).items():
+                rows.append(dict(model=cls.__name__, dataset=ds, hyperparameter=k, value=v, source=s))
+    return pd.DataFrame(rows)
 
 # %% ../../nbs/16_models.ipynb #7d5d6368
 def defaults_table() -> pd.DataFrame:
@@ -56,3 +198,54 @@ def defaults_table() -> pd.DataFrame:
         for k, v in _hparams(cls).items():
             rows.append(dict(model=cls.__name__, hyperparameter=k, default=repr(v), source=src.get(k, "")))
     return pd.DataFrame(rows)
+
+# %% ../../nbs/16_models.ipynb #eeac6728
+CHECK_EPOCHS: dict[str, int] = {"c2ae": 150, "mpvae": 150, "paca": 60, "clif": 40, "dela": 30}
+
+PAPER_YEAST_RANDOM: dict[str, dict[str, float]] = {  # the paper's Table 2, yeast, "Random" column (5 folds, best epoch)
+    "c2ae": {"macro_auc": .7045, "micro_f1": .6536, "hamming_loss": .2011},
+    "mpvae": {"macro_auc": .6949, "micro_f1": .6235, "hamming_loss": .2178},
+    "paca": {"macro_auc": .7096, "micro_f1": .6435, "hamming_loss": .2051},
+    "clif": {"macro_auc": .7107, "micro_f1": .6482, "hamming_loss": .1995},
+    "dela": {"macro_auc": .7006, "micro_f1": .6482, "hamming_loss": .1975},
+}
+
+def train_preset(name: str,       # one of MODELS
+                 train: tuple,    # (X, Y) training rows
+                 test: tuple,     # (X, Y) test rows
+                 dataset: str|None = "yeast", # whose preset to apply
+                 epochs: int|None = None,     # None: CHECK_EPOCHS[name]
+                 seed: int = 0,               # seed of the initialisation and the shuffling
+                 protocol: str = "official",  # see `preset`
+                 eval_every: int = 0,         # test figures every this many epochs, for the curves (0: final only)
+                ):                            # final test figures, per-epoch history (see fit_holdout)
+    "Build a model with its preset, train it with the preset's learning rate, and return the final epoch's test figures."
+    key = _model_key(name)
+    (X, Y), _ = train, test
+    torch.manual_seed(seed)
+    m = get_model(key, X.shape[1], Y.shape[1], dataset, protocol)
+    lr = preset(key, dataset, protocol, d=X.shape[1], q=Y.shape[1])["lr"]
+    return fit_holdout(m, train, test, CHECK_EPOCHS[key] if epochs is None else epochs, lr, seed=seed, eval_every=eval_every)
+
+# %% ../../nbs/16_models.ipynb #132f1d7a
+def learning_check(models: list[str]|None = None, # models to train (None: all five)
+                   seed: int = 0,                 # seed of the split, the initialisation and the shuffling
+                   n_threads: int|None = 1,       # torch threads while training (None: leave as is)
+                  ) -> pd.DataFrame:              # one row per model plus the baseline, with the paper's values
+    "The yeast check as a table: each model with its preset, the logistic-regression baseline and the paper's Random column."
+    from mlabs.core import threads
+    tr, te = holdout("yeast", seed=seed)
+    base = holdout_metrics(te[1], logistic_baseline(tr, te[0]))
+    rows = [dict(model="logistic regression (per label)", **base)]
+    with threads(n_threads):
+        for key in models or list(MODELS):
+            t0 = time.process_time()
+            res, _ = train_preset(key, tr, te, seed=seed)
+            rows.append(dict(model=MODELS[_model_key(key)].__name__, **res,
+                             **{f"paper_{k}": v for k, v in PAPER_YEAST_RANDOM[_model_key(key)].items()},
+                             lr=preset(key, "yeast")["lr"], epochs=CHECK_EPOCHS[_model_key(key)],
+                             cpu_s=round(time.process_time() - t0, 1)))
+    tab = pd.DataFrame(rows)
+    ok = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
+    tab["passes"] = [None] + ok.iloc[1:].tolist()       # the baseline row has no bar
+    return tab.set_index("model")

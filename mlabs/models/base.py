@@ -1,5 +1,7 @@
 """One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`,
-`predict_proba(x)`, with the input checks every model shares.
+`predict_proba(x)`, `own_loss_per_sample`, `prepare`, with the input checks every model shares; the building
+blocks they share (`mlp` with the official initialisations, `rank_loss`); and the held-out check every model
+must pass on real data (`holdout`, `logistic_baseline`, `fit_holdout`).
 
 Docs: https://mlabs-dev.github.io/mlabs/models_base.html.md"""
 
@@ -12,9 +14,14 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from ..core import save_fig
+from ..data import load_dataset
+from ..metrics import macro_auc, micro_f1, hamming_loss
 
 # %% auto #0
-__all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'synthetic_multilabel', 'quick_fit']
+__all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'hang_zhang_init_', 'mlp', 'rank_loss',
+           'synthetic_multilabel', 'quick_fit', 'holdout', 'logistic_baseline', 'holdout_metrics', 'fit_holdout',
+           'plot_runs']
 
 # %% ../../nbs/10_models_base.ipynb #f629d3fb
 def per_sample_bce(logits: Tensor, # label logits, [B, q]
@@ -64,6 +71,18 @@ class MultiLabelModel(nn.Module):
     def forward(self, x: Tensor, y: Tensor|None = None) -> ModelOutput: raise NotImplementedError
     def loss(self, out: ModelOutput, y: Tensor) -> tuple[Tensor, Tensor]: raise NotImplementedError
 
+    def own_loss_per_sample(self, out: ModelOutput, # output of `forward(x, y)`
+                            y: Tensor,              # labels, [B, q]
+                           ) -> Tensor:             # [B], detached; its mean is the total of `loss`
+        "The model's own training loss split per sample (batch-level terms shared equally), for the paper's Sec. 4.5 study."
+        raise NotImplementedError(f"{type(self).__name__} does not define own_loss_per_sample")
+
+    def prepare(self, X_train, # training features, [n, d]
+                Y_train,       # training labels, [n, q]
+               ) -> MultiLabelModel:
+        "Set what the model derives from the training data before the first step (CLIF: its label graph); a no-op here."
+        return self
+
     def check(self, x: Tensor, y: Tensor|None = None) -> None:
         "Validate a batch against this model's (d, q)."
         check_batch(x, y, self.d, self.q)
@@ -98,6 +117,57 @@ class MultiLabelModel(nn.Module):
     def n_params(self) -> int:
         "Number of trainable parameters."
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+# %% ../../nbs/10_models_base.ipynb #090d5b6a
+def hang_zhang_init_(lin: nn.Linear,              # the layer, initialised in place
+                     act: str = "relu",           # the activation after it: "relu" or "leaky_relu"
+                     negative_slope: float = .1,  # the LeakyReLU slope (the Kaiming gain's `a`)
+                    ) -> nn.Linear:
+    "Hang & Zhang's MLP initialisation: Kaiming-uniform weights for `act`, biases U(0, 0.1)."
+    nn.init.kaiming_uniform_(lin.weight, a=negative_slope, nonlinearity=act)
+    nn.init.uniform_(lin.bias, 0., .1)
+    return lin
+
+# %% ../../nbs/10_models_base.ipynb #718d3fba
+_ACTS = ("relu", "leaky_relu")
+_INITS = ("torch", "hang_zhang", "xavier")
+
+def mlp(dims: list[int],             # widths [in, hidden..., out]: one Linear per consecutive pair
+        act: str = "relu",           # "relu" or "leaky_relu"
+        negative_slope: float = .1,  # LeakyReLU slope (and the Kaiming gain's `a` for "hang_zhang")
+        batch_norm: bool = False,    # BatchNorm1d after each Linear
+        dropout: float = 0.,         # dropout after each activation (0: none)
+        out_act: bool = True,        # activation (and dropout) after the last Linear too
+        init: str = "torch",         # "torch" (PyTorch's defaults), "hang_zhang" or "xavier" (zero biases)
+       ) -> nn.Sequential:
+    "Linear -> [BatchNorm] -> activation -> [Dropout] per layer (none of the last three after the last if not `out_act`)."
+    if act not in _ACTS: raise ValueError(f"act must be one of {', '.join(_ACTS)}, got {act!r}")
+    if init not in _INITS: raise ValueError(f"init must be one of {', '.join(_INITS)}, got {init!r}")
+    if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if len(dims) < 2: raise ValueError(f"dims needs at least an input and an output width, got {dims}")
+    layers, n = [], len(dims) - 1
+    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
+        lin = nn.Linear(a, b)
+        if init == "hang_zhang": hang_zhang_init_(lin, act, negative_slope)
+        elif init == "xavier": nn.init.xavier_uniform_(lin.weight); nn.init.zeros_(lin.bias)
+        layers.append(lin)
+        if out_act or i < n - 1:
+            if batch_norm: layers.append(nn.BatchNorm1d(b))
+            layers.append(nn.LeakyReLU(negative_slope) if act == "leaky_relu" else nn.ReLU())
+            if dropout > 0: layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+# %% ../../nbs/10_models_base.ipynb #2211f063
+def rank_loss(p: Tensor,                # scores in (0, 1), [..., q] (e.g. [B, q] or [S, B, q])
+              y: Tensor,                # labels in {0, 1}, broadcastable to p
+              temperature: float = 5.0, # t in exp(-t (p_k - p_l))
+             ) -> Tensor:               # one value per row, [...]; 0 for rows with no positive or no negative
+    "C2AE's pairwise ranking loss $\\sum_{k\\in P}\\sum_{l\\in N} e^{-t(p_k-p_l)}/(t|P||N|)$ per row, in O(q) memory."
+    pos = y.to(p.dtype); neg = 1 - pos
+    a = (torch.exp(-temperature * p) * pos).sum(-1)
+    b = (torch.exp(temperature * p) * neg).sum(-1)
+    n = pos.sum(-1) * neg.sum(-1)
+    return torch.where(n > 0, a * b / (temperature * n.clamp_min(1)), torch.zeros_like(a))
 
 # %% ../../nbs/10_models_base.ipynb #911c6a57
 def synthetic_multilabel(n: int = 512, # samples
@@ -137,3 +207,87 @@ def quick_fit(model: MultiLabelModel, # a model built for X's d and Y's q
             tot += loss.item(); nb += 1
         hist.append(tot / nb)
     return hist
+
+# %% ../../nbs/10_models_base.ipynb #1d793f30
+def holdout(name: str = "yeast", # a bundled dataset (mlabs.data.list_datasets)
+            n_test: int = 517,   # test rows, drawn at random
+            seed: int = 0,       # seed of the draw
+           ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]: # (X, Y) train, (X, Y) test
+    "A random train/test split of a bundled dataset, features min-max scaled on the training rows (float32), labels 0/1."
+    from sklearn.preprocessing import MinMaxScaler
+    ds = load_dataset(name)
+    X = ds.X.toarray() if hasattr(ds.X, "toarray") else np.asarray(ds.X)
+    Y = ds.Y.toarray() if hasattr(ds.Y, "toarray") else np.asarray(ds.Y)
+    if not 0 < n_test < len(X): raise ValueError(f"n_test must be between 1 and {len(X) - 1} for {name}, got {n_test}")
+    perm = np.random.default_rng(seed).permutation(len(X)); te, tr = perm[:n_test], perm[n_test:]
+    sc = MinMaxScaler().fit(X[tr])
+    return ((sc.transform(X[tr]).astype(np.float32), Y[tr].astype(np.uint8)),
+            (sc.transform(X[te]).astype(np.float32), Y[te].astype(np.uint8)))
+
+# %% ../../nbs/10_models_base.ipynb #391c6d3f
+def logistic_baseline(train: tuple[np.ndarray, np.ndarray], # (X, Y) to fit on
+                      X_test: np.ndarray,                   # features to predict, [n, d]
+                      C: float = 1.,                        # inverse L2 strength (scikit-learn's default)
+                     ) -> np.ndarray:                       # probabilities, [n, q]
+    "One L2 logistic regression per label (a label with a single class in training predicts its training rate)."
+    from sklearn.linear_model import LogisticRegression
+    X, Y = train
+    cols = []
+    for j in range(Y.shape[1]):
+        yj = Y[:, j]
+        if yj.min() == yj.max(): cols.append(np.full(len(X_test), float(yj[0]))); continue
+        cols.append(LogisticRegression(C=C, max_iter=2000).fit(X, yj).predict_proba(X_test)[:, 1])
+    return np.column_stack(cols)
+
+def holdout_metrics(Y: np.ndarray, # true labels, [n, q]
+                    P: np.ndarray, # predicted probabilities, [n, q]
+                   ) -> dict[str, float]: # Macro-AUC, Micro-F1 and Hamming loss at threshold 0.5
+    "The three figures of the check: Macro-AUC, Micro-F1 and Hamming loss (threshold 0.5)."
+    return {"macro_auc": macro_auc(Y, P), "micro_f1": micro_f1(Y, P), "hamming_loss": hamming_loss(Y, P)}
+
+# %% ../../nbs/10_models_base.ipynb #d6af5a6b
+def fit_holdout(model: MultiLabelModel,               # a model built for the data's d and q
+                train: tuple[np.ndarray, np.ndarray], # (X, Y) training rows
+                test: tuple[np.ndarray, np.ndarray],  # (X, Y) test rows (monitored, never chosen on)
+                epochs: int,                          # passes over the training rows
+                lr: float,                            # Adam learning rate
+                weight_decay: float = 1e-4,           # Adam weight decay (the paper's protocol)
+                batch_size: int = 128,                # mini-batch size
+                seed: int = 0,                        # seed of the shuffling
+                eval_every: int = 0,                  # test figures every this many epochs (0: only the final epoch)
+               ) -> tuple[dict[str, float], "pd.DataFrame"]: # final test figures; per-epoch loss (and test figures)
+    "Train with Adam on shuffled batches for `epochs`; return the final epoch's test figures and the history."
+    import pandas as pd
+    (X, Y), (Xte, Yte) = train, test
+    model.prepare(X, Y)
+    Xt, Yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(Y, dtype=torch.float32)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    g = torch.Generator().manual_seed(seed)
+    rows = []
+    for ep in range(1, epochs + 1):
+        model.train(); tot = []
+        for idx in torch.randperm(len(Xt), generator=g).split(batch_size):
+            loss, _ = model.loss(model(Xt[idx], Yt[idx]), Yt[idx])
+            opt.zero_grad(); loss.backward(); opt.step(); tot.append(loss.item())
+        row = {"epoch": ep, "loss": float(np.mean(tot))}
+        if ep == epochs or (eval_every and ep % eval_every == 0):
+            row |= holdout_metrics(Yte, model.predict_proba(Xte).numpy())
+        rows.append(row)
+    hist = pd.DataFrame(rows)
+    return {k: float(hist[k].iloc[-1]) for k in ("macro_auc", "micro_f1", "hamming_loss")}, hist
+
+# %% ../../nbs/10_models_base.ipynb #c1b0ba84
+def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
+              title: str,    # the figure's title
+              name: str|None = None, # file name under mlabs.core.figure_dir() (None: not saved)
+             ):              # the matplotlib figure
+    "Training loss and test Macro-AUC per epoch of one or more `fit_holdout` runs, side by side."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(8, 3), dpi=90)
+    for label, h in runs.items():
+        ax[0].plot(h.epoch, h.loss, label=label)
+        e = h.dropna(subset=["macro_auc"]); ax[1].plot(e.epoch, e.macro_auc, marker=".", label=label)
+    ax[0].set(xlabel="epoch", ylabel="training loss"); ax[1].set(xlabel="epoch", ylabel="test Macro-AUC")
+    ax[1].legend(fontsize=8); fig.suptitle(title, fontsize=10); fig.tight_layout()
+    if name: save_fig(fig, name)
+    return fig

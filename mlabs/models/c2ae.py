@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn, Tensor
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from fastcore.basics import patch
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, rank_loss, mlp
 
 # %% auto #0
-__all__ = ['SOURCES', 'rank_loss', 'embedding_loss', 'leaky_mlp', 'official_init_', 'C2AE']
+__all__ = ['SOURCES', 'embedding_loss', 'official_init_', 'C2AE']
 
 # %% ../../nbs/11_c2ae.ipynb #6682eca6
 SOURCES = {
@@ -32,18 +33,6 @@ SOURCES = {
             "b = 0: chihkuanyeh/C2AE:deepnet/deepnetinit.m@8b37a40",
 }
 
-# %% ../../nbs/11_c2ae.ipynb #0803fedb
-def rank_loss(p: Tensor,                # scores in (0, 1), [..., q] (e.g. [B, q] or [S, B, q])
-              y: Tensor,                # labels in {0, 1}, broadcastable to p
-              temperature: float = 5.0, # t in exp(-t (p_k - p_l))
-             ) -> Tensor:               # one value per row, [...]; 0 for rows with no positive or no negative
-    "C2AE's pairwise ranking loss $\\sum_{k\\in P}\\sum_{l\\in N} e^{-t(p_k-p_l)}/(t|P||N|)$ per row, in O(q) memory."
-    pos = y.to(p.dtype); neg = 1 - pos
-    a = (torch.exp(-temperature * p) * pos).sum(-1)
-    b = (torch.exp(temperature * p) * neg).sum(-1)
-    n = pos.sum(-1) * neg.sum(-1)
-    return torch.where(n > 0, a * b / (temperature * n.clamp_min(1)), torch.zeros_like(a))
-
 # %% ../../nbs/11_c2ae.ipynb #eeea586f
 def embedding_loss(cx: Tensor,       # feature codes F_x(x), [B, K]
                    ce: Tensor,       # label codes F_e(y), [B, K]
@@ -54,18 +43,8 @@ def embedding_loss(cx: Tensor,       # feature codes F_x(x), [B, K]
     return ((cx - ce) ** 2).sum() + lam * (((cx.T @ cx - I) ** 2).sum() + ((ce.T @ ce - I) ** 2).sum())
 
 # %% ../../nbs/11_c2ae.ipynb #c2e23592
-def leaky_mlp(sizes: list[int],            # layer widths, input first
-              negative_slope: float = 0.1, # slope of the leaky ReLUs between layers
-             ) -> nn.Sequential:           # Linear layers, LeakyReLU between them, none after the last
-    "An MLP with leaky ReLUs after every layer but the last."
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2: layers.append(nn.LeakyReLU(negative_slope))
-    return nn.Sequential(*layers)
-
 @torch.no_grad()
-def official_init_(net: nn.Sequential, # an MLP from `leaky_mlp` whose last layer feeds a sigmoid
+def official_init_(net: nn.Sequential, # an MLP whose last layer feeds a sigmoid (Linear layers, activations between)
                   ) -> nn.Sequential:
     "C2AE's initialisation: leaky layers W ~ U(+-0.01), b ~ U(0, 0.1); the sigmoid layer W ~ U(+-4 sqrt(6/(fan_in+fan_out))), b = 0."
     lins = [m for m in net if isinstance(m, nn.Linear)]
@@ -84,7 +63,7 @@ class C2AE(MultiLabelModel):
                  hidden: int = 512,              # width of every hidden layer
                  latent_ratio: float = 0.8,      # K = round(latent_ratio * q), at least 1
                  alpha: float = 0.5,             # weight of the output (ranking) loss
-                 lam: float = 0.5,               # weight of the orthogonality terms in the embedding loss
+                 lam: float = 0.5,               # weight of the orthogonality terms (official, tuned at batch 500)
                  temperature: float = 5.0,       # t of the ranking loss exp(-t (p_k - p_l)) / t
                  negative_slope: float = 0.1,    # slope of the leaky ReLUs
                  l2: float = 0.0,                # optional L2 penalty l2 * sum ||W||^2 on weight matrices
@@ -94,9 +73,8 @@ class C2AE(MultiLabelModel):
         if init not in ("official", "torch"): raise ValueError(f"init must be 'official' or 'torch', got {init!r}")
         self.K = max(1, int(np.floor(latent_ratio * q + 0.5)))  # MATLAB's round: halves away from zero
         self.alpha, self.lam, self.temperature, self.l2 = alpha, lam, temperature, l2
-        self.Fx = leaky_mlp([d, hidden, hidden, self.K], negative_slope)
-        self.Fe = leaky_mlp([q, hidden, self.K], negative_slope)
-        self.Fd = leaky_mlp([self.K, hidden, q], negative_slope)
+        net = lambda dims: mlp(dims, act="leaky_relu", negative_slope=negative_slope, out_act=False)
+        self.Fx, self.Fe, self.Fd = net([d, hidden, hidden, self.K]), net([q, hidden, self.K]), net([self.K, hidden, q])
         if init == "official":
             for net in (self.Fx, self.Fe, self.Fd): official_init_(net)
 
@@ -128,3 +106,15 @@ class C2AE(MultiLabelModel):
         t = self.loss_terms(out, y)
         total = t["embedding"] / len(y) + self.alpha * t["output"].mean() + self.l2 * t["l2"]
         return total, per_sample_bce(out.logits, y)
+
+# %% ../../nbs/11_c2ae.ipynb #d3f3007a
+@patch
+def own_loss_per_sample(self: C2AE, out: ModelOutput, # output of forward(x, y)
+                        y: Tensor,                    # labels, [B, q]
+                       ) -> Tensor:                   # [B], detached; its mean is the total of `loss`
+    "C2AE's loss per sample: the sample's code distance and output loss, plus the batch-level orthogonality and L2 terms shared equally."
+    t = self.loss_terms(out, y)
+    cx, ce = out.extras["cx"], out.extras["ce"]
+    dist = ((cx - ce) ** 2).sum(1)                                     # [B]
+    shared = (t["embedding"] - dist.sum()) / len(y) + self.l2 * t["l2"]  # the orthogonality part, / B
+    return (dist + shared + self.alpha * t["output"]).detach()

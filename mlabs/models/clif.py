@@ -8,16 +8,17 @@ Docs: https://mlabs-dev.github.io/mlabs/clif.html.md"""
 
 # %% ../../nbs/14_clif.ipynb #77c627bb
 from __future__ import annotations
-import math, warnings
+import math
 import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from fastcore.basics import patch
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, mlp
 from ..imbalance import check_labels, cooccurrence
 
 # %% auto #0
-__all__ = ['SOURCES', 'train_labels', 'mlp', 'GINLayer', 'CLIF', 'authors_hparams']
+__all__ = ['SOURCES', 'train_labels', 'GINLayer', 'CLIF', 'authors_hparams']
 
 # %% ../../nbs/14_clif.ipynb #8349f67a
 SOURCES = {
@@ -53,25 +54,6 @@ def train_labels(Y,                 # training labels, [n, q], 0/1 (ndarray, sci
     if Y.shape[1] != q: raise ValueError(f"{name} has shape {Y.shape}; expected [n, {q}] labels")
     return Y
 
-# %% ../../nbs/14_clif.ipynb #a316ee08
-def mlp(dims: list[int],            # widths [in, hidden..., out]: one layer per consecutive pair
-        batch_norm: bool = False,   # BatchNorm1d after each Linear
-        dropout: float = 0.,        # dropout after each activation (0: none)
-        act: str = "leaky_relu",    # "leaky_relu" or "relu"
-        negative_slope: float = 0.1, # LeakyReLU slope (also the Kaiming init's `a`)
-       ) -> nn.Sequential:
-    "Linear -> [BatchNorm] -> activation -> [Dropout] for every layer, output layer included; Hang & Zhang's init."
-    if act not in ("leaky_relu", "relu"): raise ValueError(f"act must be 'leaky_relu' or 'relu', got {act!r}")
-    layers = []
-    for a, b in zip(dims[:-1], dims[1:]):
-        lin = nn.Linear(a, b)
-        nn.init.kaiming_uniform_(lin.weight, a=negative_slope, nonlinearity=act)
-        nn.init.uniform_(lin.bias, 0., .1)
-        layers += [lin] + ([nn.BatchNorm1d(b)] if batch_norm else [])
-        layers.append(nn.LeakyReLU(negative_slope) if act == "leaky_relu" else nn.ReLU())
-        if dropout: layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
-
 # %% ../../nbs/14_clif.ipynb #e7c74268
 class GINLayer(nn.Module):
     "One GIN layer on a dense graph: MLP((1 + eps) h + A h), with a trainable eps and an optional residual."
@@ -83,7 +65,8 @@ class GINLayer(nn.Module):
                  negative_slope: float = .1): # LeakyReLU slope
         super().__init__()
         if residual and n_in != n_out: raise ValueError(f"a residual GIN layer needs n_in == n_out, got {n_in}, {n_out}")
-        self.mlp = mlp([n_in, n_hidden, n_out], batch_norm=True, dropout=dropout, negative_slope=negative_slope)
+        self.mlp = mlp([n_in, n_hidden, n_out], act="leaky_relu", negative_slope=negative_slope, batch_norm=True,
+                       dropout=dropout, init="hang_zhang")
         self.eps = nn.Parameter(torch.zeros(1))
         self.residual = residual
 
@@ -93,7 +76,7 @@ class GINLayer(nn.Module):
         out = self.mlp((1 + self.eps) * h + A @ h)
         return out + h if self.residual else out
 
-# %% ../../nbs/14_clif.ipynb #29c94657
+# %% ../../nbs/14_clif.ipynb #5e794574
 class CLIF(MultiLabelModel):
     "CLIF (Hang & Zhang, TPAMI 2021): GIN label embeddings gate a shared feature vector into label-specific features."
     def __init__(self, d: int,              # number of features
@@ -121,74 +104,93 @@ class CLIF(MultiLabelModel):
         # label graph: fixed random N(0, 1) node features; adjacency filled from the training labels
         self.register_buffer("label_emb", torch.randn(q, q))
         self.register_buffer("label_adj", torch.zeros(q, q))
-        self.graph_set, self._warned = False, False
+        self.graph_set = False
         gh = math.ceil(class_emb / 2)
         self.gin = nn.ModuleList(
             [GINLayer(q if i == 0 else class_emb, gh, class_emb, residual=(i > 0 or q == class_emb),
                       dropout=dropout, negative_slope=negative_slope) for i in range(gin_layers)])
         # feature-disentangling module
-        self.nn1 = mlp([d] + [hidden] * in_layers, dropout=dropout, negative_slope=negative_slope)
+        self.nn1 = mlp([d] + [hidden] * in_layers, act="leaky_relu", negative_slope=negative_slope, dropout=dropout,
+                       init="hang_zhang")
         self.nn2 = nn.Linear(class_emb, hidden)
         nn.init.kaiming_uniform_(self.nn2.weight, nonlinearity="sigmoid"); nn.init.zeros_(self.nn2.bias)
-        self.nn3 = mlp([hidden, hidden], negative_slope=negative_slope)
+        self.nn3 = mlp([hidden, hidden], act="leaky_relu", negative_slope=negative_slope, init="hang_zhang")
         # per-label classifier (the Conv1d(q, q, H, groups=q) of the original code, as a weight matrix)
         bound = 1 / math.sqrt(hidden)
         self.cls_w = nn.Parameter(torch.empty(q, hidden).uniform_(-bound, bound))
         self.cls_b = nn.Parameter(torch.empty(q).uniform_(-bound, bound))
         if Y_train is not None: self.set_label_graph(Y_train)
 
-    def set_label_graph(self, Y_train, # training labels, [n, q], 0/1
-                       ) -> CLIF:
-        "Set the adjacency A from the training labels (symmetric conditional co-occurrence, zero diagonal)."
-        A = cooccurrence(train_labels(Y_train, self.q))
-        self.label_adj.copy_(torch.as_tensor(A, dtype=self.label_adj.dtype))
-        self.graph_set = True
-        return self
+# %% ../../nbs/14_clif.ipynb #f1a2cdd1
+@patch
+def set_label_graph(self: CLIF, Y_train, # training labels, [n, q], 0/1
+                   ) -> CLIF:
+    "Set the adjacency A from the training labels (symmetric conditional co-occurrence, zero diagonal)."
+    A = cooccurrence(train_labels(Y_train, self.q))
+    self.label_adj.copy_(torch.as_tensor(A, dtype=self.label_adj.dtype))
+    self.graph_set = True
+    return self
 
-    def label_embeddings(self) -> Tensor:
-        "E = GIN(V, A), the label embeddings, [q, class_emb]."
-        E = self.label_emb
-        for layer in self.gin: E = layer(E, self.label_adj)
-        return E
+@patch
+def prepare(self: CLIF, X_train, # training features, [n, d] (unused)
+            Y_train,             # training labels, [n, q]
+           ) -> CLIF:
+    "Build the label graph from the training labels, unless one is set already."
+    return self if self.graph_set else self.set_label_graph(Y_train)
 
-    def forward(self, x: Tensor,           # features, [B, d]
-                y: Tensor|None = None,     # labels, [B, q] (only checked; CLIF does not use them)
-               ) -> ModelOutput:           # logits [B, q]; extras: label_emb [q, c]
-        self.check(x, y)
-        if self.training and not self.graph_set and not self._warned:
-            warnings.warn("CLIF's label graph is not set (A = 0): call set_label_graph(Y_train) before training")
-            self._warned = True
-        E = self.label_embeddings()                         # [q, c]
-        g = self.nn2(E)                                      # [q, H]
-        if self.gate == "sigmoid": g = torch.sigmoid(g)
-        h = self.nn1(x)                                      # [B, H]
-        u = self.nn3(h[:, None, :] * g[None, :, :])          # [B, q, H]
-        logits = torch.einsum("bqh,qh->bq", u, self.cls_w) + self.cls_b
-        return ModelOutput(logits, {"label_emb": E})
+# %% ../../nbs/14_clif.ipynb #22c3d8fb
+@patch
+def label_embeddings(self: CLIF) -> Tensor:
+    "E = GIN(V, A), the label embeddings, [q, class_emb]."
+    E = self.label_emb
+    for layer in self.gin: E = layer(E, self.label_adj)
+    return E
 
-    def link_loss(self, E: Tensor, # label embeddings, [q, c]
-                 ) -> Tensor:      # mean_ij (A_hat_ij - cos(E_i, E_j))^2
-        "Link-prediction loss of the label embeddings against the co-occurrence graph."
-        En = E / (E.norm(dim=1, keepdim=True) + 1e-6)
-        target = self.label_adj + torch.eye(self.q, device=E.device) if self.link_self_loops else self.label_adj
-        return (target - En @ En.T).pow(2).mean()
+# %% ../../nbs/14_clif.ipynb #83b80798
+@patch
+def forward(self: CLIF, x: Tensor,       # features, [B, d]
+            y: Tensor|None = None,       # labels, [B, q] (only checked; CLIF does not use them)
+           ) -> ModelOutput:             # logits [B, q]; extras: label_emb [q, c]
+    self.check(x, y)
+    if self.training and not self.graph_set:
+        raise ValueError("CLIF's label graph is not set: call set_label_graph(Y_train) or prepare(X_train, Y_train) "
+                         "before training, or pass Y_train= to the constructor")
+    E = self.label_embeddings()                         # [q, c]
+    g = self.nn2(E)                                      # [q, H]
+    if self.gate == "sigmoid": g = torch.sigmoid(g)
+    h = self.nn1(x)                                      # [B, H]
+    u = self.nn3(h[:, None, :] * g[None, :, :])          # [B, q, H]
+    logits = torch.einsum("bqh,qh->bq", u, self.cls_w) + self.cls_b
+    return ModelOutput(logits, {"label_emb": E})
 
-    def loss(self, out: ModelOutput, # output of `forward`
-             y: Tensor,              # labels, [B, q]
-            ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE [B]
-        "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
-        y = self.loss_labels(out, y)
-        total = F.multilabel_soft_margin_loss(out.logits, y)
-        if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
-        return total, per_sample_bce(out.logits, y)
+# %% ../../nbs/14_clif.ipynb #ff598fe6
+@patch
+def link_loss(self: CLIF, E: Tensor, # label embeddings, [q, c]
+             ) -> Tensor:            # mean_ij (A_hat_ij - cos(E_i, E_j))^2
+    "Link-prediction loss of the label embeddings against the co-occurrence graph."
+    En = E / (E.norm(dim=1, keepdim=True) + 1e-6)
+    target = self.label_adj + torch.eye(self.q, device=E.device) if self.link_self_loops else self.label_adj
+    return (target - En @ En.T).pow(2).mean()
 
-    def own_loss_per_sample(self, out: ModelOutput, # output of `forward`
-                            y: Tensor,              # labels, [B, q]
-                           ) -> Tensor:             # [B]; its mean is the total of `loss`
-        "The model's own loss per sample: mean BCE over labels + lam * link loss (training); for the Sec. 4.5 study."
-        ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").mean(1)
-        if self.training and self.lam: ps = ps + self.lam * self.link_loss(out.extras["label_emb"])
-        return ps.detach()
+@patch
+def loss(self: CLIF, out: ModelOutput, # output of `forward`
+         y: Tensor,                    # labels, [B, q]
+        ) -> tuple[Tensor, Tensor]:    # total loss (scalar), per-sample BCE [B]
+    "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
+    y = self.loss_labels(out, y)
+    total = F.multilabel_soft_margin_loss(out.logits, y)
+    if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
+    return total, per_sample_bce(out.logits, y)
+
+# %% ../../nbs/14_clif.ipynb #cdbcad54
+@patch
+def own_loss_per_sample(self: CLIF, out: ModelOutput, # output of `forward`
+                        y: Tensor,                    # labels, [B, q]
+                       ) -> Tensor:                   # [B]; its mean is the total of `loss`
+    "The model's own loss per sample: mean BCE over labels + lam * link loss (training); for the Sec. 4.5 study."
+    ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").mean(1)
+    if self.training and self.lam: ps = ps + self.lam * self.link_loss(out.extras["label_emb"])
+    return ps.detach()
 
 # %% ../../nbs/14_clif.ipynb #d7c6ffbd
 def authors_hparams(d: int, # number of features

@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from torch.special import ndtr, log_ndtr
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
-from .c2ae import rank_loss
+from fastcore.basics import patch
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, rank_loss, mlp
 
 # %% auto #0
-__all__ = ['SOURCES', 'PRESETS', 'probit_marginal_arg', 'mp_nll', 'gauss_kl', 'relu_mlp', 'MPVAE']
+__all__ = ['SOURCES', 'probit_marginal_arg', 'mp_nll', 'gauss_kl', 'MPVAE']
 
 # %% ../../nbs/12_mpvae.ipynb #94e4faef
 SOURCES = {
@@ -29,26 +29,17 @@ SOURCES = {
     "dec_hidden": "(256, 512): JunwenBai/MPVAE:model.py@0fc2da3 (label_decoder/fc_1, fc_2, shared by both branches)",
     "dropout": "0.5 = 1 - keep_prob 0.5: JunwenBai/MPVAE:config.py@0fc2da3 and most scripts",
     "n_train_sample": "100 probit draws per training batch: JunwenBai/MPVAE:config.py@0fc2da3",
-    "nll_coeff": "0.1: JunwenBai/MPVAE:config.py@0fc2da3 (scripts: 0.1 or 10, see PRESETS)",
-    "c_coeff": "200: JunwenBai/MPVAE:config.py@0fc2da3 (scripts: 0.1 to 200, see PRESETS)",
+    "nll_coeff": "0.1: JunwenBai/MPVAE:config.py@0fc2da3 (scripts: 0.1 or 10, see mlabs.models.presets_table)",
+    "c_coeff": "20: the value of the yeast, nuswide and sider scripts, JunwenBai/MPVAE:scripts/*.sh@0fc2da3 (0.1 to 200 "
+               "by dataset, see mlabs.models.presets_table); config.py's 200 is overridden by every script",
     "kl_coeff": "1.1, hard-coded in the total loss: JunwenBai/MPVAE:model.py@0fc2da3",
-    "l2": "1e-5 = weight_decay 1e-5 x l2_coeff 1.0, applied as l2 * sum ||W||^2 / 2 on weight matrices only: "
-          "JunwenBai/MPVAE:config.py, model.py@0fc2da3",
+    "l2": "0: one L2 term, not two. The protocol's Adam weight decay 1e-4 (on every parameter) replaces the official "
+          "weights-only L2 1e-5 (JunwenBai/MPVAE:config.py, model.py@0fc2da3), as the PyTorch port does with Adam's "
+          "weight_decay (wenting-zhao/mpvae:main.py@aea951e); l2=1e-5 with weight decay 0 restores the official term",
     "scale_coeff": "1.0, multiplies the encoders' mu and logvar: JunwenBai/MPVAE:config.py@0fc2da3",
     "temperature": "5, the ranking loss's hard-coded factor: JunwenBai/MPVAE:model.py@0fc2da3 (C2AE's loss)",
     "eval_z": "'mean' (our choice: deterministic predictions); the official code samples z at test time as well "
               "('sample'): JunwenBai/MPVAE:model.py@0fc2da3",
-}
-
-# %% ../../nbs/12_mpvae.ipynb #44edb2ba
-PRESETS = {  # model arguments of the official per-dataset scripts, JunwenBai/MPVAE:scripts/run_train_*.sh@0fc2da3
-    "yeast":     dict(nll_coeff=0.1, c_coeff=20.0, dropout=0.5),   # lr 6e-4, 800 epochs
-    "scene":     dict(nll_coeff=0.1, c_coeff=40.0, dropout=0.5),   # lr 2e-3, 400 epochs
-    "mirflickr": dict(nll_coeff=0.1, c_coeff=200.0, dropout=0.5),  # lr 7.5e-4, 300 epochs
-    "bibtex":    dict(nll_coeff=10.0, c_coeff=0.1, dropout=0.5),   # lr 2.5e-4, 200 epochs
-    "delicious": dict(nll_coeff=10.0, c_coeff=0.1, dropout=0.5, n_train_sample=5),  # lr 5e-4, 200 epochs
-    "nuswide":   dict(nll_coeff=0.1, c_coeff=20.0, dropout=0.5),   # lr 5e-4, 50 epochs
-    "sider":     dict(nll_coeff=0.1, c_coeff=20.0, dropout=0.1),   # lr 5e-4, 400 epochs
 }
 
 # %% ../../nbs/12_mpvae.ipynb #47421226
@@ -73,17 +64,7 @@ def gauss_kl(mu_q: Tensor, lv_q: Tensor, # mean and log-variance of q (the label
     "KL divergence of diagonal Gaussians as the official code writes it (with $10^{-6}$ added to the prior variance)."
     return 0.5 * ((lv_p - lv_q) - 1 + torch.exp(lv_q - lv_p) + (mu_p - mu_q) ** 2 / (torch.exp(lv_p) + 1e-6)).sum(-1)
 
-# %% ../../nbs/12_mpvae.ipynb #557c9056
-def relu_mlp(sizes: list[int],  # layer widths, input first
-             dropout: float = 0.0, # dropout after every ReLU (0: none)
-            ) -> nn.Sequential: # Linear, ReLU (, Dropout) for every layer, the last one included
-    "An MLP with a ReLU (and optional dropout) after every layer, as slim's `fully_connected` + `dropout` stacks."
-    layers = []
-    for a, b in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(a, b), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout > 0 else [])
-    return nn.Sequential(*layers)
-
-# %% ../../nbs/12_mpvae.ipynb #972c5819
+# %% ../../nbs/12_mpvae.ipynb #5331d405
 class MPVAE(MultiLabelModel):
     "MPVAE (Bai et al., 2020) as in the official TF1 code; predictions from the exact probit marginal of the feature branch."
     def __init__(self, d: int,                          # number of features
@@ -96,9 +77,9 @@ class MPVAE(MultiLabelModel):
                  dropout: float = 0.5,                  # dropout after each encoder layer (1 - keep_prob)
                  n_train_sample: int = 100,             # probit draws S per training batch
                  nll_coeff: float = 0.1,                # weight of the two likelihood terms
-                 c_coeff: float = 200.0,                # weight of the two ranking terms
+                 c_coeff: float = 20.0,                 # weight of the two ranking terms
                  kl_coeff: float = 1.1,                 # weight of the KL term
-                 l2: float = 1e-5,                      # L2 penalty l2 * sum ||W||^2 / 2 on weight matrices
+                 l2: float = 0.,                        # L2 penalty l2 * sum ||W||^2 / 2 on weight matrices (official: 1e-5)
                  scale_coeff: float = 1.0,              # factor on the encoders' mu and logvar
                  temperature: float = 5.0,              # factor t of the ranking term
                  eval_z: str = "mean",                  # z_x at prediction: "mean" or "sample" (official)
@@ -109,65 +90,85 @@ class MPVAE(MultiLabelModel):
         self.latent_dim, self.z_dim = latent_dim, q if z_dim is None else z_dim
         self.n_train_sample, self.nll_coeff, self.c_coeff, self.kl_coeff = n_train_sample, nll_coeff, c_coeff, kl_coeff
         self.l2, self.scale_coeff, self.temperature, self.eval_z = l2, scale_coeff, temperature, eval_z
-        self.label_enc = relu_mlp([d + q, *label_hidden], dropout)
+        self.label_enc = mlp([d + q, *label_hidden], dropout=dropout)
         self.label_mu, self.label_logvar = nn.Linear(label_hidden[-1], latent_dim), nn.Linear(label_hidden[-1], latent_dim)
-        self.feat_enc = relu_mlp([d, *feat_hidden], dropout)
+        self.feat_enc = mlp([d, *feat_hidden], dropout=dropout)
         self.feat_mu, self.feat_logvar = nn.Linear(feat_hidden[-1], latent_dim), nn.Linear(feat_hidden[-1], latent_dim)
-        self.dec = relu_mlp([d + latent_dim, *dec_hidden])
+        self.dec = mlp([d + latent_dim, *dec_hidden])
         self.label_head, self.feat_head = nn.Linear(dec_hidden[-1], q), nn.Linear(dec_hidden[-1], q)
         for m in self.modules():   # slim's defaults: Xavier-uniform weights, zero biases
             if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
         r = math.sqrt(6 / (q + self.z_dim))
         self.Bm = nn.Parameter(torch.empty(q, self.z_dim).uniform_(-r, r))   # `r_sqrt_sigma`
 
-    def _encode(self, h: Tensor, mu: nn.Linear, lv: nn.Linear) -> tuple[Tensor, Tensor]:
-        return mu(h) * self.scale_coeff, lv(h) * self.scale_coeff
+# %% ../../nbs/12_mpvae.ipynb #adc31759
+@patch
+def _encode(self: MPVAE, h: Tensor, mu: nn.Linear, lv: nn.Linear) -> tuple[Tensor, Tensor]:
+    return mu(h) * self.scale_coeff, lv(h) * self.scale_coeff
 
-    def forward(self, x: Tensor,         # features, [B, d]
-                y: Tensor | None = None, # labels, [B, q]; needed for the loss
-               ) -> ModelOutput:         # logits = logit of the feature-branch marginal, [B, q]; extras below
-        self.check(x, y)
-        mu_x, lv_x = self._encode(self.feat_enc(x), self.feat_mu, self.feat_logvar)
-        sample = self.training or self.eval_z == "sample"
-        eps = torch.randn_like(mu_x) if sample else torch.zeros_like(mu_x)
-        mu_f = self.feat_head(self.dec(torch.cat([x, mu_x + eps * torch.exp(lv_x / 2)], 1)))
-        a = probit_marginal_arg(mu_f, self.Bm)
-        ex = {"a": a, "mu_f": mu_f, "mu_x": mu_x, "lv_x": lv_x, "eps": eps}
-        if y is not None:
-            y = y.to(x.dtype)
-            mu_e, lv_e = self._encode(self.label_enc(torch.cat([x, y], 1)), self.label_mu, self.label_logvar)
-            ex.update(mu_e=mu_e, lv_e=lv_e, mu_l=self.label_head(self.dec(torch.cat([x, mu_e + eps * torch.exp(lv_e / 2)], 1))))
-        return ModelOutput(log_ndtr(a) - log_ndtr(-a), ex)
+@patch
+def forward(self: MPVAE, x: Tensor,     # features, [B, d]
+            y: Tensor | None = None,    # labels, [B, q]; needed for the loss
+           ) -> ModelOutput:            # logits = logit of the feature-branch marginal, [B, q]; extras below
+    self.check(x, y)
+    mu_x, lv_x = self._encode(self.feat_enc(x), self.feat_mu, self.feat_logvar)
+    sample = self.training or self.eval_z == "sample"
+    eps = torch.randn_like(mu_x) if sample else torch.zeros_like(mu_x)
+    mu_f = self.feat_head(self.dec(torch.cat([x, mu_x + eps * torch.exp(lv_x / 2)], 1)))
+    a = probit_marginal_arg(mu_f, self.Bm)
+    ex = {"a": a, "mu_f": mu_f, "mu_x": mu_x, "lv_x": lv_x, "eps": eps}
+    if y is not None:
+        y = y.to(x.dtype)
+        mu_e, lv_e = self._encode(self.label_enc(torch.cat([x, y], 1)), self.label_mu, self.label_logvar)
+        ex.update(mu_e=mu_e, lv_e=lv_e, mu_l=self.label_head(self.dec(torch.cat([x, mu_e + eps * torch.exp(lv_e / 2)], 1))))
+    return ModelOutput(log_ndtr(a) - log_ndtr(-a), ex)
 
-    def proba_from_output(self, out: ModelOutput) -> Tensor:
-        "The exact marginal $\\Phi(a)$ of the feature branch."
-        return ndtr(out.extras["a"])
+@patch
+def proba_from_output(self: MPVAE, out: ModelOutput) -> Tensor:
+    "The exact marginal $\\Phi(a)$ of the feature branch."
+    return ndtr(out.extras["a"])
 
-    def loss_terms(self, out: ModelOutput,        # output of forward(x, y)
-                   y: Tensor,                     # labels, [B, q]
-                   noise: Tensor | None = None,   # probit noise [S, B, z_dim]; None: S = n_train_sample fresh draws
-                  ) -> dict[str, Tensor]:         # nll, nll_x, c, c_x, kl (batch means) and l2 (sum ||W||^2 / 2)
-        "The separate terms of the objective; one probit draw is shared by both branches, as in the official code."
-        ex = out.extras
-        if "mu_l" not in ex:
-            raise ValueError("MPVAE.loss needs the output of forward(x, y) with labels; got the output of forward(x)")
-        y = self.loss_labels(out, y)
-        if noise is None:
-            noise = torch.randn(self.n_train_sample, len(y), self.z_dim, device=y.device, dtype=y.dtype)
-        r = noise @ self.Bm.T
-        t = {}
-        for sfx, mu in (("", ex["mu_l"]), ("_x", ex["mu_f"])):
-            E = ndtr(mu + r) * (1 - 1e-6) + 0.5e-6
-            t["nll" + sfx] = mp_nll(E, y).mean()
-            t["c" + sfx] = rank_loss(E, y, self.temperature).mean()
-        t["kl"] = gauss_kl(ex["mu_e"], ex["lv_e"], ex["mu_x"], ex["lv_x"]).mean()
-        t["l2"] = sum((m.weight ** 2).sum() for m in self.modules() if isinstance(m, nn.Linear)) / 2
-        return t
+# %% ../../nbs/12_mpvae.ipynb #47f65e0f
+@patch
+def loss_terms(self: MPVAE, out: ModelOutput,  # output of forward(x, y)
+               y: Tensor,                       # labels, [B, q]
+               noise: Tensor | None = None,     # probit noise [S, B, z_dim]; None: S = n_train_sample fresh draws
+               per_sample: bool = False,        # nll, c and kl per sample [B] instead of their batch means
+              ) -> dict[str, Tensor]:           # nll, nll_x, c, c_x, kl (batch means) and l2 (sum ||W||^2 / 2)
+    "The separate terms of the objective; one probit draw is shared by both branches, as in the official code."
+    ex = out.extras
+    if "mu_l" not in ex:
+        raise ValueError("MPVAE.loss needs the output of forward(x, y) with labels; got the output of forward(x)")
+    y = self.loss_labels(out, y)
+    if noise is None:
+        noise = torch.randn(self.n_train_sample, len(y), self.z_dim, device=y.device, dtype=y.dtype)
+    red = (lambda v: v) if per_sample else (lambda v: v.mean())
+    r = noise @ self.Bm.T
+    t = {}
+    for sfx, mu in (("", ex["mu_l"]), ("_x", ex["mu_f"])):
+        E = ndtr(mu + r) * (1 - 1e-6) + 0.5e-6
+        t["nll" + sfx] = red(mp_nll(E, y))
+        t["c" + sfx] = red(rank_loss(E, y, self.temperature).mean(0))
+    t["kl"] = red(gauss_kl(ex["mu_e"], ex["lv_e"], ex["mu_x"], ex["lv_x"]))
+    t["l2"] = sum((m.weight ** 2).sum() for m in self.modules() if isinstance(m, nn.Linear)) / 2
+    return t
 
-    def loss(self, out: ModelOutput, # output of forward(x, y)
-             y: Tensor,              # labels, [B, q]
-            ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE of the feature-branch marginal [B]
-        t = self.loss_terms(out, y)
-        total = (self.l2 * t["l2"] + self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"])
-                 + self.kl_coeff * t["kl"])
-        return total, per_sample_bce(out.logits, y)
+# %% ../../nbs/12_mpvae.ipynb #f3571c3f
+@patch
+def loss(self: MPVAE, out: ModelOutput, # output of forward(x, y)
+         y: Tensor,                     # labels, [B, q]
+        ) -> tuple[Tensor, Tensor]:     # total loss (scalar), per-sample BCE of the feature-branch marginal [B]
+    t = self.loss_terms(out, y)
+    total = (self.l2 * t["l2"] + self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"])
+             + self.kl_coeff * t["kl"])
+    return total, per_sample_bce(out.logits, y)
+
+@patch
+def own_loss_per_sample(self: MPVAE, out: ModelOutput, # output of forward(x, y)
+                        y: Tensor,                     # labels, [B, q]
+                       ) -> Tensor:                    # [B], detached; its mean is the total of `loss` (same noise)
+    "MPVAE's loss per sample: likelihood, ranking and KL terms of each sample, plus the L2 term shared equally."
+    t = self.loss_terms(out, y, per_sample=True)
+    ps = (self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"]) + self.kl_coeff * t["kl"]
+          + self.l2 * t["l2"])
+    return ps.detach()

@@ -8,14 +8,14 @@ Docs: https://mlabs-dev.github.io/mlabs/paca.html.md"""
 
 # %% ../../nbs/13_paca.ipynb #ee5dcd15
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint as _checkpoint
 from fastcore.basics import patch
-from .base import MultiLabelModel, ModelOutput, per_sample_bce
+from .base import MultiLabelModel, ModelOutput, per_sample_bce, mlp
 
 # %% auto #0
 __all__ = ['SOURCES', 'paca_mlp', 'made_masks', 'dsf_transform', 'CondNAF', 'ResLinear', 'CondAffine', 'CondFlow', 'PACA',
@@ -43,17 +43,8 @@ def paca_mlp(n_in: int,          # input width
              drop: float = 0.,   # dropout after every activation (official: only the two encoders have it)
              out_act: bool = True, # ReLU (and dropout) after the last layer too
             ) -> nn.Sequential:
-    "The official PACA MLP: Linear -> ReLU (-> Dropout) per layer, Kaiming-uniform weights, U(0, 0.1) biases."
-    dims = [n_in, *hidden, n_out]
-    layers = []
-    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
-        lin = nn.Linear(a, b)
-        nn.init.kaiming_uniform_(lin.weight, nonlinearity="relu"); nn.init.uniform_(lin.bias, 0., .1)
-        layers.append(lin)
-        if out_act or i < len(dims) - 2:
-            layers.append(nn.ReLU())
-            if drop > 0: layers.append(nn.Dropout(drop))
-    return nn.Sequential(*layers)
+    "The official PACA MLP: `mlabs.models.base.mlp` with ReLU and Hang & Zhang's initialisation."
+    return mlp([n_in, *hidden, n_out], act="relu", dropout=drop, out_act=out_act, init="hang_zhang")
 
 # %% ../../nbs/13_paca.ipynb #813bd4bd
 def made_masks(D: int, # input (latent) dimension
@@ -216,6 +207,10 @@ class PACA(MultiLabelModel):
         super().__init__(d, q)
         D = min(math.ceil(d / 2), flow_hidden) if latent_dim is None else int(latent_dim)
         if D < 1: raise ValueError(f"latent_dim must be positive, got {latent_dim}")
+        self.capped = latent_dim is None and math.ceil(d / 2) > flow_hidden
+        if self.capped:
+            warnings.warn(f"PACA: latent size D capped at {flow_hidden} (the protocol's ceil(d/2) = {math.ceil(d / 2)} "
+                          f"would leave the flows' conditioner with no outputs); pass latent_dim= to choose another")
         self.D, self.alpha, self.gamma, self.eps, self.binary_data = D, alpha, gamma, eps, binary_data
         self.ds_dim, self.chunk_mb, self.checkpoint_flows = ds_dim, chunk_mb, checkpoint_flows
         self.encoder = paca_mlp(d, 256, [256, 512], drop_ratio)
@@ -229,6 +224,11 @@ class PACA(MultiLabelModel):
         self.register_buffer("label_codes", torch.eye(q), persistent=False)
         self.neg_flow = CondFlow(D, q, flow_hidden, ds_dim)
         self.pos_flow = CondFlow(D, q, flow_hidden, ds_dim)
+
+# %% ../../nbs/13_paca.ipynb #217933a8
+@patch
+def extra_repr(self: PACA) -> str:
+    return f"d={self.d}, q={self.q}, D={self.D}" + (f" (capped from ceil(d/2) = {math.ceil(self.d / 2)})" if self.capped else "")
 
 # %% ../../nbs/13_paca.ipynb #b24463ed
 @patch
@@ -291,6 +291,20 @@ def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
 def loss(self: PACA, out: ModelOutput, y: Tensor) -> tuple[Tensor, Tensor]:
     "(total loss, per-sample BCE on the prototype logits [B], detached)."
     return self.loss_terms(out, y)["total"], per_sample_bce(out.logits, y)
+
+# %% ../../nbs/13_paca.ipynb #3392de5e
+@patch
+def own_loss_per_sample(self: PACA, out: ModelOutput, # output of forward(x, y)
+                        y: Tensor,                    # labels, [B, q]
+                       ) -> Tensor:                   # [B], detached; its mean is the total of `loss`
+    "PACA's loss per sample: Recons + gamma (KL + label reconstruction) + alpha Cls of each sample."
+    ex = out.extras
+    if "kl" not in ex: raise ValueError("this output was computed without y; call forward(x, y) to get the loss")
+    x, y = ex["x"], self.loss_labels(out, y)
+    recons = (F.binary_cross_entropy_with_logits(ex["recons"], x, reduction="none") if self.binary_data
+              else F.mse_loss(torch.sigmoid(ex["recons"]), x, reduction="none")).sum(1)
+    bce = lambda z: F.binary_cross_entropy_with_logits(z, y, reduction="none").mean(1) * self.q
+    return (recons + self.gamma * (ex["kl"] + bce(ex["preds_y"])) + self.alpha * bce(out.logits)).detach()
 
 # %% ../../nbs/13_paca.ipynb #68916213
 def saved_activation_mb(model: MultiLabelModel, # the model, in training mode
