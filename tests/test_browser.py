@@ -55,7 +55,8 @@ def test_api_page(browser, shots):
     entry = page.locator("#selectionsampler")
     assert entry.is_visible() and entry.inner_text().strip(" ¶\n") == "SelectionSampler"
     sig = entry.locator("xpath=following::pre[1]").inner_text()
-    assert "se:float" in sig and "# selection pressure" in sig              # docments shown with the signature
+    assert "se:float" in sig and "batch_size:int=128" in sig                 # the signature, typed
+    assert "selection pressure" in page.locator("article").inner_text()      # and what the parameters mean
     page.wait_for_function("() => document.querySelectorAll('.MathJax, .MathJax_Display').length > 10", timeout=20_000)
     n, ok = _images_ok(page)
     assert n >= 2 and ok == n                                                 # the page's figures loaded
