@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.mlabs-installed
 
-.PHONY: demo test slow figures sync bench install report
+.PHONY: demo test slow figures sync bench install report docs lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,12 @@ report: $(STAMP)
 	for d in results/quick results/cpu; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
 	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
 	$(BIN)/nbdev-clean
+
+# The docs site from the notebooks (tools/docs.py): _docs/site/index.html, no warnings allowed.
+docs: $(STAMP)
+	$(BIN)/python tools/docs.py
+
+# JupyterLab on this environment: the notebooks name the kernel "mlabs", registered here for .venv's Python.
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name mlabs --display-name mlabs > /dev/null
+	$(BIN)/jupyter lab nbs/index.ipynb

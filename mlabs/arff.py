@@ -378,3 +378,7 @@ def label_columns(attributes: list[Attribute], # the ARFF's attributes
     cols = np.array(sorted(pos[n] for n in want), np.int64)
     if cols.size >= m: raise ArffError("every attribute is a label: no features left", src)
     return cols
+
+# %% ../nbs/00a_arff.ipynb #7a3cb966
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

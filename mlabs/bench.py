@@ -486,3 +486,7 @@ def run_benchmarks(names: list[str]|None = None, # benchmarks to run (default: t
     return figs
 
 _pin = threads   # the context manager of mlabs.core (the parameter above shadows its name)
+
+# %% ../nbs/24_bench.ipynb #38f6a944
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

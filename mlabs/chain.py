@@ -158,3 +158,7 @@ def _select(self: AdaCSampler) -> tuple[Tensor, None]:
         out.append(x); steps.append(code); chosen.add(x); taken[x] = True
     self.last_steps = torch.tensor(steps, device=self.device)
     return torch.tensor(out, device=self.device), None
+
+# %% ../nbs/04_chain.ipynb #98418642
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -240,3 +240,7 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
     except UsageError as e: return _fail(str(e), 2)
     except (ValueError, OSError, KeyError) as e: return _fail(str(e).strip("'\""), 1)
     except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)
+
+# %% ../nbs/23_cli.ipynb #3fb5da06
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

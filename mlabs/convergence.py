@@ -149,3 +149,7 @@ def adam_moments(grads: Tensor,       # gradients fed to Adam, [T, ...] (step t 
     m, v = torch.stack(m), torch.stack(v)
     t = torch.arange(1, len(grads) + 1, dtype=grads.dtype).reshape(-1, *[1] * (grads.ndim - 1))
     return m, v, m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)
+
+# %% ../nbs/05_convergence.ipynb #3214d726
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

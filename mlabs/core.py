@@ -6,11 +6,11 @@ Docs: https://mlabs-dev.github.io/mlabs/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #7c31a30e
 from __future__ import annotations
-import contextlib, os, tempfile
+import contextlib, inspect, linecache, os, re, tempfile, tokenize
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'figure_dir', 'save_fig', 'threads']
+__all__ = ['atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section', 'add_docments']
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write
@@ -55,3 +55,98 @@ def threads(n: int|None, # torch intra-op threads inside the block; None leaves 
     if n is not None: torch.set_num_threads(int(n))
     try: yield torch.get_num_threads()
     finally: torch.set_num_threads(old)
+
+# %% ../nbs/00_core.ipynb #c17c5c28
+def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
+    "({parameter: comment}, return comment) of the `def` whose first line (or first decorator's) is `line` of `file`."
+    lines = iter(linecache.getlines(file)[line - 1:])
+    docs, ret, depth, prev, param, started, after, arrow, close = {}, None, 0, None, None, False, False, False, 0
+    try:
+        for t in tokenize.generate_tokens(lambda: next(lines, "")):
+            if t.type == tokenize.NAME and t.string == "def" and depth == 0: started = True
+            if not started: continue
+            if t.type == tokenize.OP and t.string in "([{": depth += 1
+            elif t.type == tokenize.OP and t.string in ")]}":
+                depth -= 1
+                if depth == 0: after, close = True, t.start[0]
+            elif t.type == tokenize.NAME and depth == 1 and prev in ("(", ",", "*", "**"): param = t.string
+            elif t.type == tokenize.OP and t.string == "->" and after: arrow = True
+            elif t.type == tokenize.COMMENT:
+                c = t.string.lstrip("#").strip()
+                if depth >= 1 and param and param not in docs: docs[param] = c
+                elif arrow: ret = c
+                elif after and t.start[0] == close and param and param not in docs: docs[param] = c   # f(x): # x
+            elif t.type == tokenize.NEWLINE and after: break
+            if t.type not in (tokenize.NL, tokenize.COMMENT): prev = t.string
+    except (tokenize.TokenError, SyntaxError, IndentationError): pass
+    return docs, ret
+
+def _field_docments(cls) -> dict:
+    "{field: comment} for the annotated fields of a class body (dataclasses), found by the class's name in its file."
+    mod = inspect.getmodule(cls); file = getattr(mod, "__file__", None)
+    if not file: return {}
+    lines = linecache.getlines(file)
+    start = next((i for i, l in enumerate(lines) if re.match(rf"class {cls.__name__}\b", l)), None)
+    if start is None: return {}
+    out = {}
+    for l in lines[start + 1:]:
+        if l.strip() and not l[0].isspace(): break
+        m = re.match(r"\s+(\w+)\s*:[^#]*#\s*(.*\S)", l)
+        if m: out.setdefault(m[1], m[2])
+    return out
+
+def docments_section(obj, # a function, method or class (its `__init__`'s parameters)
+                    ) -> str: # "Parameters" (and "Returns") in NumPy docstring style; "" if nothing is commented
+    "The parameter comments of `obj`'s signature as a NumPy-style docstring section."
+    f = getattr(obj, "__init__", None) if inspect.isclass(obj) else obj
+    f = inspect.unwrap(getattr(f, "__func__", f)) if f is not None else None
+    code = getattr(f, "__code__", None)
+    if code is None: return ""
+    docs, ret = _signature_docments(code.co_filename, code.co_firstlineno)
+    if inspect.isclass(obj): docs = _field_docments(obj) | docs; ret = None
+    try: sig = inspect.signature(f)          # a class: its __init__ (a __new__ may hide it from signature(cls))
+    except (TypeError, ValueError): return ""
+    def typ(anno, default=inspect.Parameter.empty):
+        a = "" if anno is inspect.Parameter.empty else (anno if isinstance(anno, str) else inspect.formatannotation(anno))
+        if default is not inspect.Parameter.empty: a = f"{a}, default {default!r}" if a else f"default {default!r}"
+        return a
+    ps = [f"{k}{' : ' + t if (t := typ(p.annotation, p.default)) else ''}\n    {docs[k]}"
+          for k, p in sig.parameters.items() if k != "self" and docs.get(k)]
+    out = ("Parameters\n----------\n" + "\n".join(ps)) if ps else ""
+    if ret:
+        out += ("\n\n" if out else "") + f"Returns\n-------\n{typ(sig.return_annotation) or 'value'}\n    {ret}"
+    return out
+
+# %% ../nbs/00_core.ipynb #33584ff0
+_DOCMENTED = "__mlabs_docments__"
+
+def _add_one(obj):
+    f = getattr(obj, "__func__", obj)
+    if vars(f).get(_DOCMENTED): return          # its own mark, not one inherited from a base class
+    sec = docments_section(f)
+    if sec:
+        try: f.__doc__ = (inspect.cleandoc(f.__doc__) + "\n\n" if f.__doc__ else "") + sec
+        except (AttributeError, TypeError): return
+    try: setattr(f, _DOCMENTED, True)
+    except (AttributeError, TypeError): pass
+
+def add_docments(module: str, # a module's name (`__name__` at the end of the module)
+                ) -> int: # how many docstrings were extended
+    "Append the parameter comments to the docstring of each public function and class `module` defines, and of a class's public methods."
+    import sys
+    m = sys.modules.get(module)
+    names = getattr(m, "__all__", None)
+    if m is None or names is None: return 0
+    n = 0
+    for name in names:
+        obj = getattr(m, name, None)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj.__module__ != module: continue
+        before = obj.__doc__; _add_one(obj); n += obj.__doc__ != before
+        if inspect.isclass(obj):
+            for k, v in vars(obj).items():
+                if k.startswith("_") or not (inspect.isfunction(v) or isinstance(v, (staticmethod, classmethod))): continue
+                f = getattr(v, "__func__", v); before = f.__doc__; _add_one(f); n += f.__doc__ != before
+    return n
+
+# %% ../nbs/00_core.ipynb #034e60c6
+add_docments(__name__)

@@ -490,3 +490,7 @@ def summary_table(records: list[dict],        # records of one dataset and model
         lines.append(f"{arm + ' - ' + baseline:<24}" + "".join(f"{c:>28}" for c in cells))
     lines.append(f"({part} part, mean +- sd over {df.fold.nunique()} folds; differences paired by fold, 95% bootstrap interval)")
     return "\n".join(lines)
+
+# %% ../nbs/21_cv.ipynb #3a3e1b77
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -318,3 +318,7 @@ def dataset_table(names: list[str]|None = None, # bundled names (default: all)
         rows.append(dict(name=nm, n=ds.n, d=ds.d, q=ds.q, format="sparse" if ds.sparse else "dense",
                          kbytes=round((data_dir() / f"{nm}.arff.gz").stat().st_size / 1024), note=BUNDLED[nm].note))
     return pd.DataFrame(rows).set_index("name")
+
+# %% ../nbs/00_data.ipynb #6c6fdced
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

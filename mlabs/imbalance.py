@@ -149,3 +149,7 @@ def dataset_stats(Y,            # label matrix [n, q]
     Y = check_labels(Y)
     return dict(n=Y.shape[0], d=d, q=Y.shape[1], Card=cardinality(Y), Dens=density(Y), MeanIR=mean_ir(Y),
                 minority=len(minority_labels(Y)), CVIR=cvir(Y), SCUMBLE=scumble(Y))
+
+# %% ../nbs/01_imbalance.ipynb #30a795f2
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -187,3 +187,7 @@ def instance_weights(B: np.ndarray, # local imbalance [n, q] from `local_imbalan
     if B.shape != Y.shape: raise ValueError(f"B has shape {B.shape} but Y has shape {Y.shape}; they must match")
     if minority is None: minority = minority_labels(Y)
     return 1. + local_eps(local_S(B), minority)
+
+# %% ../nbs/02_local_imbalance.ipynb #4f1b0b80
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -176,3 +176,7 @@ def evaluate(Y_true,                    # true labels in {0, 1}, [n, q]
             "macro_auc_skipped_labels": skipped,
             "ranking_loss_skipped_samples": int(((n_pos == 0) | (n_pos == Y.shape[1])).sum()) if degenerate == "skip" else 0,
             "one_error_skipped_samples": int((n_pos == 0).sum()) if degenerate == "skip" else 0}
+
+# %% ../nbs/06_metrics.ipynb #d25d3e57
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -400,3 +400,7 @@ def reproduction(df: pd.DataFrame,        # a `records_frame`
     m["random_gap"] = m.ours_random - m.paper_random
     m["metric"] = pd.Categorical(m.metric, METRICS, ordered=True)
     return m[cols].sort_values(["model", "dataset", "metric"]).reset_index(drop=True)
+
+# %% ../nbs/30_report.ipynb #d4447c82
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

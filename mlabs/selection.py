@@ -614,3 +614,7 @@ class IndexedDataset(torch.utils.data.Dataset):
         w = getattr(indices, "weights", None)
         if w is None: return items
         return [(*it, torch.tensor(wi, dtype=torch.float32)) for it, wi in zip(items, w)]
+
+# %% ../nbs/03_selection.ipynb #a1ed6c0b
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -483,3 +483,7 @@ def paper_tables(table: int|None = None, # 2, 3 or 4; None for all
                     na_values={"value": [""]})
     t["verdict"] = t.verdict.replace("", np.nan)
     return t if table is None else t[t.table == table].reset_index(drop=True)
+
+# %% ../nbs/22_stats.ipynb #9cbbedc0
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -360,3 +360,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
     return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "loss_density": None,
             "own_loss_corr": None, "wall_s": time.perf_counter() - t0, "warmup_wall_s": 0.0}
+
+# %% ../nbs/20_train.ipynb #a1d689f5
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

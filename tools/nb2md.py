@@ -1,7 +1,8 @@
 """Write a notebook out as Markdown: used to generate README.md from nbs/index.ipynb without Quarto.
 
 Markdown cells are copied, code cells become fenced Python blocks (nbdev directives removed), plain-text outputs
-become fenced text blocks; cells marked `#| hide` and Quarto front-matter are skipped.
+become fenced text blocks; cells marked `#| hide` and Quarto front-matter are skipped. Links to notebooks
+(`03_selection.ipynb`, relative to nbs/) get the `nbs/` prefix they need from the repository's root.
 Usage: python tools/nb2md.py nbs/index.ipynb README.md   (or --check to fail when README.md is stale)
 """
 import json, re, sys
@@ -31,7 +32,7 @@ def nb2md(nb_path: Path) -> str:
         directives = " ".join(l for l in lines if _DIRECTIVE.match(l))
         if re.search(r"\b(hide|exporti?)\b", directives): continue
         if cell["cell_type"] == "markdown":
-            out.append(src.strip())
+            out.append(re.sub(r"\]\((\w[\w.-]*\.ipynb(#[^)]*)?)\)", r"](nbs/\1)", src.strip()))
             continue
         code = "\n".join(l for l in lines if not _DIRECTIVE.match(l)).strip()
         if code: out.append(f"```python\n{code}\n```")

@@ -249,3 +249,7 @@ def learning_check(models: list[str]|None = None, # models to train (None: all f
     ok = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
     tab["passes"] = [None] + ok.iloc[1:].tolist()       # the baseline row has no bar
     return tab.set_index("model")
+
+# %% ../../nbs/16_models.ipynb #6826e909
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

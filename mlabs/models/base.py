@@ -291,3 +291,7 @@ def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
     ax[1].legend(fontsize=8); fig.suptitle(title, fontsize=10); fig.tight_layout()
     if name: save_fig(fig, name)
     return fig
+
+# %% ../../nbs/10_models_base.ipynb #25b9cde6
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

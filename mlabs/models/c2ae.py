@@ -118,3 +118,7 @@ def own_loss_per_sample(self: C2AE, out: ModelOutput, # output of forward(x, y)
     dist = ((cx - ce) ** 2).sum(1)                                     # [B]
     shared = (t["embedding"] - dist.sum()) / len(y) + self.l2 * t["l2"]  # the orthogonality part, / B
     return (dist + shared + self.alpha * t["output"]).detach()
+
+# %% ../../nbs/11_c2ae.ipynb #ad286a50
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

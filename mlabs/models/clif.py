@@ -198,3 +198,7 @@ def authors_hparams(d: int, # number of features
                    ) -> dict:
     "CLIF hyperparameters of the paper authors' port (MLAdaBatch), to pass as CLIF(d, q, **authors_hparams(d, q))."
     return dict(hidden=768, class_emb=q, in_layers=3, dropout=.2, gate="linear", link_self_loops=True, lam=1e-3)
+
+# %% ../../nbs/14_clif.ipynb #d2f0d80b
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

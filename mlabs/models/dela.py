@@ -182,3 +182,7 @@ def authors_hparams(d: int, # number of features
                    ) -> dict:
     "DELA hyperparameters of the paper authors' port (MLAdaBatch), to pass as DELA(d, q, **authors_hparams(d, q))."
     return dict(latent_dim=math.ceil(d / 2), beta=1e-4, tau=2/3, off_noise=None, drop_ratio=.2, decoder_dropout=.2)
+
+# %% ../../nbs/15_dela.ipynb #5c47e4fd
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -172,3 +172,7 @@ def own_loss_per_sample(self: MPVAE, out: ModelOutput, # output of forward(x, y)
     ps = (self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"]) + self.kl_coeff * t["kl"]
           + self.l2 * t["l2"])
     return ps.detach()
+
+# %% ../../nbs/12_mpvae.ipynb #b9b33115
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

@@ -318,3 +318,7 @@ def saved_activation_mb(model: MultiLabelModel, # the model, in training mode
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         model.loss(model(x, y), y)
     return sum(seen.values()) / 2**20
+
+# %% ../../nbs/13_paca.ipynb #10f923b6
+from ..core import add_docments
+add_docments(__name__)  # help() shows the parameter comments

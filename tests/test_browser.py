@@ -1,0 +1,124 @@
+"""What a reader sees, in headless Chromium (the system's, driven by Playwright; no browser download):
+the docs site's home page and an API page, and JupyterLab running a notebook and showing its figure.
+Skipped when Chromium or Playwright is missing, except in CI (CI=true), where that is a failure (.ci/run installs
+Chromium). Deselect with `-m "not browser"`. Screenshots go to a temporary folder (printed with -s)."""
+import json, os, shutil, signal, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+import pytest
+from docsite import ROOT, built_site, copy_checkout
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+try: from playwright.sync_api import sync_playwright
+except ImportError: sync_playwright = None
+if not (CHROMIUM and sync_playwright):
+    if os.environ.get("CI"): raise RuntimeError("the browser tests need Chromium (apt-get install chromium) and playwright")
+    pytest.skip("Chromium or Playwright missing", allow_module_level=True)
+
+NOTEBOOK = "05_convergence.ipynb"     # runs in about half a minute and draws one figure
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    d = tmp_path_factory.mktemp("screenshots"); print(f"\nscreenshots in {d}")
+    return d
+
+def _images_ok(page) -> tuple[int, int]:
+    "(images on the page, images that loaded with a size)"
+    return page.evaluate("() => { const im = [...document.images]; "
+                         "return [im.length, im.filter(i => i.complete && i.naturalWidth > 0).length]; }")
+
+def test_home_page(browser, shots):
+    repo, r = built_site()
+    assert r.returncode == 0, r.stdout[-3000:]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((repo / "_docs/site/index.html").as_uri())
+    assert page.locator("h1").first.inner_text().strip(" ¶\n") == "mlabs"
+    body = page.locator("article").inner_text()
+    for text in ("make test", "Command line", "DataLoader"): assert text in body
+    nav = page.locator("nav.md-nav--primary").inner_text()
+    assert "Batch selection" in nav and "Models" in nav
+    n, ok = _images_ok(page)
+    assert ok == n
+    page.screenshot(path=shots / "home.png")
+
+def test_api_page(browser, shots):
+    repo, _ = built_site()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((repo / "_docs/site/selection.html").as_uri() + "#selectionsampler")
+    entry = page.locator("#selectionsampler")
+    assert entry.is_visible() and entry.inner_text().strip(" ¶\n") == "SelectionSampler"
+    sig = entry.locator("xpath=following::pre[1]").inner_text()
+    assert "se:float" in sig and "batch_size:int=128" in sig                 # the signature, typed
+    assert "selection pressure" in page.locator("article").inner_text()      # and what the parameters mean
+    page.wait_for_function("() => document.querySelectorAll('.MathJax, .MathJax_Display').length > 10", timeout=20_000)
+    n, ok = _images_ok(page)
+    assert n >= 2 and ok == n                                                 # the page's figures loaded
+    page.screenshot(path=shots / "api.png")
+
+def _free_port() -> int:
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+@pytest.fixture
+def lab(tmp_path):
+    "JupyterLab on a copy of the checkout, on a free localhost port, with the project's kernel; stopped by its pid."
+    repo = copy_checkout(tmp_path / "repo")
+    kdir = tmp_path / "jupyter" / "kernels" / "mlabs"; kdir.mkdir(parents=True)
+    (kdir / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f",
+                                                           "{connection_file}"], "display_name": "mlabs", "language": "python"}))
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"; settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = _free_port(), "mlabs-test"
+    env = dict(os.environ, JUPYTER_PATH=str(tmp_path / "jupyter"), PYTHONPATH=str(repo),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                             f"--IdentityProvider.token={token}", "--allow-root", f"--ServerApp.root_dir={repo}",
+                             f"--LabApp.user_settings_dir={tmp_path / 'settings'}", "--LabApp.expose_app_in_browser=True"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try: urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2); break
+            except OSError: time.sleep(0.5)
+        else: raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-2000:])
+        yield url, token, repo
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)          # the server we started and its kernels, by process group id
+        try: proc.wait(timeout=20)
+        except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+        log.close()
+
+def test_jupyterlab_runs_a_notebook(browser, shots, lab):
+    url, token, repo = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/nbs/{NOTEBOOK}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    ready = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+        return k && k.name === 'mlabs' && w.sessionContext.kernelDisplayStatus === 'idle'; }"""
+    try:      # the notebook names the project's kernel: it starts with no "Select Kernel" question
+        page.wait_for_function(ready, timeout=90_000)
+    except Exception:
+        page.screenshot(path=shots / "jupyterlab-start.png"); raise
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(2000)
+    page.wait_for_function(ready, timeout=300_000)
+    cells = page.evaluate("""() => { const m = window.jupyterapp.shell.currentWidget.content.model, r = [];
+        for (let i = 0; i < m.cells.length; i++) { const c = m.cells.get(i); if (c.type !== 'code') continue;
+          const o = c.outputs, types = []; for (let j = 0; j < o.length; j++) types.push(o.get(j).type);
+          r.push({n: c.executionCount, errors: types.filter(t => t === 'error').length}); } return r; }""")
+    assert cells and all(c["n"] for c in cells), cells                 # every code cell ran
+    assert sum(c["errors"] for c in cells) == 0, cells                  # and none failed
+    figs = page.locator(".jp-RenderedImage img")
+    assert figs.count() >= 1
+    figs.first.scroll_into_view_if_needed()
+    assert figs.first.evaluate("i => i.naturalWidth") > 100
+    page.screenshot(path=shots / "jupyterlab.png")
