@@ -283,7 +283,11 @@ class SelectionSampler(torch.utils.data.Sampler):
 
     def __init_subclass__(cls, strategy: str = "", **kwargs):
         super().__init_subclass__(**kwargs)
-        if strategy: cls.strategy = strategy; _SAMPLERS[strategy] = cls
+        if not strategy: return
+        cls.strategy = strategy
+        # a class defined in a notebook or script (__main__) never replaces one a module registered: running the
+        # notebooks in the process that uses the package (as the test suite does) must not change the factory
+        if cls.__module__ != "__main__" or strategy not in _SAMPLERS: _SAMPLERS[strategy] = cls
 
     def __new__(cls, *args, strategy: str|None = None, **kwargs):
         if cls is SelectionSampler:                        # the factory: pick the strategy's class
