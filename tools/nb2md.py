@@ -1,7 +1,8 @@
 """Write a notebook out as Markdown: used to generate README.md from nbs/index.ipynb without Quarto.
 
 Markdown cells are copied, code cells become fenced Python blocks (nbdev directives removed), plain-text outputs
-become fenced text blocks; cells marked `#| hide` and Quarto front-matter are skipped. Links to notebooks
+become fenced text blocks; cells marked `#| hide` and Quarto front-matter are skipped; `#| echo: false` drops a cell's code and keeps its output;
+Markdown outputs (IPython.display.Markdown) are copied as Markdown. Links to notebooks
 (`03_selection.ipynb`, relative to nbs/) get the `nbs/` prefix they need from the repository's root.
 Usage: python tools/nb2md.py nbs/index.ipynb README.md   (or --check to fail when README.md is stale)
 """
@@ -14,9 +15,15 @@ def _src(cell) -> str:
     s = cell["source"]
     return "".join(s) if isinstance(s, list) else s
 
+def _md_out(cell) -> str:
+    "Markdown outputs (IPython.display.Markdown), copied as they are."
+    return "\n\n".join("".join(o["data"]["text/markdown"]).strip() for o in cell.get("outputs", [])
+                       if "data" in o and "text/markdown" in o["data"])
+
 def _text_out(cell) -> str:
     parts = []
     for o in cell.get("outputs", []):
+        if "data" in o and "text/markdown" in o["data"]: continue
         if o.get("output_type") == "stream": parts.append("".join(o["text"]))
         elif "data" in o and "text/plain" in o["data"] and not any(k.startswith("image/") for k in o["data"]):
             parts.append("".join(o["data"]["text/plain"]) + "\n")
@@ -35,9 +42,11 @@ def nb2md(nb_path: Path) -> str:
             out.append(re.sub(r"\]\((\w[\w.-]*\.ipynb(#[^)]*)?)\)", r"](nbs/\1)", src.strip()))
             continue
         code = "\n".join(l for l in lines if not _DIRECTIVE.match(l)).strip()
-        if code: out.append(f"```python\n{code}\n```")
+        if code and not re.search(r"\becho:\s*false\b", directives): out.append(f"```python\n{code}\n```")
         txt = _text_out(cell)
         if txt: out.append(f"```\n{txt}\n```")
+        md = _md_out(cell)
+        if md: out.append(re.sub(r"\]\((\w[\w.-]*\.ipynb(#[^)]*)?)\)", r"](nbs/\1)", md))
     header = "<!-- Generated from nbs/index.ipynb by tools/nb2md.py: edit the notebook, not this file. -->"
     return header + "\n\n" + "\n\n".join(out) + "\n"
 
