@@ -45,8 +45,9 @@ bench: $(STAMP)
 # their outputs saved (the records come from `mlabs grid configs/quick.toml --out results/quick` and configs/cpu.toml).
 report: $(STAMP)
 	for d in results/quick results/cpu; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
-	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
+	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb nbs/index.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
 	$(BIN)/nbdev-clean
+	$(BIN)/python tools/nb2md.py nbs/index.ipynb README.md
 
 # The docs site from the notebooks (tools/docs.py): _docs/site/index.html, no warnings allowed.
 docs: $(STAMP)
