@@ -136,7 +136,11 @@ def bench_local(quick: bool = False, # bibtex only, one repeat
     return figs
 
 # %% ../nbs/24_bench.ipynb #5415bb97
-def _sampler_ms(strategy: str, n: int, B: int, device: str, calls: int, Y=None) -> float:
+def _sampler_ms(strategy: str, n: int, B: int, device: str,
+                runs: int,         # timed runs of `block` consecutive batches; the median run is used
+                Y=None,            # labels, for "adac"
+                block: int = 64,   # batches per run: Hard re-sorts every 16 (n = 28,596) to 62 (n = 1e6) batches
+               ) -> float:         # ms per batch
     "Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms."
     from mlabs.selection import SelectionSampler
     import mlabs.chain  # noqa: F401  (registers the "adac" strategy)
@@ -145,9 +149,10 @@ def _sampler_ms(strategy: str, n: int, B: int, device: str, calls: int, Y=None) 
     s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0,
                          device=device, **({"Y": Y} if strategy == "adac" else {}))
     s.update(torch.arange(n, device=device), pool)
-    def step():
-        idx = s.next_batch(); s.update(idx, pool[idx])
-    return 1e3 * median_seconds(step, calls, warmup=1, device=device)
+    def run():
+        for _ in range(block):
+            idx = s.next_batch(); s.update(idx, pool[idx])
+    return 1e3 * median_seconds(run, runs, warmup=1, device=device) / block
 
 def _authors_vectorised_ms(n: int, B: int, se: float, calls: int) -> float:
     "A vectorised stand-in for the authors' arithmetic: full float64 recomputation of p over n, Generator.choice."
@@ -212,13 +217,17 @@ def bench_selection(quick: bool = False,        # fewer sizes and repeats (secon
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for n in sizes:
         big = n >= 100_000
-        calls = (20 if quick else 140) if not big else (5 if quick else 35)
+        calls = (20 if quick else 140) if not big else (5 if quick else 35)   # single calls of the baselines
+        runs = (3 if quick else 9) if not big else (2 if quick else 5)         # runs of 64 batches of ours
         Y = _bench_labels(n)
         for dev in devices:
             tag = "" if dev == "cpu" else ".cuda"
             for strat in ("random", "hard", "adaptive", "adac"):
-                res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, B, dev, calls, Y=Y)
+                res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, B, dev, runs, Y=Y)
         res[f"selection.authors_vectorised.n{n}.ms_per_batch"] = _authors_vectorised_ms(n, B, se, calls if not big else 10)
+        for strat in ("hard", "adaptive", "adac"):
+            res[f"selection.{strat}.n{n}.per_authors_vectorised"] = (res[f"selection.{strat}.n{n}.ms_per_batch"]
+                                                                     / res[f"selection.authors_vectorised.n{n}.ms_per_batch"])
         res[f"selection.authors_dict.n{n}.ms_per_batch"] = _authors_dict_ms(n, B, se, max(calls // 4, 3) if not big else 3)
         res[f"selection.adaptive.n{n}.speedup_vs_authors_dict"] = res[f"selection.authors_dict.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
     res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=100 if quick else 300)

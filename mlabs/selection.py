@@ -188,6 +188,17 @@ def quantize_at(scores: Tensor, # weighted losses w*l >= 0, [n]
     delta = (m / n).clamp_min_(torch.finfo(scores.dtype).tiny)
     return (scores[idx] / delta).ceil_().clamp_(0, n)
 
+def _logits_at(s: np.ndarray, # the scores as a NumPy array (float32 or float64), [n]
+               i: np.ndarray, # positions, [m]
+               smax,          # s.max(), a NumPy scalar of s's dtype
+               c: float,      # log(se) / n
+              ) -> np.ndarray: # quantize_at(s, i, smax) * c: the same float operations in s's dtype, in NumPy
+    "The candidates' logits Q_i log(se)/n without torch's per-call overhead (a few microseconds for a few hundred)."
+    t, n = s.dtype.type, s.size
+    delta = max(t(smax) / t(n), np.finfo(s.dtype).tiny)
+    q = np.ceil(s[i] / delta)
+    return np.clip(q, 0, n, out=q) * t(c)
+
 @functools.lru_cache(maxsize=64)
 def _log_bound(n: int, c: float, dtype: torch.dtype) -> float:
     "The largest logit Q*c can take (Q = n), computed with the same float operations as for the candidates."
@@ -195,15 +206,17 @@ def _log_bound(n: int, c: float, dtype: torch.dtype) -> float:
 
 def _reject_rounds(weight_of, n: int, k: int, bound: float, generator: torch.Generator|None,
                    rate: float, device=None) -> tuple[Tensor, float]:
-    "First k distinct accepted values of uniform candidates accepted with prob weight_of(i)/bound; and the acceptance rate."
+    """First k distinct accepted values of uniform candidates accepted with prob weight_of(i)/bound; and the acceptance
+    rate. `weight_of` maps a NumPy index array to float64 weights; the uniforms come from `generator` (torch)."""
     first, drawn, acc = {}, 0, 0
+    gdev = generator.device if generator is not None else "cpu"
     while True:
         m = math.ceil((1.25 * (k - len(first)) + 8) / max(rate, 1 / bound))
         m = min(m, max(4 * n, 1 << 16))                               # memory cap; any round size is exact
-        v = torch.rand(2 * m, generator=generator, dtype=torch.float64, device=device)
-        cand = v[:m].mul_(n).long().clamp_(max=n - 1)                 # uniform: floor(n v), bias <= n 2^-53
-        u = v[m:].mul_(bound)
-        x = cand.cpu().numpy()[(u < weight_of(cand)).cpu().numpy()]     # accepted candidates, in draw order
+        v = torch.rand(2 * m, generator=generator, dtype=torch.float64, device=gdev).cpu().numpy()
+        cand = (v[:m] * n).astype(np.int64)                           # uniform: floor(n v), bias <= n 2^-53
+        np.minimum(cand, n - 1, out=cand)
+        x = cand[v[m:] * bound < weight_of(cand)]                     # accepted candidates, in draw order
         drawn, acc = drawn + m, acc + len(x)
         if not first:                                                 # usual case: one round, NumPy only
             _, pos = np.unique(x, return_index=True)
@@ -223,10 +236,11 @@ def reject_sample(scores: Tensor, # weighted losses w*l >= 0, [n] (the sampler's
     if scores.ndim != 1: raise ValueError(f"scores must be 1-D, got shape {tuple(scores.shape)}")
     if not 0 <= k <= n: raise ValueError(f"k = {k} must be in [0, n = {n}]: a batch holds distinct samples")
     c = math.log(se) / n
-    smax = scores.max()
-    if not math.isfinite(float(smax)): raise ValueError(f"scores (shape {tuple(scores.shape)}) have NaN or inf: the weights are undefined")
+    s = scores.detach().cpu().numpy()                             # no copy on the CPU
+    smax = s.max()
+    if not np.isfinite(smax): raise ValueError(f"scores (shape {tuple(scores.shape)}) have NaN or inf: the weights are undefined")
     bound = math.exp(_log_bound(n, c, scores.dtype)) * (1 + 1e-12)
-    weight_of = lambda i: quantize_at(scores, i, smax).mul_(c).double().exp_()   # the logit exactly as log_weights
+    weight_of = lambda i: np.exp(_logits_at(s, i, smax, c), dtype=np.float64)   # the logit exactly as log_weights
     rate = (1 - 1 / se) / math.log(se) if rate is None else rate
     return _reject_rounds(weight_of, n, k, bound, generator, rate, scores.device)
 
@@ -256,23 +270,9 @@ class SelectionSampler(torch.utils.data.Sampler):
     ("random"), `HardSampler` ("hard", Eq. 3), `AdaptiveSampler` ("adaptive", Eq. 6-7, the default) or
     `mlabs.chain.AdaCSampler` ("adac", Sec. 3.5; import `mlabs.chain` first). Each class can also be built directly.
 
-    Parameters:
-    - `n`: number of training samples, or the dataset itself (its `len`)
-    - `batch_size`: B, samples per batch
-    - `strategy`: "random", "hard", "adaptive" or "adac"
-    - `se`: selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64}); ignored by "random"
-    - `warmup_epochs`: gamma, plain shuffled epochs before selection starts (identical for every strategy)
-    - `weights`: per-sample prior w > 0 (Eq. 5), e.g. `mlabs.local.instance_weights`; not with "random"
-    - `refresh`: "batch" (the paper: probabilities recomputed before every batch) or "epoch" (the authors' code)
-    - `importance_weights`: False, True (weights 1/(n p_i) of i.i.d. draws: an unbiased gradient) or "normalized"
-      (the same, scaled to mean 1 per batch); the weights travel with the batch (`WeightedBatch.weights`, and the
-      last element of an `IndexedDataset` item) and are also in `last_weights`; not with "adac"
-    - `seed`: all randomness comes from torch generators seeded with it
-    - `device`: where the state lives: the training device
-    - `sync_checks`: check values at once (default on CPU) or at the next epoch (default on CUDA: no sync per batch)
-    - `Y`: ("adac" only, required) the training label matrix [n, q], dense or scipy sparse, 0/1
-    - `A`: ("adac" only) the label co-occurrence matrix [q, q]; default `mlabs.imbalance.cooccurrence(Y)`
-    - `card`: ("adac" only) the label cardinality; default from `Y`
+    The parameters are listed with `__init__` below; "adac" also takes `Y` (the training label matrix [n, q], dense or
+    scipy sparse, 0/1, required), `A` (the label co-occurrence matrix [q, q]; default `mlabs.imbalance.cooccurrence(Y)`)
+    and `card` (the label cardinality; default from `Y`), see `mlabs.chain.AdaCSampler`.
 
     Prefetching: a `DataLoader` with `num_workers > 0` draws `prefetch_factor * num_workers` batches ahead, so a
     batch is drawn before the losses of the last few batches reach `update`: with refresh="batch" the
@@ -299,9 +299,20 @@ class SelectionSampler(torch.utils.data.Sampler):
             cls = _SAMPLERS[strategy]
         return super().__new__(cls)
 
-    def __init__(self, n, batch_size: int = 128, *, strategy: str|None = None, se: float = 8.0, warmup_epochs: int = 3,
-                 weights=None, refresh: str = "batch", importance_weights: bool|str = False, seed: int = 0,
-                 device: str|torch.device = "cpu", sync_checks: bool|None = None):
+    def __init__(self,
+                 n,                           # number of training samples, or the dataset itself (its `len`)
+                 batch_size: int = 128,       # B, samples per batch
+                 *,
+                 strategy: str|None = None,   # "random", "hard", "adaptive" or "adac" (None: this class's strategy)
+                 se: float = 8.0,             # selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64}); unused by "random"
+                 warmup_epochs: int = 3,      # gamma: plain shuffled epochs before selection starts (identical for every strategy)
+                 weights=None,                # per-sample prior w > 0 (Eq. 5), e.g. `mlabs.local.instance_weights`; not with "random"
+                 refresh: str = "batch",      # "batch" (the paper: p recomputed before every batch) or "epoch" (the authors' code)
+                 importance_weights: bool|str = False, # True: i.i.d. draws with weights 1/(n p_i) (unbiased gradient); "normalized": scaled to mean 1 per batch; not with "adac"
+                 seed: int = 0,               # all randomness comes from torch generators seeded with it
+                 device: str|torch.device = "cpu", # where the state lives: the training device
+                 sync_checks: bool|None = None, # check values at once (default on CPU) or at the next epoch (default on CUDA: no sync per batch)
+                ):
         if not self.strategy: raise TypeError("build a sampler with SelectionSampler(n, batch_size, strategy=...) or a strategy's class")
         if strategy is not None and strategy != self.strategy:
             raise ValueError(f"{type(self).__name__} implements strategy {self.strategy!r}, got strategy={strategy!r}")
@@ -360,6 +371,7 @@ def update(self: SelectionSampler,
         raise ValueError(f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index")
     if l.device != dev or l.dtype != torch.float32: l = l.to(dev, torch.float32, non_blocking=True)
     if idx.numel() == 0: return
+    if dev.type == "cpu" and self.sync_checks: return self._update_cpu(idx, l)
     if self.sync_checks:                       # two reductions; the detailed scan only runs on an error
         lo, hi = torch.aminmax(idx); lmin, lmax = torch.aminmax(l)
         if int(lo) < 0 or int(hi) >= self.n:
@@ -372,11 +384,27 @@ def update(self: SelectionSampler,
     else:                                      # no sync: remember, report at the next check
         self._bad |= ((idx < 0) | (idx >= self.n)).any() | (~torch.isfinite(l) | ((l < 0) if self._nonneg else False)).any()
         idx = idx.clamp(0, self.n - 1)
-    old = self._score[idx].clone() if self._sorted is not None else None
     self.losses.index_copy_(0, idx, l)
     if self.w is not None: self._score.index_copy_(0, idx, l * self.w[idx])
     self._seen.index_fill_(0, idx, True)
-    if old is not None: self._scores_changed(idx, old)
+
+@patch
+def _update_cpu(self: SelectionSampler, idx: Tensor, l: Tensor) -> None:
+    "`update` on the CPU: the same checks and writes on NumPy views of the buffers (a torch call costs microseconds)."
+    i, lv = idx.numpy(), l.numpy()
+    if i.min() < 0 or i.max() >= self.n:
+        bad_i = (idx < 0) | (idx >= self.n)
+        raise ValueError(f"indices out of range [0, {self.n}) at batch positions {_bad_positions(bad_i)}: {idx[bad_i][:10].tolist()}")
+    if not (lv.min() >= (0.0 if self._nonneg else -math.inf) and lv.max() < math.inf):   # NaN fails both
+        bad_l = ~torch.isfinite(l) | ((l < 0) if self._nonneg else False)
+        what = "NaN, inf or negative" if self._nonneg else "NaN or inf"
+        raise ValueError(f"losses has {what} values for sample indices {idx[bad_l][:10].tolist()}")
+    s = self._score.numpy()
+    old = s[i] if self._sorted is not None else None
+    self.losses.numpy()[i] = lv
+    if self.w is not None: s[i] = lv * self.w.numpy()[i]
+    self._seen.numpy()[i] = True
+    if old is not None: self._scores_changed(i, old)
 
 # %% ../nbs/03_selection.ipynb #2d7a01d6
 @patch
@@ -388,8 +416,8 @@ def check_deferred(self: SelectionSampler) -> None:
                          f"{_bad_positions(bad)}")
 
 @patch
-def _scores_changed(self: SelectionSampler, idx: Tensor, old: Tensor) -> None:
-    "Hook called by `update` with the positions written and their previous scores (HardSampler keeps its order)."
+def _scores_changed(self: SelectionSampler, idx: np.ndarray, old: np.ndarray) -> None:
+    "Hook called by `update` (CPU) with the positions written and their previous scores (HardSampler keeps its order)."
 
 # %% ../nbs/03_selection.ipynb #cdd02451
 @patch
@@ -474,10 +502,10 @@ def _use_reject(self: SelectionSampler) -> bool:
 @patch
 def _reject_frozen(self: SelectionSampler) -> Tensor:
     "A batch by rejection from the logits frozen at the epoch's start (refresh='epoch'): candidates are looked up."
-    a = self._frozen
-    bound = math.exp(_log_bound(self.n, self._c, a.dtype)) * (1 + 1e-12)
+    a = self._frozen.numpy()
+    bound = math.exp(_log_bound(self.n, self._c, self._frozen.dtype)) * (1 + 1e-12)
     rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
-    idx, self._rate = _reject_rounds(lambda i: a[i].double().exp_(), self.n, self.batch_size, bound, self._g, rate, a.device)
+    idx, self._rate = _reject_rounds(lambda i: np.exp(a[i], dtype=np.float64), self.n, self.batch_size, bound, self._g, rate)
     return idx
 
 @patch
@@ -528,50 +556,55 @@ class AdaptiveSampler(SelectionSampler, strategy="adaptive"):
         return idx, None
 
 # %% ../nbs/03_selection.ipynb #954ee6d0
-def _sorted_replace(sorted_: np.ndarray, # the scores, sorted ascending, [n]
-                    old: np.ndarray,     # values to take out (each present in sorted_), [b]
-                    new: np.ndarray,     # values to put in, [b]
-                   ) -> np.ndarray:      # sorted_ without `old`, with `new`, sorted
-    "Replace b values of a sorted array in O(n) copies and O(b log n) searches, no sort of n."
-    old = np.sort(old)
-    pos = np.searchsorted(sorted_, old, "left")
-    same = old[1:] == old[:-1]
-    if same.any():                                           # equal old values take consecutive slots
-        start = np.concatenate([[True], ~same])
-        first = np.maximum.accumulate(np.where(start, np.arange(old.size), 0))
-        pos = pos + (np.arange(old.size) - first)
-    keep = np.ones(sorted_.size, dtype=bool); keep[pos] = False
-    rest = sorted_[keep]
-    new = np.sort(new)
-    return np.insert(rest, np.searchsorted(rest, new), new)
+def _below_and_upto(srt: np.ndarray, # sorted values, [N]
+                    v: np.ndarray,   # query values (finite, srt's dtype), [m]
+                   ) -> np.ndarray:  # #{srt < v} then #{srt <= v}, [2m]
+    "Both counts with one binary search call: #{srt <= v} = #{srt < the next float after v} (no float lies between)."
+    return np.searchsorted(srt, np.concatenate([v, np.nextafter(v, v.dtype.type(np.inf))]))
 
 class HardSampler(SelectionSampler, strategy="hard"):
     "Hard (Eq. 3): B distinct draws from p proportional to se**(r_i/n), r = ranks of the scores; see SelectionSampler."
     def log_weights(self) -> Tensor: return average_ranks(self._filled_scores()).mul_(self._c)
 
-    def _scores_changed(self, idx: Tensor, old: Tensor) -> None:
-        i = idx.numpy()
-        if np.unique(i).size < i.size: self._sorted = None; return     # a repeated index: rebuild at the next draw
-        self._sorted = _sorted_replace(self._sorted, old.numpy(), self._score[idx].numpy())
+    def _rebuild(self) -> None:
+        "Sort all n scores: the base the ranks are counted in; later updates are kept aside until the next rebuild."
+        s = self._score.numpy()
+        self._sorted = np.sort(s)
+        if getattr(self, "_dirty", None) is None or self._dirty.size != self.n:
+            self._dirty, self._mark = np.zeros(self.n, dtype=bool), np.empty(self.n, dtype=np.int64)
+        else: self._dirty[:] = False
+        self._dirty_idx = np.empty(0, dtype=np.int64)              # samples updated since the rebuild
+        self._removed = self._added = np.empty(0, dtype=s.dtype)   # their scores in the base, and now (sorted)
+        self._max_dirty = max(16 * self.batch_size, int(8 * math.sqrt(self.n)))
 
-    def _rank_logits(self, i: Tensor) -> Tensor:
-        "log-weights r_i * log(se)/n of the candidates i, from the kept order: bit for bit log_weights()[i]."
-        v, srt = self._score.numpy()[i.numpy()], self._sorted
-        lo = np.searchsorted(srt, v, "left")
-        hi = lo + 1                                          # one past the last copy of v: lo + 1 unless tied
-        tied = srt[np.minimum(hi, srt.size - 1)] == v
-        tied &= hi < srt.size
-        if tied.any(): hi[tied] = np.searchsorted(srt, v[tied], "right")
-        return torch.from_numpy(((lo + hi + 1) / 2).astype(np.float32)).mul_(self._c)
+    def _scores_changed(self, i: np.ndarray, old: np.ndarray) -> None:
+        fresh = ~self._dirty[i]
+        if fresh.any():                                            # first update since the rebuild: old is the base score
+            ii, oo = i[fresh], old[fresh]
+            k = np.arange(ii.size); self._mark[ii] = k
+            keep = self._mark[ii] == k                              # one of each repeated index (same old score)
+            ii, oo = ii[keep], oo[keep]
+            self._dirty[ii] = True
+            self._dirty_idx = np.concatenate([self._dirty_idx, ii])
+            self._removed = np.sort(np.concatenate([self._removed, oo]))
+        if self._dirty_idx.size > self._max_dirty: self._sorted = None   # rebuild at the next draw
+        else: self._added = np.sort(self._score.numpy()[self._dirty_idx])
+
+    def _rank_logits(self, i: np.ndarray) -> np.ndarray:
+        "log-weights r_i * log(se)/n of the candidates i (NumPy): bit for bit log_weights()[i]."
+        v = self._score.numpy()[i]
+        cnt = _below_and_upto(self._sorted, v)                     # counts in the multiset base - removed + added
+        if self._dirty_idx.size: cnt += _below_and_upto(self._added, v) - _below_and_upto(self._removed, v)
+        return ((cnt[:v.size] + cnt[v.size:] + 1) / 2).astype(np.float32) * np.float32(self._c)
 
     def _select(self) -> tuple[Tensor, Tensor|None]:
         if not self._use_reject(): self._sorted = None; return super()._select()
         if self.refresh == "epoch": return self._reject_frozen(), None
-        if self._sorted is None: self._sorted = np.sort(self._score.numpy())
+        if self._sorted is None: self._rebuild()
         bound = math.exp(_log_bound(self.n, self._c, self._score.dtype)) * (1 + 1e-12)
         rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
-        idx, self._rate = _reject_rounds(lambda i: self._rank_logits(i).double().exp_(), self.n, self.batch_size,
-                                         bound, self._g, rate)
+        idx, self._rate = _reject_rounds(lambda i: np.exp(self._rank_logits(i), dtype=np.float64), self.n,
+                                         self.batch_size, bound, self._g, rate)
         return idx, None
 
 # %% ../nbs/03_selection.ipynb #c4b20dfe

@@ -50,10 +50,13 @@ def test_state_dict_survives_torch_save(tmp_path):
 
 
 def test_help_shows_every_parameter():
-    text = pydoc.render_doc(SelectionSampler, renderer=pydoc.plaintext)
-    for p in ("n", "batch_size", "strategy", "se", "warmup_epochs", "weights", "refresh", "importance_weights", "seed",
-              "device", "sync_checks", "Y", "A", "card"):
-        assert f"`{p}`:" in text, p
+    text = " ".join(pydoc.render_doc(SelectionSampler, renderer=pydoc.plaintext).split())
+    for p, what in [("n", "number of training samples"), ("batch_size", "samples per batch"), ("strategy", '"adac"'),
+                    ("se", "selection pressure"), ("warmup_epochs", "plain shuffled epochs"), ("weights", "Eq. 5"),
+                    ("refresh", "recomputed before every batch"), ("importance_weights", "unbiased gradient"),
+                    ("seed", "torch generators"), ("device", "training device"), ("sync_checks", "check values at once")]:
+        assert f"{p} " in text and what in text, p                        # the parameter and its comment
+    for p in ("Y", "A", "card"): assert f"`{p}` (" in text, p                # AdaC's own, in the class's text
     assert "prefetch" in text                                             # how a DataLoader's workers delay update
 
 
