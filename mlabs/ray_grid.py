@@ -8,7 +8,7 @@ Docs: https://mlabs-dev.github.io/mlabs/ray.html.md"""
 
 # %% ../nbs/21a_ray.ipynb #5178734b
 from __future__ import annotations
-import contextlib, logging, os, socket, sys, time, warnings
+import contextlib, logging, os, socket, sys, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from .cv import (ConfigError, canonical_dataset, check_writable, plan, run_unit, save_record, unit_key,
@@ -115,9 +115,9 @@ def _host_port(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 def check_address(address: str,         # HOST:PORT of the head node (GCS, usually 6379) or ray://HOST:PORT
-                  timeout: float = 5.0,  # seconds to wait for an answer
+                  timeout: float = 3.0,  # seconds to wait for the connection, then as long for Ray's answer
                  ) -> None:
-    "Raise `RayBackendError` (one line) unless a Ray cluster answers at `address` within `timeout` seconds."
+    "Raise `RayBackendError` (one line) unless a Ray cluster answers at `address` (within twice `timeout` at most)."
     if address == "auto": return                     # the cluster this machine belongs to: Ray finds it
     host, port = _host_port(address)
     try: socket.create_connection((host, port), timeout=timeout).close()
@@ -128,12 +128,18 @@ def check_address(address: str,         # HOST:PORT of the head node (GCS, usual
     if "://" in address: return                      # a Ray Client server: `ray.init` checks it
     gcs = getattr(getattr(import_ray(), "_raylet", None), "GcsClient", None)
     if gcs is None: return                           # a Ray without this client: `ray.init` checks it
+    # Ray's client has no timeout of its own: ask in a thread and wait `timeout` s (a cluster answers in milliseconds;
+    # its C++ core logs a failure after 5 s, which a command that gives up before then never prints)
+    answer = []
+    def ask():
+        try: gcs(address=f"{host}:{port}"); answer.append(None)
+        except Exception as e: answer.append((str(e).strip().splitlines() or [type(e).__name__])[0])
     with _quiet_stderr():
-        try: gcs(address=f"{host}:{port}")
-        except Exception as e:
-            why = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise RayBackendError(f"nothing at {address} answers as a Ray cluster ({why}); give the head node's "
-                                  f"GCS address (port 6379 unless `ray start --head --port` said otherwise)") from None
+        t = threading.Thread(target=ask, daemon=True); t.start(); t.join(timeout)
+    if not answer or answer[0] is not None:
+        why = answer[0] if answer else f"no answer within {timeout:g} s"
+        raise RayBackendError(f"nothing at {address} answers as a Ray cluster ({why}); give the head node's "
+                              f"GCS address (port 6379 unless `ray start --head --port` said otherwise)")
 
 # %% ../nbs/21a_ray.ipynb #16b7b1a3
 def unit_task(configs: list[dict],      # the runs of one unit of work

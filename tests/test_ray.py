@@ -103,17 +103,16 @@ def test_cluster_file_is_the_documented_one():
     assert any("ray start --head" in s and "--port=6379" in s for s in c["head_start_ray_commands"])
     assert any("ray start --address=$RAY_HEAD_IP:6379" in s for s in c["worker_start_ray_commands"])
 
-def _free_port() -> int:
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-    return port
-
-@pytest.mark.parametrize("address", ["10.255.255.1:6379", "closed-port"])
-def test_unreachable_cluster_is_one_line(tmp_path, address):
-    "An address where no Ray cluster answers: one line and exit 1 within seconds, nothing written."
+@pytest.mark.parametrize("where", ["10.255.255.1:6379", "closed-port", "silent-port"])
+def test_unreachable_cluster_is_one_line(tmp_path, where):
+    "An address where no Ray cluster answers (nothing there, a closed port, a port that listens and says nothing): one line and exit 1 within seconds, nothing written."
     pytest.importorskip("ray", reason=NEEDS_RAY)
-    address = f"127.0.0.1:{_free_port()}" if address == "closed-port" else address
+    srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+    address = where if ":" in where else f"127.0.0.1:{srv.getsockname()[1]}"
+    if where == "closed-port": srv.close()
     t0 = time.monotonic()
-    r = mlabs("grid", SMOKE, "--backend", "ray", "--address", address, "--out", tmp_path/"out", timeout=120)
+    try: r = mlabs("grid", SMOKE, "--backend", "ray", "--address", address, "--out", tmp_path/"out", timeout=120)
+    finally: srv.close()
     took = time.monotonic() - t0
     line = one_line(r)
     assert r.returncode == 1 and address in line and "Ray cluster" in line, line
