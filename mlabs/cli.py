@@ -139,12 +139,12 @@ def _grid_args(p: argparse.ArgumentParser):
 
 @command("grid", "run an experiment grid from a TOML config; resumable, every result an atomic record", _grid_args)
 def _grid_cmd(args) -> int:
-    cv = _cv()
-    from mlabs import ray_grid
     if args.jobs is not None and args.jobs < 1: raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     if args.address is not None and args.backend != "ray": raise UsageError("--address needs --backend ray")
     if args.address is not None and args.jobs is not None:
         raise UsageError("--jobs sets the workers of a Ray instance started here; a cluster at --address has its own")
+    cv = _cv()
+    from mlabs import ray_grid
     spec = _usage(cv.read_spec, args.config)
     configs = _usage(cv.grid_configs, spec, args.config)
     ray_opts = _usage(ray_grid.ray_options, spec, args.config)
