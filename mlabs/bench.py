@@ -19,8 +19,8 @@ from .core import threads
 # %% auto #0
 __all__ = ['BENCH_SIZES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s', 'bench_data',
            'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae', 'bench_paca',
-           'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_epoch_ratio', 'Benchmark',
-           'benchmarks', 'run_benchmarks']
+           'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray', 'bench_epoch_ratio',
+           'Benchmark', 'benchmarks', 'run_benchmarks']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -376,6 +376,25 @@ def bench_overhead(quick: bool = False, # fewer repeats
     return {"overhead.dela_step.yeast.ms": step_ms, "overhead.adaptive.n2417.ms_per_batch": ms,
             "overhead.adaptive_over_dela_step.yeast": ms / step_ms}
 
+# %% ../nbs/24_bench.ipynb #e7da8464
+def bench_ray(quick: bool = False, # two units of 3 epochs instead of four of 12
+             ) -> dict[str, float]: # figure name -> value (see the table above)
+    "A small CPU-bound grid with the local backend and with 1 and 2 Ray workers: wall times, speed-up, overhead per task."
+    from pathlib import Path
+    from mlabs.cv import grid_configs, run_grid
+    from mlabs.ray_grid import run_grid_ray
+    folds = [0, 1] if quick else [0, 1, 2, 3]
+    configs = grid_configs({"epochs": 3 if quick else 12, "warmup_epochs": 2, "grid": [
+        {"datasets": ["yeast"], "models": ["c2ae"], "strategies": ["random", "adaptive"], "run_folds": folds}]})
+    with tempfile.TemporaryDirectory() as d:
+        local = run_grid(configs, Path(d)/"local", jobs=1, quiet=True)["seconds"]
+        r1 = run_grid_ray(configs, Path(d)/"ray1", workers=1, quiet=True)
+        r2 = run_grid_ray(configs, Path(d)/"ray2", workers=2, quiet=True)
+    w1, w2 = r1["seconds"] - r1["start_s"], r2["seconds"] - r2["start_s"]
+    return {"ray.units": float(len(folds)), "ray.local_s": local, "ray.workers1_s": w1, "ray.workers2_s": w2,
+            "ray.speedup_2_workers": w1 / w2, "ray.overhead_per_task_s": (w1 - local) / len(folds),
+            "ray.start_s": (r1["start_s"] + r2["start_s"]) / 2, "ray.load_average": os.getloadavg()[0]}
+
 # %% ../nbs/24_bench.ipynb #b7e1c2a9
 from .train import FoldData, make_optimizer, warmup, restore, branch_sampler, new_history, train_epoch
 
@@ -456,6 +475,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "dela":        Benchmark(bench_dela, "DELA training steps per second and the decomposed decoder"),
     "overhead":    Benchmark(bench_overhead, "adaptive selection next to a DELA step on yeast"),
     "epoch_ratio": Benchmark(bench_epoch_ratio, "wall time of a DELA selection epoch per strategy, and its ratio to random's"),
+    "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",
+                             default=False),
 }
 WARN_GB = 2.0   # warn before a benchmark whose peak is at least this many GB
 

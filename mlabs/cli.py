@@ -126,17 +126,28 @@ def _run_cmd(args) -> int:
 # %% ../nbs/23_cli.ipynb #7ba1e605
 def _grid_args(p: argparse.ArgumentParser):
     p.add_argument("config", help="TOML grid config, e.g. configs/quick.toml")
-    p.add_argument("--jobs", type=int, default=1, help="local processes (one torch thread each)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="local processes, one torch thread each (default 1); with --backend ray and no --address, "
+                        "the workers of the Ray instance started here (default: one per CPU)")
     p.add_argument("--out", default=None, help="results directory (default: results/<config name>)")
-    p.add_argument("--backend", default="local", choices=["local"], help="where the runs execute")
+    p.add_argument("--backend", default="local", choices=["local", "ray"],
+                   help="local processes, or Ray tasks (pip install 'mlabs[ray]')")
+    p.add_argument("--address", default=None, metavar="ADDR",
+                   help="with --backend ray: the cluster's HOST:PORT, ray://HOST:PORT or auto (default: start Ray here)")
     p.add_argument("--dry-run", action="store_true", help="print how many runs and units are left, run nothing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 @command("grid", "run an experiment grid from a TOML config; resumable, every result an atomic record", _grid_args)
 def _grid_cmd(args) -> int:
+    if args.jobs is not None and args.jobs < 1: raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.address is not None and args.backend != "ray": raise UsageError("--address needs --backend ray")
+    if args.address is not None and args.jobs is not None:
+        raise UsageError("--jobs sets the workers of a Ray instance started here; a cluster at --address has its own")
     cv = _cv()
-    if args.jobs < 1: raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    configs = _usage(cv.load_grid, args.config)
+    from mlabs import ray_grid
+    spec = _usage(cv.read_spec, args.config)
+    configs = _usage(cv.grid_configs, spec, args.config)
+    ray_opts = _usage(ray_grid.ray_options, spec, args.config)
     out = Path(args.out or Path("results")/Path(args.config).stem)
     if args.dry_run:
         units, done = cv.plan(configs, out, lambda s: print(s, file=sys.stderr)) if (out/"records").is_dir() else \
@@ -144,8 +155,11 @@ def _grid_cmd(args) -> int:
         print(f"{len(configs)} runs in {len({cv.unit_key(c) for c in configs})} units; {done} done, "
               f"{len(configs) - done} to run in {len(units)} units; results in {out}")
         return 0
-    s = cv.run_grid(configs, out, jobs=args.jobs, quiet=args.quiet)
-    print(f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s; "
+    if args.backend == "ray":
+        s = ray_grid.run_grid_ray(configs, out, address=args.address, workers=args.jobs, options=ray_opts, quiet=args.quiet)
+    else: s = cv.run_grid(configs, out, jobs=args.jobs or 1, quiet=args.quiet)
+    ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
+    print(f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}; "
           f"records in {out/'records'}")
     return 0
 

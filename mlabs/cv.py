@@ -26,8 +26,8 @@ from .train import FoldData, fit, fit_authors, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT
 __all__ = ['VALIDATIONS', 'PROTOCOLS', 'ARM_FIELDS', 'RECORD_FIELDS', 'VOLATILE', 'LIST_KEYS', 'SCALAR_KEYS', 'RECORD_KEYS',
            'split_fold', 'split_digest', 'canonical_dataset', 'prepare_fold', 'make_config', 'config_key', 'unit_key',
            'machine_info', 'run_unit', 'run', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
-           'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'load_grid',
-           'check_writable', 'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
+           'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'read_spec',
+           'load_grid', 'check_writable', 'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
 
 # %% ../nbs/21_cv.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -98,9 +98,10 @@ def prepare_fold(dataset: str,            # bundled name or ARFF path
                  k: int = 5,              # neighbours of the local imbalance
                  weights: bool = True,    # compute w (needed by adaptive and adac only)
                  device: str = "cpu",
+                 loaded=None,             # the data set already loaded (`load_dataset(dataset, min_positives=...)`); default: load it
                 ) -> tuple[FoldData, dict]: # the fold's tensors, and a summary of the split
     "Load, split, scale (fitted on the training part) and weigh one fold."
-    ds = _load(dataset, min_positives)
+    ds = _load(dataset, min_positives) if loaded is None else loaded
     Y = np.asarray(ds.Y)
     train, val, test = split_fold(Y, fold, folds, seed, validation)
     X = minmax_scale(ds.X, train)
@@ -211,6 +212,7 @@ def _model_seed(seed: int, fold: int) -> int: return 1000 * int(seed) + int(fold
 def run_unit(configs: list[dict],   # runs of one unit of work (same `unit_key`)
              out: str|Path|None = None, # results directory: each record is written as it finishes
              quiet: bool = True,    # no progress bar
+             loaded=None,           # the unit's data set, already loaded (see `prepare_fold`); default: load it here
             ) -> list[dict]:        # one record per config, in order
     "Train the unit's warm-up once and each run from it; return (and write) one record per run."
     from mlabs.models import get_model
@@ -220,7 +222,7 @@ def run_unit(configs: list[dict],   # runs of one unit of work (same `unit_key`)
     if c0["device"].startswith("cuda") and not torch.cuda.is_available(): raise ValueError("device 'cuda' requested but no GPU is available")
     need_w = any(c["strategy"] in ("adaptive", "adac") for c in configs)
     data, split = prepare_fold(c0["dataset"], c0["fold"], c0["folds"], c0["seed"], c0["validation"],
-                               c0["min_positives"], c0["k"], need_w, c0["device"])
+                               c0["min_positives"], c0["k"], need_w, c0["device"], loaded)
     s = _model_seed(c0["seed"], c0["fold"])
     torch.manual_seed(s)
     extra = {"Y_train": data.Y_train.cpu().numpy()} if c0["model"] == "clif" else {}
@@ -360,7 +362,7 @@ def grid_configs(spec: dict,           # the parsed TOML
                  where: str = "config", # name used in error messages
                 ) -> list[dict]:        # run configs, without duplicates, in the file's order
     "Every run config of a grid spec."
-    top = {k: v for k, v in spec.items() if k not in ("grid", "record", "models", "name", "description")}
+    top = {k: v for k, v in spec.items() if k not in ("grid", "record", "models", "name", "description", "ray")}
     bad = sorted(set(top) - set(LIST_KEYS) - set(SCALAR_KEYS))
     if bad: raise ConfigError(f"{where}: unknown top-level key {', '.join(bad)}")
     grids, recs, models = spec.get("grid", []), spec.get("record", []), spec.get("models", {})
@@ -383,14 +385,17 @@ def grid_configs(spec: dict,           # the parsed TOML
         out.setdefault(config_key(c), c)
     return list(out.values())
 
-def load_grid(path: str|Path) -> list[dict]:
-    "Read a TOML grid config and return its run configs; `ConfigError` (one line) if it is malformed."
+def read_spec(path: str|Path) -> dict:
+    "The parsed TOML of a grid config; `ConfigError` (one line) if it is missing or not TOML."
     import tomllib
     path = Path(path)
-    try: spec = tomllib.loads(path.read_text())
+    try: return tomllib.loads(path.read_text())
     except FileNotFoundError: raise ConfigError(f"config {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise ConfigError(f"config {path} is not valid TOML: {e}") from None
-    return grid_configs(spec, str(path))
+
+def load_grid(path: str|Path) -> list[dict]:
+    "Read a TOML grid config and return its run configs; `ConfigError` (one line) if it is malformed."
+    return grid_configs(read_spec(path), str(path))
 
 # %% ../nbs/21_cv.ipynb #a1b3c782
 def check_writable(out: str|Path) -> Path:
