@@ -209,14 +209,12 @@ def run_grid_ray(configs: list[dict],       # run configs (e.g. from `mlabs.cv.l
         res["start_s"] = time.perf_counter() - t0
         reqs = [task_resources(u[0], opts) for u in units]
         _feasible(ray, [dict(t) for t in {tuple(sorted(r.items())) for r in reqs}], local, report)
-        data = {}                                           # (dataset, min_positives) -> object ref, one per grid
-        for u in units:
-            k = (u[0]["dataset"], u[0]["min_positives"])
-            if k not in data: data[k] = ray.put(_load(*k))
+        keys = [(u[0]["dataset"], u[0]["min_positives"]) for u in units]
+        data = {k: ray.put(_load(*k)) for k in dict.fromkeys(keys)}   # one object per data set and grid
         task = ray.remote(unit_task)
         pending = {task.options(**r, max_retries=opts.max_retries, retry_exceptions=False).remote(
-                       u, data[(u[0]["dataset"], u[0]["min_positives"])], mlabs.__version__, int(r["num_cpus"]), log): u
-                   for u, r in zip(units, reqs)}
+                       u, data[k], mlabs.__version__, int(r["num_cpus"]), log): u
+                   for u, r, k in zip(units, reqs, keys)}
         failed = []
         with tqdm(total=len(configs), initial=done, disable=quiet, desc="runs", unit="run") as bar:
             try:

@@ -204,6 +204,14 @@ def _log_bound(n: int, c: float, dtype: torch.dtype) -> float:
     "The largest logit Q*c can take (Q = n), computed with the same float operations as for the candidates."
     return float(torch.full((1,), n, dtype=dtype).clamp_(0, n).mul_(c))
 
+def _bound(n: int, c: float, dtype: torch.dtype) -> float:
+    "M: e to the largest logit, with a margin for the float64 rounding of the exponential."
+    return math.exp(_log_bound(n, c, dtype)) * (1 + 1e-12)
+
+def _rate_guess(se: float, rate: float|None) -> float:
+    "The acceptance rate that sizes the first round: the previous batch's, else the even-spread (1 - 1/se)/ln se."
+    return (1 - 1 / se) / math.log(se) if rate is None else rate
+
 def _reject_rounds(weight_of, n: int, k: int, bound: float, generator: torch.Generator|None,
                    rate: float, device=None) -> tuple[Tensor, float]:
     """First k distinct accepted values of uniform candidates accepted with prob weight_of(i)/bound; and the acceptance
@@ -239,10 +247,8 @@ def reject_sample(scores: Tensor, # weighted losses w*l >= 0, [n] (the sampler's
     s = scores.detach().cpu().numpy()                             # no copy on the CPU
     smax = s.max()
     if not np.isfinite(smax): raise ValueError(f"scores (shape {tuple(scores.shape)}) have NaN or inf: the weights are undefined")
-    bound = math.exp(_log_bound(n, c, scores.dtype)) * (1 + 1e-12)
     weight_of = lambda i: np.exp(_logits_at(s, i, smax, c), dtype=np.float64)   # the logit exactly as log_weights
-    rate = (1 - 1 / se) / math.log(se) if rate is None else rate
-    return _reject_rounds(weight_of, n, k, bound, generator, rate, scores.device)
+    return _reject_rounds(weight_of, n, k, _bound(n, c, scores.dtype), generator, _rate_guess(se, rate), scores.device)
 
 # %% ../nbs/03_selection.ipynb #bddd1121
 STRATEGIES = ("random", "hard", "adaptive", "adac")
@@ -374,13 +380,7 @@ def update(self: SelectionSampler,
     if dev.type == "cpu" and self.sync_checks: return self._update_cpu(idx, l)
     if self.sync_checks:                       # two reductions; the detailed scan only runs on an error
         lo, hi = torch.aminmax(idx); lmin, lmax = torch.aminmax(l)
-        if int(lo) < 0 or int(hi) >= self.n:
-            bad_i = (idx < 0) | (idx >= self.n)
-            raise ValueError(f"indices out of range [0, {self.n}) at batch positions {_bad_positions(bad_i)}: {idx[bad_i][:10].tolist()}")
-        if not (float(lmin) >= (0.0 if self._nonneg else -math.inf) and float(lmax) < math.inf):   # NaN fails both
-            bad_l = ~torch.isfinite(l) | ((l < 0) if self._nonneg else False)
-            what = "NaN, inf or negative" if self._nonneg else "NaN or inf"
-            raise ValueError(f"losses has {what} values for sample indices {idx[bad_l][:10].tolist()}")
+        if not self._batch_ok(int(lo), int(hi), float(lmin), float(lmax)): self._raise_bad(idx, l)
     else:                                      # no sync: remember, report at the next check
         self._bad |= ((idx < 0) | (idx >= self.n)).any() | (~torch.isfinite(l) | ((l < 0) if self._nonneg else False)).any()
         idx = idx.clamp(0, self.n - 1)
@@ -389,16 +389,25 @@ def update(self: SelectionSampler,
     self._seen.index_fill_(0, idx, True)
 
 @patch
+def _batch_ok(self: SelectionSampler, lo, hi, lmin, lmax) -> bool:
+    "Indices in [0, n) and losses finite (and >= 0 for the quantised strategies), from the batch's extremes (NaN fails)."
+    return lo >= 0 and hi < self.n and lmin >= (0.0 if self._nonneg else -math.inf) and lmax < math.inf
+
+@patch
+def _raise_bad(self: SelectionSampler, idx: Tensor, l: Tensor) -> None:
+    "Name what is wrong in a batch `_batch_ok` refused: the out-of-range positions first, else the bad losses."
+    bad_i = (idx < 0) | (idx >= self.n)
+    if bad_i.any():
+        raise ValueError(f"indices out of range [0, {self.n}) at batch positions {_bad_positions(bad_i)}: {idx[bad_i][:10].tolist()}")
+    bad_l = ~torch.isfinite(l) | ((l < 0) if self._nonneg else False)
+    what = "NaN, inf or negative" if self._nonneg else "NaN or inf"
+    raise ValueError(f"losses has {what} values for sample indices {idx[bad_l][:10].tolist()}")
+
+@patch
 def _update_cpu(self: SelectionSampler, idx: Tensor, l: Tensor) -> None:
     "`update` on the CPU: the same checks and writes on NumPy views of the buffers (a torch call costs microseconds)."
     i, lv = idx.numpy(), l.numpy()
-    if i.min() < 0 or i.max() >= self.n:
-        bad_i = (idx < 0) | (idx >= self.n)
-        raise ValueError(f"indices out of range [0, {self.n}) at batch positions {_bad_positions(bad_i)}: {idx[bad_i][:10].tolist()}")
-    if not (lv.min() >= (0.0 if self._nonneg else -math.inf) and lv.max() < math.inf):   # NaN fails both
-        bad_l = ~torch.isfinite(l) | ((l < 0) if self._nonneg else False)
-        what = "NaN, inf or negative" if self._nonneg else "NaN or inf"
-        raise ValueError(f"losses has {what} values for sample indices {idx[bad_l][:10].tolist()}")
+    if not self._batch_ok(i.min(), i.max(), lv.min(), lv.max()): self._raise_bad(idx, l)
     s = self._score.numpy()
     old = s[i] if self._sorted is not None else None
     self.losses.numpy()[i] = lv
@@ -503,9 +512,8 @@ def _use_reject(self: SelectionSampler) -> bool:
 def _reject_frozen(self: SelectionSampler) -> Tensor:
     "A batch by rejection from the logits frozen at the epoch's start (refresh='epoch'): candidates are looked up."
     a = self._frozen.numpy()
-    bound = math.exp(_log_bound(self.n, self._c, self._frozen.dtype)) * (1 + 1e-12)
-    rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
-    idx, self._rate = _reject_rounds(lambda i: np.exp(a[i], dtype=np.float64), self.n, self.batch_size, bound, self._g, rate)
+    idx, self._rate = _reject_rounds(lambda i: np.exp(a[i], dtype=np.float64), self.n, self.batch_size,
+                                     _bound(self.n, self._c, self._frozen.dtype), self._g, _rate_guess(self.se, self._rate))
     return idx
 
 @patch
@@ -564,13 +572,14 @@ def _below_and_upto(srt: np.ndarray, # sorted values, [N]
 
 class HardSampler(SelectionSampler, strategy="hard"):
     "Hard (Eq. 3): B distinct draws from p proportional to se**(r_i/n), r = ranks of the scores; see SelectionSampler."
+    _dirty = None                                                  # samples changed since the last sort (a bool mask)
     def log_weights(self) -> Tensor: return average_ranks(self._filled_scores()).mul_(self._c)
 
     def _rebuild(self) -> None:
         "Sort all n scores: the base the ranks are counted in; later updates are kept aside until the next rebuild."
         s = self._score.numpy()
         self._sorted = np.sort(s)
-        if getattr(self, "_dirty", None) is None or self._dirty.size != self.n:
+        if self._dirty is None:
             self._dirty, self._mark = np.zeros(self.n, dtype=bool), np.empty(self.n, dtype=np.int64)
         else: self._dirty[:] = False
         self._dirty_idx = np.empty(0, dtype=np.int64)              # samples updated since the rebuild
@@ -601,10 +610,8 @@ class HardSampler(SelectionSampler, strategy="hard"):
         if not self._use_reject(): self._sorted = None; return super()._select()
         if self.refresh == "epoch": return self._reject_frozen(), None
         if self._sorted is None: self._rebuild()
-        bound = math.exp(_log_bound(self.n, self._c, self._score.dtype)) * (1 + 1e-12)
-        rate = (1 - 1 / self.se) / math.log(self.se) if self._rate is None else self._rate
-        idx, self._rate = _reject_rounds(lambda i: np.exp(self._rank_logits(i), dtype=np.float64), self.n,
-                                         self.batch_size, bound, self._g, rate)
+        idx, self._rate = _reject_rounds(lambda i: np.exp(self._rank_logits(i), dtype=np.float64), self.n, self.batch_size,
+                                         _bound(self.n, self._c, self._score.dtype), self._g, _rate_guess(self.se, self._rate))
         return idx, None
 
 # %% ../nbs/03_selection.ipynb #c4b20dfe
