@@ -2,6 +2,7 @@
 
 Modules:
 
+- `mlabs.alternatives`: Samplers and losses from the literature the paper does not compare with, adapted to multi-label data and put behind the same interface as the paper's strategies, so that the benchmark (`configs/benchmark.toml`) can run them all on the same models, folds and seeds.
 - `mlabs.arff`: Read MULAN and MEKA multi-label ARFF files (dense or sparse, plain or gzip) into one float32 matrix with a vectorised reader, and find which attributes are labels (a MULAN XML file, MEKA's `-C` in the relation name, or an explicit argument). `mlabs.data` builds the data sets on it.
 - `mlabs.bench`: Every performance figure of the package, measured side by side in one process and printed, never asserted in a timed test: these machines are shared and noisy. `mlabs bench` runs them; `mlabs bench --json` prints one JSON object mapping each figure's name to its value.
 - `mlabs.chain`: The chain variant of Sec. 3.5 and appendix 6: each sample of a batch is drawn from the adaptive probabilities restricted to samples that share labels correlated with the previous sample's rarest label.

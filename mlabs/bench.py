@@ -17,10 +17,10 @@ from torch import Tensor
 from .core import threads
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s', 'bench_data',
-           'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae', 'bench_paca',
-           'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray', 'bench_epoch_ratio',
-           'Benchmark', 'benchmarks', 'run_benchmarks']
+__all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s',
+           'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae',
+           'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray',
+           'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -138,20 +138,25 @@ def bench_local(quick: bool = False, # bibtex only, one repeat
 # %% ../nbs/24_bench.ipynb #5415bb97
 def _sampler_ms(strategy: str, n: int, B: int, device: str,
                 runs: int,         # timed runs of `block` consecutive batches; the median run is used
-                Y=None,            # labels, for "adac"
+                Y=None,            # labels, for the strategies that need them ("adac", "active_bias", "ml_ros", "class_aware")
                 block: int = 64,   # batches per run: Hard re-sorts every 16 (n = 28,596) to 62 (n = 1e6) batches
                ) -> float:         # ms per batch
-    "Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms."
+    """Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms. The
+    samplers that read predicted probabilities get a [B, q] matrix with every update (q = Y's labels)."""
     from mlabs.selection import SelectionSampler
     import mlabs.chain  # noqa: F401  (registers the "adac" strategy)
+    from mlabs.alternatives import LABEL_Y_STRATEGIES
     g = torch.Generator(device=device); g.manual_seed(0)
     pool = torch.rand(n, generator=g, device=device) + 0.01
     s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0,
-                         device=device, **({"Y": Y} if strategy == "adac" else {}))
-    s.update(torch.arange(n, device=device), pool)
+                         device=device, **({"Y": Y} if strategy in LABEL_Y_STRATEGIES else {}))
+    P = torch.rand(n, Y.shape[1], generator=g, device=device) if getattr(s, "needs_proba", False) else None
+    upd = (lambda i: s.update(i, pool[i], P[i])) if P is not None else (lambda i: s.update(i, pool[i]))
+    upd(torch.arange(n, device=device))
+    if P is not None: upd(torch.arange(n, device=device))          # a second visit: Active Bias needs two
     def run():
         for _ in range(block):
-            idx = s.next_batch(); s.update(idx, pool[idx])
+            upd(s.next_batch())
     return 1e3 * median_seconds(run, runs, warmup=1, device=device) / block
 
 def _authors_vectorised_ms(n: int, B: int, se: float, calls: int) -> float:
@@ -207,6 +212,8 @@ def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.n
     Y[Y.sum(1) == 0, 0] = 1
     return Y
 
+ALT_SAMPLERS = ("active_bias", "recency_bias", "ada_boundary", "importance", "ml_ros", "class_aware")  # focal, asl: random's sampler
+
 def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
                     step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
                     sizes: list[int]|None = None, # override the n values (the first one is compared with the step)
@@ -230,6 +237,10 @@ def bench_selection(quick: bool = False,        # fewer sizes and repeats (secon
                                                                      / res[f"selection.authors_vectorised.n{n}.ms_per_batch"])
         res[f"selection.authors_dict.n{n}.ms_per_batch"] = _authors_dict_ms(n, B, se, max(calls // 4, 3) if not big else 3)
         res[f"selection.adaptive.n{n}.speedup_vs_authors_dict"] = res[f"selection.authors_dict.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
+        if not big:                                                            # the alternatives of mlabs.alternatives
+            for strat in ALT_SAMPLERS:
+                res[f"selection.{strat}.n{n}.ms_per_batch"] = _sampler_ms(strat, n, B, "cpu", runs, Y=Y)
+                res[f"selection.{strat}.n{n}.per_adaptive"] = res[f"selection.{strat}.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
     res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=100 if quick else 300)
     res[f"selection.adaptive.n{sizes[0]}.overhead_vs_step"] = res[f"selection.adaptive.n{sizes[0]}.ms_per_batch"] / res["selection.mlp_step.ms"]
     res["selection.threads"] = float(torch.get_num_threads())

@@ -87,7 +87,7 @@ def _usage(f, *a, **kw):
 def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--dataset", required=True, help="bundled name (any case) or path of an .arff/.arff.gz file")
     p.add_argument("--model", required=True, help="c2ae, mpvae, paca, clif or dela")
-    p.add_argument("--strategy", default="random,adaptive", help="one or more of random, hard, adaptive, adac (comma-separated)")
+    p.add_argument("--strategy", default="random,adaptive", help="comma-separated strategies: random, hard, adaptive, adac, or an alternative of mlabs.alternatives (focal, asl, ...)")
     p.add_argument("--folds", type=int, default=5, help="K of the K-fold cross-validation")
     p.add_argument("--fold", type=int, nargs="*", help="run only these folds (default: all)")
     p.add_argument("--epochs", type=int, default=100, help="epochs, warm-up included")
@@ -109,16 +109,13 @@ def _run_args(p: argparse.ArgumentParser):
 @command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
 def _run_cmd(args) -> int:
     cv = _cv()
-    folds = args.fold if args.fold else range(args.folds)
     strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
-    configs = [_usage(cv.make_config, args.dataset, args.model, st, se, fold=f, folds=args.folds, seed=args.seed,
-                      epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
-                      validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
-                      device=args.device, protocol=args.protocol)
-               for f in folds for st in strategies for se in ([None] if st == "random" else args.se)]
-    configs = list({cv.config_key(c): c for c in configs}.values())
-    cv.run_grid(configs, args.out, jobs=1, quiet=args.quiet)
-    recs = [cv.read_record(cv.record_path(args.out, cv.config_key(c))) for c in configs]
+    kw = dict(strategies=strategies, se=args.se, folds=args.folds, run_folds=args.fold or None, seed=args.seed,
+              epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
+              validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
+              device=args.device, protocol=args.protocol)
+    configs = _usage(cv.cv_configs, args.dataset, args.model, **kw)       # a bad name or option: one line, exit 2
+    recs = cv.cross_validate(args.dataset, args.model, out=args.out, quiet=args.quiet, **kw)
     print(f"{configs[0]['dataset']}, {configs[0]['model']}: {len(recs)} runs, records in {Path(args.out)/'records'}")
     print(cv.summary_table(recs, baseline=strategies[0]))
     return 0

@@ -19,6 +19,7 @@ from .data import load_dataset, list_datasets, minmax_scale
 from .imbalance import minority_labels
 from .local import local_imbalance, instance_weights
 from .selection import STRATEGIES
+from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES
 from .metrics import METRICS
 from .train import FoldData, fit, fit_authors, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT_DECAY
 
@@ -27,7 +28,8 @@ __all__ = ['VALIDATIONS', 'PROTOCOLS', 'ARM_FIELDS', 'RECORD_FIELDS', 'VOLATILE'
            'split_fold', 'split_digest', 'canonical_dataset', 'prepare_fold', 'make_config', 'config_key', 'unit_key',
            'machine_info', 'run_unit', 'run', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
            'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'read_spec',
-           'load_grid', 'check_writable', 'plan', 'run_grid', 'paired_bootstrap', 'summary_table']
+           'load_grid', 'check_writable', 'plan', 'run_grid', 'cv_configs', 'cross_validate', 'paired_bootstrap',
+           'summary_table']
 
 # %% ../nbs/21_cv.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -153,13 +155,17 @@ def make_config(dataset: str, model: str, strategy: str,
     from mlabs.models import MODELS
     dataset, model = canonical_dataset(dataset), str(model).lower()
     if model not in MODELS: raise ValueError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
-    if strategy not in STRATEGIES: raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(STRATEGIES)}")
+    if strategy not in BENCHMARK_STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
+    if strategy in ("importance", "focal", "asl", "class_aware") and not MODELS[model].supports_label_loss:
+        raise ValueError(f"strategy {strategy!r} reweights the BCE label term, which model {model} does not have "
+                         "(dela, clif and paca have one)")
     if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
     if validation not in VALIDATIONS: raise ValueError(f"validation must be one of {VALIDATIONS}, got {validation!r}")
     if refresh not in ("batch", "epoch"): raise ValueError(f"refresh must be 'batch' or 'epoch', got {refresh!r}")
     if not 0 <= fold < folds: raise ValueError(f"fold must be in 0..{folds - 1}, got {fold}")
     if not 0 <= warmup_epochs <= epochs: raise ValueError(f"need 0 <= warmup_epochs ({warmup_epochs}) <= epochs ({epochs})")
-    if strategy != "random" and (se is None or not se > 1): raise ValueError(f"strategy {strategy!r} needs se > 1, got {se!r}")
+    if strategy in SE_STRATEGIES and (se is None or not se > 1): raise ValueError(f"strategy {strategy!r} needs se > 1, got {se!r}")
     if loss_density_epochs is not None:
         if len(loss_density_epochs) != 2 or not all(0 <= int(e) < epochs for e in loss_density_epochs):
             raise ValueError(f"loss_density_epochs must be two epochs in 0..{epochs - 1}, got {loss_density_epochs!r}")
@@ -175,7 +181,7 @@ def make_config(dataset: str, model: str, strategy: str,
     if bad: raise ValueError(f"model {model} has no hyperparameter {', '.join(bad)}; valid: {', '.join(hp)}")
     hp.update(hparams or {})
     return _jsonable(dict(
-        dataset=dataset, model=model, strategy=strategy, se=None if strategy == "random" else float(se),
+        dataset=dataset, model=model, strategy=strategy, se=float(se) if strategy in SE_STRATEGIES else None,
         fold=int(fold), folds=int(folds), seed=int(seed), epochs=int(epochs), warmup_epochs=int(warmup_epochs),
         batch_size=int(batch_size), lr=float(pre["lr"] if lr is None else lr), weight_decay=float(weight_decay),
         betas=[0.9, 0.999], protocol=protocol, hparams=hp, validation=validation, min_positives=int(min_positives),
@@ -349,7 +355,7 @@ def _expand(where: str, g: dict, defaults: dict, models: dict) -> list[dict]:
                 for fold in lists.get("run_folds", range(folds)):
                     for bs in lists.get("batch_sizes", [BATCH_SIZE]):
                         for st in lists["strategies"]:
-                            for se in ([None] if st == "random" else lists.get("se", [8])):
+                            for se in (lists.get("se", [8]) if st in SE_STRATEGIES else [None]):
                                 mo = dict(models.get(str(m).lower(), {}))
                                 lr = mo.pop("lr", None)
                                 try: out.append(make_config(ds, m, st, se, fold=fold, seed=seed, batch_size=bs, lr=lr,
@@ -454,6 +460,38 @@ def run_grid(configs: list[dict],     # run configs (e.g. from `load_grid`)
                 for f in cf.as_completed(futs): bar.update(f.result()[0])
     return {"total": len(configs), "done_before": done, "ran": todo, "seconds": time.perf_counter() - t0}
 
+# %% ../nbs/21_cv.ipynb #0f8663a4
+def cv_configs(dataset: str,                 # bundled name or ARFF path
+               model: str,                   # c2ae, mpvae, paca, clif or dela
+               strategies=("random", "adaptive"), # strategies to compare (BENCHMARK_STRATEGIES)
+               se=(8.0,),                    # s_e values, for the strategies that have one
+               folds: int = 5,               # K
+               run_folds=None,               # the folds to run (default: all K)
+               **config,                     # any other `make_config` option (epochs, seed, batch_size ...)
+              ) -> list[dict]:               # validated run configs, without duplicates
+    "The run configs of a K-fold cross-validation of `strategies` on one data set and model."
+    folds_ = range(folds) if run_folds is None else run_folds
+    cs = [make_config(dataset, model, st, s, fold=f, folds=folds, **config)
+          for f in folds_ for st in strategies for s in (se if st in SE_STRATEGIES else [None])]
+    return list({config_key(c): c for c in cs}.values())
+
+def cross_validate(dataset: str, model: str,
+                   strategies=("random", "adaptive"), se=(8.0,), folds: int = 5, run_folds=None,
+                   out: str|Path|None = None, # results directory (records written, finished runs skipped); None: in memory
+                   jobs: int = 1,             # local processes when `out` is given
+                   quiet: bool = True,        # no progress bars
+                   **config,                  # other `make_config` options
+                  ) -> list[dict]:            # one record per run, in the order of `cv_configs`
+    "K-fold cross-validation of strategies on one data set and model, each fold's warm-up shared by its strategies."
+    configs = cv_configs(dataset, model, strategies, se, folds, run_folds, **config)
+    if out is not None:
+        run_grid(configs, out, jobs=jobs, quiet=quiet)
+        return [read_record(record_path(out, config_key(c))) for c in configs]
+    units = {}
+    for c in configs: units.setdefault(unit_key(c), []).append(c)
+    recs = {r["key"]: r for u in units.values() for r in run_unit(u, None, quiet=quiet)}
+    return [recs[config_key(c)] for c in configs]
+
 # %% ../nbs/21_cv.ipynb #54b3a277
 def paired_bootstrap(a, b,                 # paired values (e.g. per-fold metrics of two strategies)
                      n_boot: int = 10_000, # bootstrap resamples
@@ -479,7 +517,7 @@ def summary_table(records: list[dict],        # records of one dataset and model
     rows = [dict(arm=r["config"]["strategy"] + ("" if r["config"]["se"] is None else f" se={r['config']['se']:g}"),
                  fold=r["config"]["fold"], **{m: r["metrics"][part][m] for m in metrics}) for r in records]
     df = pd.DataFrame(rows)
-    order = {s: i for i, s in enumerate(STRATEGIES)}
+    order = {s: i for i, s in enumerate(BENCHMARK_STRATEGIES)}
     df = df.assign(_o=[(order.get(r["config"]["strategy"], 9), r["config"]["se"] or 0) for r in records]).sort_values(["_o", "fold"], kind="stable")
     lines = [f"{'strategy':<24}" + "".join(f"{m:>28}" for m in metrics)]
     base = df[df.arm == baseline].set_index("fold")

@@ -298,7 +298,8 @@ class SelectionSampler(torch.utils.data.Sampler):
     def __new__(cls, *args, strategy: str|None = None, **kwargs):
         if cls is SelectionSampler:                        # the factory: pick the strategy's class
             strategy = "adaptive" if strategy is None else strategy
-            if strategy not in STRATEGIES: raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+            known = STRATEGIES + tuple(k for k in _SAMPLERS if k not in STRATEGIES)   # mlabs.alternatives adds more
+            if strategy not in known: raise ValueError(f"strategy must be one of {known}, got {strategy!r}")
             if strategy not in _SAMPLERS:
                 raise ValueError(f"strategy {strategy!r} is defined in mlabs.chain: import mlabs.chain first "
                                  "(or build mlabs.chain.AdaCSampler directly)")

@@ -15,6 +15,8 @@ import torch
 from torch import Tensor
 from .selection import SelectionSampler, STRATEGIES
 import mlabs.chain  # registers the "adac" strategy with SelectionSampler
+from .alternatives import (BENCHMARK_STRATEGIES, SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
+                                label_loss_for)   # importing registers the alternative samplers
 from .metrics import evaluate, macro_auc
 from .models.base import MultiLabelModel
 
@@ -75,28 +77,41 @@ def train_epoch(model: MultiLabelModel,        # the model, trained in place
                 sampler: SelectionSampler,     # yields this epoch's batches (its `epoch` is the one to run)
                 data: FoldData,                # the fold
                 hist: dict,                    # history, appended to
+                label_loss=None,               # element-wise loss replacing the model's label BCE (`MultiLabelModel.label_term`)
                ) -> None:
-    "Train one epoch of the sampler's batches; append the epoch's loss, times and minority draws to `hist`."
+    """Train one epoch of the sampler's batches; append the epoch's loss, times and minority draws to `hist`.
+    A sampler with `needs_proba` also receives the batch's predicted probabilities; a sampler's importance weights
+    (`last_weights`) and `label_loss` go to the model's label term."""
     X, Y, dev = data.X_train, data.Y_train, data.X_train.device
+    needs_p = getattr(sampler, "needs_proba", False)
+    if (label_loss is not None or getattr(sampler, "importance_weights", False)) and not model.supports_label_loss:
+        raise ValueError(f"{type(model).__name__}'s loss has no BCE label term to replace or weight: a loss strategy "
+                         "or importance weights need DELA, CLIF or PACA")
     nmin = torch.as_tensor(np.minimum(data.n_minority, 3), device=dev)
     counts = torch.zeros(4, dtype=torch.long, device=dev)
     bl, sizes, t_sel, t_step = [], [], 0.0, 0.0
     model.train()
     it = sampler.batches()
-    while True:
-        t0 = time.perf_counter()
-        idx = next(it, None)
-        if idx is None: break
-        xb, yb = X[idx], Y[idx]
-        _sync(dev); t1 = time.perf_counter()
-        out = model(xb, yb)
-        loss, ps = model.loss(out, yb)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        sampler.update(idx, ps)
-        bl.append(ps.mean()); sizes.append(len(idx))
-        counts += torch.bincount(nmin[idx], minlength=4)
-        _sync(dev); t2 = time.perf_counter()
-        t_sel += t1 - t0; t_step += t2 - t1
+    model.label_loss = label_loss
+    try:
+        while True:
+            t0 = time.perf_counter()
+            idx = next(it, None)
+            if idx is None: break
+            xb, yb = X[idx], Y[idx]
+            model.sample_weights = getattr(sampler, "last_weights", None)
+            _sync(dev); t1 = time.perf_counter()
+            out = model(xb, yb)
+            loss, ps = model.loss(out, yb)
+            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            if needs_p: sampler.update(idx, ps, model.proba_from_output(out).detach())
+            else: sampler.update(idx, ps)
+            bl.append(ps.mean()); sizes.append(len(idx))
+            counts += torch.bincount(nmin[idx], minlength=4)
+            _sync(dev); t2 = time.perf_counter()
+            t_sel += t1 - t0; t_step += t2 - t1
+    finally:
+        model.label_loss = model.sample_weights = None
     bl = torch.stack(bl).double().cpu().numpy()
     hist["batch_loss"] += bl.tolist()
     hist["train_loss"].append(float(np.average(bl, weights=sizes)))
@@ -201,20 +216,24 @@ def restore(model: MultiLabelModel, opt: torch.optim.Optimizer, snap: Snapshot) 
     if snap.cuda_rng is not None: torch.cuda.set_rng_state_all(snap.cuda_rng)
 
 # %% ../nbs/20_train.ipynb #2feed666
-def branch_sampler(strategy: str,          # "random", "hard", "adaptive" or "adac"
+def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES ("random", "hard", "adaptive", "adac" ...)
                    snap: Snapshot,         # the warm-up snapshot (its loss table)
                    data: FoldData,         # the fold (weights, labels for adac)
                    batch_size: int = BATCH_SIZE,
                    se: float|None = None,  # selection pressure (ignored for random)
                    seed: int = 0,
                    refresh: str = "batch",
+                   epochs: int|None = None, # total epochs of the run (recency_bias decays s_e to 1 by then)
                   ) -> SelectionSampler:
     "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma."
-    if strategy not in STRATEGIES: raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(STRATEGIES)}")
+    if strategy not in BENCHMARK_STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
+    strategy = sampler_strategy(strategy)
     kw = dict(strategy=strategy, warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
-    if strategy != "random": kw["se"] = 8.0 if se is None else float(se)
+    if strategy in SE_STRATEGIES: kw["se"] = 8.0 if se is None else float(se)
     if strategy in ("adaptive", "adac") and data.weights is not None: kw["weights"] = data.weights
-    if strategy == "adac": kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
+    if strategy in LABEL_Y_STRATEGIES: kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
+    if strategy == "recency_bias" and epochs is not None and epochs > snap.epochs: kw["epochs"] = epochs
     s = SelectionSampler(data.n, batch_size, **kw)
     idx = np.flatnonzero(snap.seen)
     if len(idx): s.update(idx, snap.losses[idx])
@@ -240,12 +259,13 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
     if epochs < snap.epochs: raise ValueError(f"epochs ({epochs}) must be at least the warm-up's ({snap.epochs})")
     t0 = time.perf_counter()
     restore(model, opt, snap)
-    s = branch_sampler(strategy, snap, data, batch_size, se, seed, refresh)
+    s = branch_sampler(strategy, snap, data, batch_size, se, seed, refresh, epochs)
+    ll = label_loss_for(strategy, data.Y_train.cpu().numpy())
     hist, best = copy.deepcopy(snap.history), snap.best
     dens_e = list(loss_density_epochs or [])
     dens = {e: v for e, v in snap.loss_density.items() if e in dens_e}
     for e in range(snap.epochs, epochs):
-        s.set_epoch(e); train_epoch(model, opt, s, data, hist)
+        s.set_epoch(e); train_epoch(model, opt, s, data, hist, ll)
         best = _end_epoch(model, data, hist, best, e, dens, set(dens_e))
         if progress is not None: progress.update(1)
     model.load_state_dict(best[2])

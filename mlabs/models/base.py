@@ -60,6 +60,9 @@ def check_batch(x: Tensor,          # features, [B, d]
         raise ValueError(f"y (shape {tuple(y.shape)}) must be 0/1; y[{r}, {c}] = {y[r, c].item()}")
 
 # %% ../../nbs/10_models_base.ipynb #1daf25a2
+def _bce_elementwise(logits: Tensor, y: Tensor) -> Tensor:
+    return F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+
 class MultiLabelModel(nn.Module):
     "Base of the five models: shared input checks, prediction in eval mode, parameter counting."
     def __init__(self, d: int, # number of features
@@ -113,6 +116,20 @@ class MultiLabelModel(nn.Module):
         if tuple(y.shape) != tuple(out.logits.shape):
             raise ValueError(f"y has shape {tuple(y.shape)}; the logits have shape {tuple(out.logits.shape)}")
         return y.to(out.logits.dtype)
+
+    supports_label_loss = False   # True where the loss's label term is a BCE on the label logits (DELA, CLIF, PACA)
+    label_loss = None             # an element-wise loss (logits, y) -> [B, q] replacing that BCE (focal, ASL ...); None: BCE
+    sample_weights = None         # per-sample weights [B] of the label term (importance sampling); None: all 1
+
+    def label_term(self, logits: Tensor, # label logits, [B, q]
+                   y: Tensor,            # labels in the logits' dtype, [B, q]
+                   default,              # the model's own form of the BCE term, default(logits, y) -> scalar
+                  ) -> Tensor:           # the label term, a scalar
+        "The label term of the loss: `default` unless `label_loss` or `sample_weights` are set, then mean_b w_b mean_j loss_bj."
+        if self.label_loss is None and self.sample_weights is None: return default(logits, y)
+        L = (self.label_loss or _bce_elementwise)(logits, y)
+        if self.sample_weights is not None: L = L * self.sample_weights.to(L.dtype)[:, None]
+        return L.mean()
 
     def n_params(self) -> int:
         "Number of trainable parameters."

@@ -79,6 +79,7 @@ class GINLayer(nn.Module):
 # %% ../../nbs/14_clif.ipynb #5e794574
 class CLIF(MultiLabelModel):
     "CLIF (Hang & Zhang, TPAMI 2021): GIN label embeddings gate a shared feature vector into label-specific features."
+    supports_label_loss = True           # the label term is a BCE on the label logits: `label_term` can replace it
     def __init__(self, d: int,              # number of features
                  q: int,                    # number of labels (at least 2: BatchNorm runs over the label nodes)
                  hidden: int = 512,         # width H of NN1, NN2, NN3 (the authors: 768)
@@ -178,7 +179,7 @@ def loss(self: CLIF, out: ModelOutput, # output of `forward`
         ) -> tuple[Tensor, Tensor]:    # total loss (scalar), per-sample BCE [B]
     "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
     y = self.loss_labels(out, y)
-    total = F.multilabel_soft_margin_loss(out.logits, y)
+    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss)
     if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
     return total, per_sample_bce(out.logits, y)
 

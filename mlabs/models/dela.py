@@ -74,6 +74,7 @@ def dela_kl(z: Tensor,        # latent codes, [B, D]
 # %% ../../nbs/15_dela.ipynb #c3ad60a6
 class DELA(MultiLabelModel):
     "DELA (Hang & Zhang, ICML 2022): label-specific perturbations of a shared latent code, decoder split per sample/label."
+    supports_label_loss = True               # the label term is a BCE on the label logits: `label_term` can replace it
     def __init__(self, d: int,                  # number of features
                  q: int,                        # number of labels
                  latent_dim: int = 50,          # D (the authors: ceil(d / 2))
@@ -160,7 +161,7 @@ def loss(self: DELA, out: ModelOutput,   # output of `forward`
         ) -> tuple[Tensor, Tensor]:      # total loss (scalar), per-sample BCE [B]
     "q * multi-label soft-margin loss, plus beta * KL when the output carries training gates."
     y = self.loss_labels(out, y)
-    total = F.multilabel_soft_margin_loss(out.logits, y) * self.q
+    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss) * self.q
     if "gates" in out.extras and self.beta:
         total = total + self.beta * dela_kl(out.extras["z"], out.extras["n_logvar"], out.extras["gates"])
     return total, per_sample_bce(out.logits, y)

@@ -191,6 +191,7 @@ def _reference_log_prob(fl: CondFlow, x: Tensor, cond: Tensor) -> Tensor:
 # %% ../../nbs/13_paca.ipynb #fbeaa071
 class PACA(MultiLabelModel):
     "PACA (Hang et al., AAAI 2022): feature/label VAEs with positive and negative prototype flows per label."
+    supports_label_loss = True                   # Cls is a BCE on the label logits: `label_term` can replace it
     def __init__(self, d: int,                    # number of features
                  q: int,                          # number of labels
                  latent_dim: int|None = None,     # D; None: min(ceil(d/2), flow_hidden)
@@ -284,7 +285,7 @@ def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
               else F.mse_loss(torch.sigmoid(ex["recons"]), x, reduction="sum")) / x.shape[0]
     kl = ex["kl"].mean()
     reg = kl + self.q * F.binary_cross_entropy_with_logits(ex["preds_y"], y)
-    cls = self.q * F.binary_cross_entropy_with_logits(out.logits, y)
+    cls = self.q * self.label_term(out.logits, y, F.binary_cross_entropy_with_logits)
     return dict(total=recons + self.gamma * reg + self.alpha * cls, recons=recons, reg=reg, cls=cls, kl=kl)
 
 @patch
