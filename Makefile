@@ -44,9 +44,9 @@ bench: $(STAMP)
 	$(BIN)/mlabs bench --threads 1
 
 # Tables 2-4 and the figures from the committed records, then the statistics and experiment notebooks rerun with
-# their outputs saved (the records come from `mlabs grid configs/quick.toml --out results/quick` and configs/cpu.toml).
+# their outputs saved (the records come from `mlabs grid configs/quick.toml --out results/quick`, configs/cpu.toml and configs/benchmark.toml).
 report: $(STAMP)
-	for d in results/quick results/cpu; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
+	for d in results/quick results/cpu results/benchmark; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
 	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb nbs/index.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
 	$(BIN)/nbdev-clean
 	$(BIN)/python tools/nb2md.py nbs/index.ipynb README.md

@@ -15,13 +15,14 @@ import matplotlib
 import matplotlib.pyplot as plt
 from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
-                         format_table3, paired_diff, aa_calibration, against_floor, markdown_table)
+                         format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
+from .selection import STRATEGIES
 
 # %% auto #0
 __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'main_setting', 'loss_by_minority',
            'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc', 'own_loss_table',
-           'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table', 'report',
-           'reproduction']
+           'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table', 'time_ratios',
+           'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(results_dir, # a results directory: its records are `results_dir/records/*.json`
@@ -309,6 +310,53 @@ def cost_table(records: list[dict]) -> pd.DataFrame:
     t["ratio_to_random"] = [row.epoch_s / rnd.get((row.dataset, row.model, row.batch_size), np.nan) for row in t.itertuples()]
     return t[cols]
 
+# %% ../nbs/30_report.ipynb #f3fb7f3e
+def time_ratios(records: list[dict], # run records
+               ) -> pd.DataFrame:    # per strategy: median, min and max over cells of the epoch-time ratio to random
+    "Each strategy's post-warm-up epoch time relative to random in the same cell (batch 128), summarised over cells."
+    c = cost_table(records)
+    c = c[c.batch_size == 128].dropna(subset=["ratio_to_random"])
+    return c.groupby("strategy").ratio_to_random.agg(["median", "min", "max"])
+
+def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.leaderboard`
+                       tests: pd.DataFrame,  # its second output
+                       ratios: pd.DataFrame|None = None, # `time_ratios`
+                      ) -> str:              # Markdown
+    "A summary (average rank per metric, mean rank, epoch-time ratio), then each metric's tests and comparisons."
+    piv = lb.pivot(index="strategy", columns="metric", values="avg_rank")
+    ms = [m for m in METRICS if m in piv]
+    piv = piv[ms].assign(mean_rank=lambda x: x.mean(1)).sort_values("mean_rank")
+    rt = lambda s: "" if ratios is None or s not in ratios.index else f"{ratios.loc[s, 'median']:.2f} ({ratios.loc[s, 'min']:.2f}-{ratios.loc[s, 'max']:.2f})"
+    out = [markdown_table(["strategy", *[METRIC_NAMES[m] for m in ms], "mean rank", "epoch time / random"],
+                          [[s, *[f"{piv.loc[s, m]:.2f}" for m in ms], f"{piv.loc[s, 'mean_rank']:.2f}", rt(s)] for s in piv.index]),
+           "", f"Average rank over the complete (data set, model) cells (1 = best; {int(tests.cells.max())} cells, "
+           f"{int(tests.strategies.max())} strategies); epoch time: median (min-max) over cells of the training time per "
+           "epoch after the warm-up, relative to random in the same cell."]
+    for t in tests.itertuples():
+        d = lb[lb.metric == t.metric]
+        out += ["", f"### {METRIC_NAMES[t.metric]}: Friedman chi2_F = {t.chi2_F:.2f}, p = {t.p_friedman:.2g}; "
+                    f"Nemenyi CD = {t.cd:.2f} (N = {t.cells} cells, k = {t.strategies})", "",
+                markdown_table(["strategy", "avg rank", "mean", "gain vs random", "W/T/L", "p Wilcoxon", "p Holm", "Nemenyi"],
+                               [[r.strategy, f"{r.avg_rank:.2f}", f"{r.mean:.4f}",
+                                 "" if pd.isna(r.gain) else f"{r.gain:+.4f}",
+                                 "" if pd.isna(r.gain) else f"{r.wins}/{r.ties}/{r.losses}",
+                                 "" if pd.isna(r.p_wilcoxon) else f"{r.p_wilcoxon:.3f}",
+                                 "" if pd.isna(r.p_holm) else f"{r.p_holm:.3f}",
+                                 "" if r.nemenyi_vs_baseline is None else ("differs" if r.nemenyi_vs_baseline else "-")]
+                                for r in d.itertuples()])]
+    return "\n".join(out)
+
+def fig_leaderboard(lb: pd.DataFrame, tests: pd.DataFrame):
+    "Critical-difference diagrams, one per metric."
+    from mlabs.stats import cd_diagram
+    k = int(tests.strategies.max())
+    fig, axs = plt.subplots(len(tests), 1, figsize=(7.5, len(tests) * (1.0 + 0.3 * k)), squeeze=False)
+    for ax, t in zip(axs[:, 0], tests.itertuples()):
+        d = lb[lb.metric == t.metric].set_index("strategy").avg_rank
+        cd_diagram(d, t.cd, f"{METRIC_NAMES[t.metric]} (Friedman p = {t.p_friedman:.2g}, N = {t.cells})", ax=ax)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/30_report.ipynb #4e652842
 FIGURES = dict(fig1_loss_density=fig_loss_density, fig3_convergence=fig_convergence, fig4_val_auc=fig_val_auc,
                fig6_own_loss_corr=fig_own_loss_corr, fig7_se_sweep=fig_se_sweep, fig8_batch_size=fig_batch_size)
@@ -359,13 +407,22 @@ def report(results_dir,            # a results directory (records in `results_di
             put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
                 markdown_table(list(c.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
         else: skip("se_choice" + sfx, "no strategy was run at two or more values of s_e")
+    prefix = results_dir.resolve().name
+    if set(df.strategy) - set(STRATEGIES):                              # the benchmark's alternatives are present
+        lb, lbt = leaderboard(df)
+        if len(lbt):
+            rt = time_ratios(records)
+            put("leaderboard", "Leaderboard: the paper's strategies and the alternatives (test part)",
+                lb.assign(epoch_time_ratio=lb.strategy.map(rt["median"])), format_leaderboard(lb, lbt, rt))
+            lbt.to_csv(buf := io.StringIO(), index=False); atomic_write(tables_dir/"leaderboard_tests.csv", buf.getvalue())
+            out["figures"]["leaderboard_cd"] = _save(fig_leaderboard(lb, lbt), figures_dir, f"{prefix}_leaderboard_cd.png")
+        else: skip("leaderboard", "no complete (data set, model) cell")
     c = cost_table(records)
     if len(c): put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
                    markdown_table(list(c.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
     else: skip("cost", "no record with per-epoch times")
     atomic_write(tables_dir/"report.md", f"# Report of {results_dir.name} ({len(records)} records)\n\n" + "\n".join(sections))
     out["tables"]["report"] = tables_dir/"report.md"
-    prefix = results_dir.resolve().name
     for name, f in FIGURES.items():
         log = io.StringIO()
         with contextlib.redirect_stdout(log): fig = f(records)

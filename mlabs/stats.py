@@ -15,13 +15,15 @@ import pandas as pd
 from scipy.stats import rankdata, wilcoxon
 from .imbalance import dataset_stats
 from .data import load_dataset, list_datasets
+from .alternatives import SE_STRATEGIES
 
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS',
            'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
            'record_key', 'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table',
            'table2', 'table4', 'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3',
-           'format_table3', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables']
+           'format_table3', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables',
+           'cell_means', 'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_diagram']
 
 # %% ../nbs/22_stats.ipynb #11815435
 # Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
@@ -197,7 +199,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
         level = .6 + .1 * di + .02 * rng.standard_normal(folds)            # shared by all runs of one fold
         for model in models:
             for st in strategies:
-                for s in ([None] if st == "random" else list(se)):
+                for s in (list(se) if st in SE_STRATEGIES else [None]):
                     for seed in seeds:
                         for bs in batch_sizes:
                             for k in range(folds):
@@ -483,6 +485,131 @@ def paper_tables(table: int|None = None, # 2, 3 or 4; None for all
                     na_values={"value": [""]})
     t["verdict"] = t.verdict.replace("", np.nan)
     return t if table is None else t[t.table == table].reset_index(drop=True)
+
+# %% ../nbs/22_stats.ipynb #d167fb0c
+def cell_means(df: pd.DataFrame,      # a `records_frame`
+               metric: str = "macro_auc",
+               split: str = "test",
+               strategies=None,       # strategies to keep (default: all present)
+               **setting,             # batch_size, seed, protocol: see `primary`
+              ) -> pd.DataFrame:      # index (dataset, model), one column per strategy: mean over folds
+    "Per (data set, model) cell, each strategy's mean over folds, for the complete cells only (every strategy, every fold)."
+    d = primary(apply_se(df, "val"), **setting)
+    d = d[(d.split == split) & (d.metric == metric)]
+    if strategies is not None: d = d[d.strategy.isin(list(strategies))]
+    if d.empty: return pd.DataFrame()
+    folds = d.groupby(["dataset", "model", "strategy"]).fold.nunique().unstack("strategy")
+    K = int(folds.max().max())
+    ok = folds.notna().all(1) & (folds == K).all(1)
+    m = d.groupby(["dataset", "model", "strategy"]).value.mean().unstack("strategy")
+    return m[ok.reindex(m.index).fillna(False).to_numpy(bool)]
+
+def rank_cells(means: pd.DataFrame, # `cell_means` output
+               metric: str,         # its metric (its direction is respected)
+              ) -> pd.DataFrame:    # same shape: 1 = best in the cell, ties share the average rank
+    "Ranks of the strategies within each cell."
+    return pd.DataFrame(rankdata(-sign(metric) * means.to_numpy(), axis=1), index=means.index, columns=means.columns)
+
+# %% ../nbs/22_stats.ipynb #4240d953
+def friedman(ranks: pd.DataFrame, # `rank_cells` output, N cells x k strategies
+            ) -> tuple[float, float]: # chi2_F, p
+    "The Friedman statistic from the ranks (Demšar's formula, no tie correction) and its chi-square p-value (k - 1 df)."
+    from scipy.stats import chi2
+    N, k = ranks.shape
+    R = ranks.to_numpy().mean(0)
+    x = 12 * N / (k * (k + 1)) * ((R ** 2).sum() - k * (k + 1) ** 2 / 4)
+    return float(x), float(chi2.sf(x, k - 1))
+
+def nemenyi_cd(k: int,             # strategies compared
+               N: int,             # cells
+               alpha: float = 0.05,
+              ) -> float:          # the critical difference of average ranks
+    "Nemenyi's critical difference q_alpha sqrt(k(k+1)/(6N)), q_alpha = studentized range quantile / sqrt 2."
+    from scipy.stats import studentized_range
+    q = studentized_range.ppf(1 - alpha, k, np.inf) / np.sqrt(2)
+    return float(q * np.sqrt(k * (k + 1) / (6 * N)))
+
+def holm_vs_control(avg_ranks: pd.Series, # average rank per strategy
+                    control: str,        # the control strategy
+                    N: int,              # cells
+                   ) -> pd.DataFrame:    # per other strategy: z, p, p_holm (adjusted, monotone)
+    "Each strategy against the control: z from the average ranks, two-sided normal p, Holm's step-down adjustment."
+    from scipy.stats import norm
+    k = len(avg_ranks)
+    se = np.sqrt(k * (k + 1) / (6 * N))
+    o = avg_ranks.drop(control)
+    z = (o - avg_ranks[control]) / se
+    p = 2 * norm.sf(np.abs(z))
+    order = np.argsort(p)
+    adj = np.minimum(1, np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]))
+    p_holm = np.empty_like(p); p_holm[order] = adj
+    return pd.DataFrame({"z": z, "p": p, "p_holm": p_holm}, index=o.index)
+
+# %% ../nbs/22_stats.ipynb #0a970c75
+def leaderboard(df: pd.DataFrame,       # a `records_frame`
+                metrics=None,           # metrics (default: the six)
+                baseline: str = "random", # the control of the paired and Holm comparisons
+                split: str = "test",
+                alpha: float = 0.05,
+                **setting,              # batch_size, seed, protocol: see `primary`
+               ) -> tuple[pd.DataFrame, pd.DataFrame]: # (per metric and strategy, per metric: the tests)
+    """Average ranks over the complete (data set, model) cells, Friedman and Nemenyi per metric, and each strategy
+    against `baseline`: mean gain over cells, wins/ties/losses, Wilcoxon p across cells and Holm's p from the ranks."""
+    rows, tests = [], []
+    for m in metrics or METRICS:
+        cm = cell_means(df, m, split, **setting)
+        if cm.empty or cm.shape[1] < 2: continue
+        rk = rank_cells(cm, m)
+        N, k = rk.shape
+        avg = rk.mean(0)
+        chi, p = friedman(rk) if N > 1 else (np.nan, np.nan)
+        cd = nemenyi_cd(k, N, alpha)
+        tests.append(dict(metric=m, cells=N, strategies=k, chi2_F=chi, p_friedman=p, cd=cd))
+        holm = holm_vs_control(avg, baseline, N) if baseline in avg and N > 0 else pd.DataFrame(columns=["z", "p", "p_holm"])
+        for s in avg.sort_values().index:
+            g = sign(m) * (cm[s] - cm[baseline]) if baseline in cm else pd.Series(dtype=float)
+            w = wilcoxon_verdict(g.to_numpy(), alpha) if s != baseline and len(g) else {}
+            rows.append(dict(metric=m, strategy=s, avg_rank=float(avg[s]), mean=float(cm[s].mean()),
+                             gain=float(g.mean()) if s != baseline and len(g) else np.nan,
+                             wins=w.get("wins"), ties=w.get("ties"), losses=w.get("losses"), p_wilcoxon=w.get("p", np.nan),
+                             p_holm=float(holm.p_holm.get(s, np.nan)) if s != baseline else np.nan,
+                             nemenyi_vs_baseline=bool(abs(avg[s] - avg[baseline]) >= cd) if s != baseline and baseline in avg else None))
+    return pd.DataFrame(rows), pd.DataFrame(tests)
+
+# %% ../nbs/22_stats.ipynb #31d66d08
+def cd_diagram(avg_ranks: pd.Series, # average rank per strategy
+               cd: float,            # critical difference (`nemenyi_cd`)
+               title: str = "",
+               ax=None,
+              ):
+    "Demšar's critical-difference diagram: strategies on a rank axis, bars join the groups no test can separate."
+    import matplotlib.pyplot as plt
+    r = avg_ranks.sort_values()
+    k = len(r)
+    if ax is None: fig, ax = plt.subplots(figsize=(7, 0.9 + 0.32 * k))
+    else: fig = ax.figure
+    lo, hi = 1, max(k, int(np.ceil(r.max())))
+    ax.set_xlim(lo - 0.2, hi + 0.2); ax.set_ylim(-(k // 2 + 2), 2)
+    ax.hlines(0, lo, hi, color="k", lw=1)
+    for t in range(lo, hi + 1): ax.vlines(t, 0, 0.15, color="k", lw=1); ax.text(t, 0.3, str(t), ha="center", va="bottom", fontsize=8)
+    half = (k + 1) // 2
+    for i, (s, v) in enumerate(r.items()):
+        left = i < half
+        y = -(i + 1) if left else -(k - i)
+        x_text = lo - 0.1 if left else hi + 0.1
+        ax.plot([v, v, x_text], [0, y * 0.5, y * 0.5], color="k", lw=0.8)
+        ax.text(x_text, y * 0.5, f"{s} ({v:.2f})", ha="right" if left else "left", va="center", fontsize=8)
+    vals, level = r.to_numpy(), 0
+    last_end = -1
+    for i in range(k):                                                # maximal groups within the critical difference
+        j = i
+        while j + 1 < k and vals[j + 1] - vals[i] < cd: j += 1
+        if j > i and j > last_end:
+            level += 1; last_end = j
+            ax.hlines(-0.12 * level, vals[i] - 0.03, vals[j] + 0.03, color="tab:red", lw=3)
+    ax.hlines(1.2, lo, lo + cd, color="k", lw=1.5); ax.text(lo + cd / 2, 1.35, f"CD = {cd:.2f}", ha="center", fontsize=8)
+    ax.set_title(title, fontsize=9); ax.axis("off")
+    return fig
 
 # %% ../nbs/22_stats.ipynb #9cbbedc0
 from .core import add_docments
