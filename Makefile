@@ -30,8 +30,9 @@ sync: $(STAMP)
 
 # The cells flagged `#| slow` (long trainings, full benchmarks, liac-arff on every file) with all the others, every
 # notebook top to bottom; figures go to a temporary folder. Far longer than `make test` (the slow cells are the ones
-# that do not fit the default run): a run beside other work used 28 CPU-minutes before three model trainings hit
-# the default 15-minute cell limit, so a slow cell may take up to an hour here. Run it on an idle machine.
+# that do not fit the default run). Measured: it passed in 45 min of wall time on a 2-core machine shared with a
+# two-process grid run (31 CPU-minutes over its two workers, 11 GB peak memory); a slow cell may take up to an hour
+# on a busy machine, hence the cell limit. Run it on an idle machine.
 slow: $(STAMP)
 	MLABS_FIGURES=$$(mktemp -d) $(BIN)/nbdev-test --flags slow --n-workers 2 --cell-timeout 3600
 

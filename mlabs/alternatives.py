@@ -103,6 +103,7 @@ class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
         if self.q != self.Y.shape[1]: raise ValueError(f"proba has {self.q} labels but Y has {self.Y.shape[1]}")
         self._h = np.zeros(self.n, dtype=np.int64)                      # visits with probabilities
         self._mean = np.zeros((self.n, self.q)); self._m2 = np.zeros((self.n, self.q))
+        self._s = np.zeros(self.n)                                      # each sample's score, kept up to date
 
     def _observe(self, i, P):
         x = np.where(self.Y[i], P, 1.0 - P)                              # probability of the true value of each label
@@ -110,12 +111,16 @@ class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
         d = x - self._mean[i]
         self._mean[i] += d / h[:, None]
         self._m2[i] += d * (x - self._mean[i])
+        self._s[i] = self._std_conf(self._m2[i], h)                      # O(b q): only the batch's rows change
 
-    def _raw_score(self):
-        h = self._h[:, None].astype(np.float64)
-        var = np.divide(self._m2, h - 1, out=np.zeros_like(self._m2), where=h > 1)
-        std = np.sqrt(var + np.divide(var ** 2, h - 1, out=np.zeros_like(var), where=h > 1))
-        return std.mean(1)
+    @staticmethod
+    def _std_conf(m2: np.ndarray, h: np.ndarray) -> np.ndarray:
+        "Mean over labels of sqrt(var + var**2/(h-1)), var the unbiased variance; 0 where h < 2."
+        h = h[:, None].astype(np.float64)
+        var = np.divide(m2, h - 1, out=np.zeros_like(m2), where=h > 1)
+        return np.sqrt(var + np.divide(var ** 2, h - 1, out=np.zeros_like(var), where=h > 1)).mean(1)
+
+    def _raw_score(self): return self._s
 
     def score(self):
         if self.q is None: return np.zeros(self.n)
@@ -127,7 +132,7 @@ class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
         eps = s.mean() if s.mean() > 0 else 1.0
         return torch.from_numpy(np.log(s + eps)).float().to(self.device)
 
-    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_h": self._h, "_mean": self._mean, "_m2": self._m2})}
+    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_h": self._h, "_mean": self._mean, "_m2": self._m2, "_s": self._s})}
 
 # %% ../nbs/07_alternatives.ipynb #819032a6
 def binary_entropy(f: np.ndarray, # fractions in [0, 1]
@@ -152,6 +157,7 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         self._ring = np.zeros((self.window, self.n, self.q), dtype=bool)   # predicted labels, by slot
         self._pos_count = np.zeros((self.n, self.q), dtype=np.int16)       # positives in the window
         self._visits = np.zeros(self.n, dtype=np.int64)
+        self._u = np.zeros(self.n)                                         # each sample's uncertainty, kept up to date
 
     def _observe(self, i, P):
         pred = P >= 0.5
@@ -161,11 +167,10 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         self._ring[slot, i] = pred
         self._pos_count[i] += pred
         self._visits[i] += 1
+        m = np.minimum(self._visits[i], self.window)[:, None]             # O(b q): only the batch's rows change
+        self._u[i] = binary_entropy(self._pos_count[i] / m).mean(1)
 
-    def _raw_score(self):
-        m = np.minimum(self._visits, self.window)[:, None]
-        f = np.divide(self._pos_count, m, out=np.zeros(self._pos_count.shape), where=m > 0)
-        return binary_entropy(f).mean(1)
+    def _raw_score(self): return self._u
 
     def se_at(self, epoch: int) -> float:
         "The selection pressure of `epoch`: s_e0 (1/s_e0)**((epoch - gamma)/(E - gamma)), or s_e0 without decay."
@@ -176,7 +181,7 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         c = math.log(self.se_at(self.epoch)) / self.n
         return quantize(torch.from_numpy(self.score())).mul_(c).float().to(self.device)
 
-    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_ring": self._ring, "_pos_count": self._pos_count, "_visits": self._visits})}
+    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_ring": self._ring, "_pos_count": self._pos_count, "_visits": self._visits, "_u": self._u})}
 
 # %% ../nbs/07_alternatives.ipynb #6f4b21e2
 class AdaBoundarySampler(ProbaSampler, strategy="ada_boundary"):

@@ -20,7 +20,7 @@ from .core import threads
 __all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s',
            'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae',
            'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray',
-           'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks']
+           'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -424,17 +424,25 @@ def _bench_fold(name: str, seed: int = 0) -> FoldData:
     return FoldData.from_arrays(X, ds.Y, X[:2], ds.Y[:2], X[:2], ds.Y[:2], w, ds.Y[:, mino].sum(1))
 
 # %% ../nbs/24_bench.ipynb #00df2a5b
+def bench_epoch_ratio_alternatives(quick: bool = False, # two repeats instead of five
+                                  ) -> dict[str, float]: # `epoch_ratio.dela.yeast.<strategy>` ...
+    "`bench_epoch_ratio` for the twelve strategies of configs/benchmark.toml, DELA on yeast, side by side."
+    from mlabs.alternatives import BENCHMARK_STRATEGIES
+    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=BENCHMARK_STRATEGIES)
+
 def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
                       datasets=None,            # default: yeast and bibtex
                       repeats: int|None = None, # epochs timed per strategy (median); default 2 quick, 3 full
                       model: str = "dela",
+                      strategies=("random", "hard", "adaptive", "adac"), # random first; any of BENCHMARK_STRATEGIES
                      ) -> dict[str, float]:     # figure name -> value
     "Median wall time of a selection epoch per strategy, and its ratio to random's, measured side by side."
     import warnings
     from mlabs.models import get_model
+    from mlabs.alternatives import label_loss_for
     datasets = datasets or (["yeast"] if quick else ["yeast", "bibtex"])
     repeats = repeats or (2 if quick else 3)
-    strategies = ("random", "hard", "adaptive", "adac")
+    strategies = tuple(strategies)
     figs = {"epoch_ratio.torch_threads": float(torch.get_num_threads())}
     for name in datasets:
         data = _bench_fold(name)
@@ -445,10 +453,11 @@ def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
             snap = warmup(m, opt, data, epochs=1)
         times = {s: [] for s in strategies}
         for r in range(repeats):
-            for s in strategies[r % 4:] + strategies[:r % 4]:    # rotating order
+            k = r % len(strategies)
+            for s in strategies[k:] + strategies[:k]:            # rotating order
                 restore(m, opt, snap)
                 smp = branch_sampler(s, snap, data, se=8.0); h = new_history()
-                train_epoch(m, opt, smp, data, h)
+                train_epoch(m, opt, smp, data, h, label_loss_for(s, data.Y_train.cpu().numpy()))
                 times[s].append((h["time_select_s"][0] + h["time_step_s"][0], h["time_select_s"][0]))
         key = name.lower()
         base = float(np.median([t for t, _ in times["random"]]))
@@ -486,6 +495,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "dela":        Benchmark(bench_dela, "DELA training steps per second and the decomposed decoder"),
     "overhead":    Benchmark(bench_overhead, "adaptive selection next to a DELA step on yeast"),
     "epoch_ratio": Benchmark(bench_epoch_ratio, "wall time of a DELA selection epoch per strategy, and its ratio to random's"),
+    "epoch_ratio_alternatives": Benchmark(bench_epoch_ratio_alternatives, "the same for every strategy of the benchmark (DELA, yeast)",
+                                          default=False),
     "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",
                              default=False),
 }

@@ -311,12 +311,25 @@ def cost_table(records: list[dict]) -> pd.DataFrame:
     return t[cols]
 
 # %% ../nbs/30_report.ipynb #f3fb7f3e
+def _epoch_s(r: dict) -> float:
+    "Mean post-warm-up epoch time (selection + step) of a record."
+    h, w = r["history"], int(r["config"].get("warmup_epochs", 0))
+    return float((np.asarray(h["time_select_s"]) + np.asarray(h["time_step_s"]))[w:].mean())
+
 def time_ratios(records: list[dict], # run records
-               ) -> pd.DataFrame:    # per strategy: median, min and max over cells of the epoch-time ratio to random
-    "Each strategy's post-warm-up epoch time relative to random in the same cell (batch 128), summarised over cells."
-    c = cost_table(records)
-    c = c[c.batch_size == 128].dropna(subset=["ratio_to_random"])
-    return c.groupby("strategy").ratio_to_random.agg(["median", "min", "max"])
+               ) -> pd.DataFrame:    # per strategy: median, min and max over runs of the epoch-time ratio to random, and n
+    """Each run's post-warm-up epoch time over that of random's run **in the same execution of the same unit of work**
+    (same data set, model, fold, seed, batch size and the very same warm-up, recognised by its wall time), so the two
+    ran one after the other in one process; runs without such a random partner (e.g. records copied from another
+    grid run) are left out."""
+    key = lambda c: (c["dataset"], c["model"], c["fold"], c["seed"], c.get("batch_size", 128), c.get("protocol", "official"))
+    rnd = {(key(r["config"]), r.get("warmup_wall_s")): _epoch_s(r) for r in records
+           if r["config"]["strategy"] == "random" and (r.get("history") or {}).get("time_step_s")}
+    rows = [dict(strategy=r["config"]["strategy"], ratio=_epoch_s(r) / rnd[(key(r["config"]), r.get("warmup_wall_s"))])
+            for r in records if (r.get("history") or {}).get("time_step_s") and r.get("warmup_wall_s") is not None
+            and (key(r["config"]), r.get("warmup_wall_s")) in rnd]
+    if not rows: return pd.DataFrame(columns=["median", "min", "max", "n"])
+    return pd.DataFrame(rows).groupby("strategy").ratio.agg(["median", "min", "max", "count"]).rename(columns={"count": "n"})
 
 def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.leaderboard`
                        tests: pd.DataFrame,  # its second output
@@ -330,8 +343,9 @@ def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.lead
     out = [markdown_table(["strategy", *[METRIC_NAMES[m] for m in ms], "mean rank", "epoch time / random"],
                           [[s, *[f"{piv.loc[s, m]:.2f}" for m in ms], f"{piv.loc[s, 'mean_rank']:.2f}", rt(s)] for s in piv.index]),
            "", f"Average rank over the complete (data set, model) cells (1 = best; {int(tests.cells.max())} cells, "
-           f"{int(tests.strategies.max())} strategies); epoch time: median (min-max) over cells of the training time per "
-           "epoch after the warm-up, relative to random in the same cell."]
+           f"{int(tests.strategies.max())} strategies); epoch time: median (min-max) over runs of the training time per "
+           "epoch after the warm-up, relative to random's run in the same execution of the same unit (same process, "
+           "one after the other); blank where no such pair exists."]
     for t in tests.itertuples():
         d = lb[lb.metric == t.metric]
         out += ["", f"### {METRIC_NAMES[t.metric]}: Friedman chi2_F = {t.chi2_F:.2f}, p = {t.p_friedman:.2g}; "
@@ -339,7 +353,7 @@ def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.lead
                 markdown_table(["strategy", "avg rank", "mean", "gain vs random", "W/T/L", "p Wilcoxon", "p Holm", "Nemenyi"],
                                [[r.strategy, f"{r.avg_rank:.2f}", f"{r.mean:.4f}",
                                  "" if pd.isna(r.gain) else f"{r.gain:+.4f}",
-                                 "" if pd.isna(r.gain) else f"{r.wins}/{r.ties}/{r.losses}",
+                                 "" if pd.isna(r.gain) else f"{int(r.wins)}/{int(r.ties)}/{int(r.losses)}",
                                  "" if pd.isna(r.p_wilcoxon) else f"{r.p_wilcoxon:.3f}",
                                  "" if pd.isna(r.p_holm) else f"{r.p_holm:.3f}",
                                  "" if r.nemenyi_vs_baseline is None else ("differs" if r.nemenyi_vs_baseline else "-")]

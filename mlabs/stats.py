@@ -214,7 +214,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                                            history=None, loss_density=None, own_loss_corr=None,
                                            version="synthetic", machine=dict(cpu="synthetic", gpu=None, torch_threads=1,
                                                                              device="cpu", torch="-"),
-                                           wall_s=1., created="1970-01-01T00:00:00Z")
+                                           wall_s=1., warmup_wall_s=float(1 + k + 10 * di + 100 * seed), created="1970-01-01T00:00:00Z")
                                 if history: rec.update(_synthetic_history(rng, st, g, epochs, bs))
                                 recs.append(rec)
     return recs

@@ -1,0 +1,68 @@
+"""The benchmark of batch selection strategies: its config names every strategy, its committed records are exactly
+the config's runs, and the leaderboard in the repository is what `mlabs report` computes from them, checked
+against an independent computation of the ranks and the Friedman statistic."""
+from pathlib import Path
+import json
+import numpy as np
+import pytest
+from scipy.stats import friedmanchisquare, rankdata
+
+from mlabs.alternatives import BENCHMARK_STRATEGIES
+from mlabs.cv import load_grid, config_key, scan_records
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG, RESULTS = ROOT/"configs"/"benchmark.toml", ROOT/"results"/"benchmark"
+
+
+@pytest.fixture(scope="module")
+def configs(): return load_grid(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def records():
+    good, bad = scan_records(RESULTS)
+    assert not bad, f"corrupt records: {bad}"
+    return good
+
+
+def test_config_names_every_strategy(configs):
+    assert {c["strategy"] for c in configs} == set(BENCHMARK_STRATEGIES)
+    assert {c["model"] for c in configs} == {"dela", "clif"}
+    assert {c["fold"] for c in configs} == set(range(5))
+
+
+def test_results_are_exactly_the_config(configs, records):
+    keys = {config_key(c) for c in configs}
+    assert set(records) == keys, f"missing {len(keys - set(records))}, extra {len(set(records) - keys)}"
+
+
+def _macro_auc_cells(records):
+    "Mean test Macro-AUC over folds per (dataset, model) and strategy, computed here without mlabs.stats."
+    acc = {}
+    for path in (RESULTS/"records").glob("*.json"):
+        r = json.loads(path.read_text()); c = r["config"]
+        acc.setdefault((c["dataset"], c["model"]), {}).setdefault(c["strategy"], []).append(r["metrics"]["test"]["macro_auc"])
+    strategies = sorted(BENCHMARK_STRATEGIES)
+    cells = sorted(acc)
+    return cells, strategies, np.array([[np.mean(acc[cell][s]) for s in strategies] for cell in cells])
+
+
+def test_leaderboard_ranks_and_friedman_independently(records):
+    from mlabs.stats import records_frame, leaderboard
+    from mlabs.cv import load_records
+    cells, strategies, M = _macro_auc_cells(records)
+    ranks = np.array([rankdata(-row) for row in M])               # 1 = best, ties averaged
+    lb, tests = leaderboard(records_frame(load_records(RESULTS)), ["macro_auc"])
+    ours = lb.set_index("strategy").avg_rank
+    np.testing.assert_allclose([ours[s] for s in strategies], ranks.mean(0), atol=1e-12)
+    t = tests.iloc[0]
+    assert int(t.cells) == len(cells) and int(t.strategies) == len(strategies)
+    if not any(len(set(row)) < len(row) for row in M):          # no ties: scipy's statistic is Demsar's formula
+        np.testing.assert_allclose(t.chi2_F, friedmanchisquare(*M.T).statistic, rtol=1e-9)
+
+
+def test_committed_leaderboard_is_regenerated(tmp_path):
+    from mlabs.report import report
+    out = report(RESULTS, figures_dir=tmp_path/"figs", tables_dir=tmp_path/"tables", n_boot=200)
+    assert "leaderboard" in out["tables"] and "leaderboard_cd" in out["figures"]
+    assert (tmp_path/"tables"/"leaderboard.md").read_text() == (RESULTS/"tables"/"leaderboard.md").read_text()
