@@ -338,7 +338,7 @@ def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.lead
     "A summary (average rank per metric, mean rank, epoch-time ratio), then each metric's tests and comparisons."
     piv = lb.pivot(index="strategy", columns="metric", values="avg_rank")
     ms = [m for m in METRICS if m in piv]
-    piv = piv[ms].assign(mean_rank=lambda x: x.mean(1)).sort_values("mean_rank")
+    piv = piv[ms].assign(mean_rank=lambda x: x.mean(axis=1)).sort_values("mean_rank")
     rt = lambda s: "" if ratios is None or s not in ratios.index else f"{ratios.loc[s, 'median']:.2f} ({ratios.loc[s, 'min']:.2f}-{ratios.loc[s, 'max']:.2f})"
     out = [markdown_table(["strategy", *[METRIC_NAMES[m] for m in ms], "mean rank", "epoch time / random"],
                           [[s, *[f"{piv.loc[s, m]:.2f}" for m in ms], f"{piv.loc[s, 'mean_rank']:.2f}", rt(s)] for s in piv.index]),
