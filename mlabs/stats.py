@@ -500,7 +500,7 @@ def cell_means(df: pd.DataFrame,      # a `records_frame`
     if d.empty: return pd.DataFrame()
     folds = d.groupby(["dataset", "model", "strategy"]).fold.nunique().unstack("strategy")
     K = int(folds.max().max())
-    ok = folds.notna().all(1) & (folds == K).all(1)
+    ok = folds.notna().all(axis=1) & (folds == K).all(axis=1)
     m = d.groupby(["dataset", "model", "strategy"]).value.mean().unstack("strategy")
     return m[ok.reindex(m.index).fillna(False).to_numpy(bool)]
 
@@ -561,7 +561,7 @@ def leaderboard(df: pd.DataFrame,       # a `records_frame`
         if cm.empty or cm.shape[1] < 2: continue
         rk = rank_cells(cm, m)
         N, k = rk.shape
-        avg = rk.mean(0)
+        avg = rk.mean(axis=0)
         chi, p = friedman(rk) if N > 1 else (np.nan, np.nan)
         cd = nemenyi_cd(k, N, alpha)
         tests.append(dict(metric=m, cells=N, strategies=k, chi2_F=chi, p_friedman=p, cd=cd))
