@@ -353,3 +353,7 @@ def label_loss_for(strategy: str, # a strategy of BENCHMARK_STRATEGIES
         if Y is None: raise ValueError("strategy 'class_aware' needs the training labels for its re-balanced loss")
         return RebalancedBCE(Y)
     return None
+
+# %% ../nbs/07_alternatives.ipynb #081db2b1
+from .core import add_docments
+add_docments(__name__)  # help() shows the parameter comments
