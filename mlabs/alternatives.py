@@ -18,16 +18,17 @@ from .imbalance import check_labels, label_counts
 from .selection import SelectionSampler, STRATEGIES, quantize, successive_sample, _check_int, _epoch_seed
 
 # %% auto #0
-__all__ = ['ALTERNATIVES', 'BENCHMARK_STRATEGIES', 'SE_STRATEGIES', 'LABEL_Y_STRATEGIES', 'sampler_strategy', 'ProbaSampler',
-           'ActiveBiasSampler', 'binary_entropy', 'RecencyBiasSampler', 'AdaBoundarySampler', 'ImportanceSampler',
-           'ml_ros_clones', 'MLROSSampler', 'ClassAwareSampler', 'bce_elementwise', 'focal_loss', 'asl_loss',
-           'RebalancedBCE', 'label_loss_for']
+__all__ = ['ALTERNATIVES', 'BENCHMARK_STRATEGIES', 'SE_STRATEGIES', 'LABEL_Y_STRATEGIES', 'LABEL_TERM_STRATEGIES',
+           'sampler_strategy', 'ProbaSampler', 'ActiveBiasSampler', 'binary_entropy', 'RecencyBiasSampler',
+           'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler', 'ClassAwareSampler',
+           'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'label_loss_for']
 
 # %% ../nbs/07_alternatives.ipynb #69e949b8
 ALTERNATIVES = ("active_bias", "recency_bias", "ada_boundary", "importance", "ml_ros", "class_aware", "focal", "asl")
 BENCHMARK_STRATEGIES = STRATEGIES + ALTERNATIVES      # every strategy a run config may name
 SE_STRATEGIES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary")   # the ones with a selection pressure s_e
 LABEL_Y_STRATEGIES = ("adac", "active_bias", "ml_ros", "class_aware")          # the samplers that need the label matrix
+LABEL_TERM_STRATEGIES = ("importance", "class_aware", "focal", "asl")  # they weight or replace a BCE label term (DELA, CLIF, PACA)
 
 def sampler_strategy(strategy: str, # a strategy of BENCHMARK_STRATEGIES
                     ) -> str:       # the sampler that draws its batches ("random" for the loss-only ones)

@@ -249,7 +249,11 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
         p.print_help(sys.stderr); return 2
     try: return COMMANDS[args.command][2](args)
     except UsageError as e: return _fail(str(e), 2)
-    except (ValueError, OSError, KeyError) as e: return _fail(str(e).strip("'\""), 1)
+    except (ValueError, OSError, KeyError) as e:
+        code = _fail(str(e).strip("'\""), 1)
+        if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
+            import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+        return code
     except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)
 
 # %% ../nbs/23_cli.ipynb #3fb5da06

@@ -138,8 +138,12 @@ def check_address(address: str,         # HOST:PORT of the head node (GCS, usual
         t = threading.Thread(target=ask, daemon=True); t.start(); t.join(timeout)
     if not answer or answer[0] is not None:
         why = answer[0] if answer else f"no answer within {timeout:g} s"
-        raise RayBackendError(f"nothing at {address} answers as a Ray cluster ({why}); give the head node's "
+        err = RayBackendError(f"nothing at {address} answers as a Ray cluster ({why}); give the head node's "
                               f"GCS address (port 6379 unless `ray start --head --port` said otherwise)")
+        # Ray's native client may still be waiting in its thread: tearing the interpreter down under it can crash
+        # the process (SIGSEGV), so a command line that stops on this error leaves without teardown (mlabs.cli)
+        err.hard_exit = t.is_alive()
+        raise err
 
 # %% ../nbs/21a_ray.ipynb #16b7b1a3
 def unit_task(configs: list[dict],      # the runs of one unit of work

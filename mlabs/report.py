@@ -17,6 +17,7 @@ from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES
+from .alternatives import BENCHMARK_STRATEGIES, LABEL_TERM_STRATEGIES
 
 # %% auto #0
 __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'main_setting', 'loss_by_minority',
@@ -424,13 +425,19 @@ def report(results_dir,            # a results directory (records in `results_di
     prefix = results_dir.resolve().name
     if set(df.strategy) - set(STRATEGIES):                              # the benchmark's alternatives are present
         lb, lbt = leaderboard(df)
+        rt = time_ratios(records)
         if len(lbt):
-            rt = time_ratios(records)
             put("leaderboard", "Leaderboard: the paper's strategies and the alternatives (test part)",
                 lb.assign(epoch_time_ratio=lb.strategy.map(rt["median"])), format_leaderboard(lb, lbt, rt))
             lbt.to_csv(buf := io.StringIO(), index=False); atomic_write(tables_dir/"leaderboard_tests.csv", buf.getvalue())
             out["figures"]["leaderboard_cd"] = _save(fig_leaderboard(lb, lbt), figures_dir, f"{prefix}_leaderboard_cd.png")
         else: skip("leaderboard", "no complete (data set, model) cell")
+        samplers = [s for s in BENCHMARK_STRATEGIES if s not in LABEL_TERM_STRATEGIES and s in set(df.strategy)]
+        ls, lst = leaderboard(df, strategies=samplers)
+        if len(lst) and lst.cells.max() > (lbt.cells.max() if len(lbt) else 0):   # more cells than the full board
+            put("leaderboard_samplers", "Leaderboard of the samplers alone, on every model (test part)",
+                ls.assign(epoch_time_ratio=ls.strategy.map(rt["median"])), format_leaderboard(ls, lst, rt))
+            out["figures"]["leaderboard_samplers_cd"] = _save(fig_leaderboard(ls, lst), figures_dir, f"{prefix}_leaderboard_samplers_cd.png")
     c = cost_table(records)
     if len(c): put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
                    markdown_table(list(c.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))

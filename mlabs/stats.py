@@ -551,13 +551,14 @@ def leaderboard(df: pd.DataFrame,       # a `records_frame`
                 baseline: str = "random", # the control of the paired and Holm comparisons
                 split: str = "test",
                 alpha: float = 0.05,
+                strategies=None,        # the strategies compared (default: all present); cells need all of them
                 **setting,              # batch_size, seed, protocol: see `primary`
                ) -> tuple[pd.DataFrame, pd.DataFrame]: # (per metric and strategy, per metric: the tests)
     """Average ranks over the complete (data set, model) cells, Friedman and Nemenyi per metric, and each strategy
     against `baseline`: mean gain over cells, wins/ties/losses, Wilcoxon p across cells and Holm's p from the ranks."""
     rows, tests = [], []
     for m in metrics or METRICS:
-        cm = cell_means(df, m, split, **setting)
+        cm = cell_means(df, m, split, strategies, **setting)
         if cm.empty or cm.shape[1] < 2: continue
         rk = rank_cells(cm, m)
         N, k = rk.shape

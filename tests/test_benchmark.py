@@ -27,7 +27,9 @@ def records():
 
 def test_config_names_every_strategy(configs):
     assert {c["strategy"] for c in configs} == set(BENCHMARK_STRATEGIES)
-    assert {c["model"] for c in configs} == {"dela", "clif"}
+    assert {c["model"] for c in configs} == {"dela", "clif", "c2ae", "mpvae"}
+    from mlabs.alternatives import LABEL_TERM_STRATEGIES         # the loss-side strategies need a BCE label term
+    assert {c["model"] for c in configs if c["strategy"] in LABEL_TERM_STRATEGIES} == {"dela", "clif"}
     assert {c["fold"] for c in configs} == set(range(5))
 
 
@@ -36,23 +38,27 @@ def test_results_are_exactly_the_config(configs, records):
     assert set(records) == keys, f"missing {len(keys - set(records))}, extra {len(set(records) - keys)}"
 
 
-def _macro_auc_cells(records):
-    "Mean test Macro-AUC over folds per (dataset, model) and strategy, computed here without mlabs.stats."
+def _macro_auc_cells(strategies):
+    "Mean test Macro-AUC over folds per (dataset, model) and strategy, for the cells that have every strategy, without mlabs.stats."
     acc = {}
     for path in (RESULTS/"records").glob("*.json"):
         r = json.loads(path.read_text()); c = r["config"]
         acc.setdefault((c["dataset"], c["model"]), {}).setdefault(c["strategy"], []).append(r["metrics"]["test"]["macro_auc"])
-    strategies = sorted(BENCHMARK_STRATEGIES)
-    cells = sorted(acc)
+    strategies = sorted(strategies)
+    cells = sorted(cell for cell, v in acc.items() if all(len(v.get(s, [])) == 5 for s in strategies))
     return cells, strategies, np.array([[np.mean(acc[cell][s]) for s in strategies] for cell in cells])
 
 
-def test_leaderboard_ranks_and_friedman_independently(records):
+@pytest.mark.parametrize("board", ["all", "samplers"])
+def test_leaderboard_ranks_and_friedman_independently(records, board):
     from mlabs.stats import records_frame, leaderboard
     from mlabs.cv import load_records
-    cells, strategies, M = _macro_auc_cells(records)
+    from mlabs.alternatives import LABEL_TERM_STRATEGIES
+    chosen = [s for s in BENCHMARK_STRATEGIES if board == "all" or s not in LABEL_TERM_STRATEGIES]
+    cells, strategies, M = _macro_auc_cells(chosen)
+    assert len(cells) == (8 if board == "all" else 16)
     ranks = np.array([rankdata(-row) for row in M])               # 1 = best, ties averaged
-    lb, tests = leaderboard(records_frame(load_records(RESULTS)), ["macro_auc"])
+    lb, tests = leaderboard(records_frame(load_records(RESULTS)), ["macro_auc"], strategies=None if board == "all" else chosen)
     ours = lb.set_index("strategy").avg_rank
     np.testing.assert_allclose([ours[s] for s in strategies], ranks.mean(0), atol=1e-12)
     t = tests.iloc[0]
@@ -64,5 +70,6 @@ def test_leaderboard_ranks_and_friedman_independently(records):
 def test_committed_leaderboard_is_regenerated(tmp_path):
     from mlabs.report import report
     out = report(RESULTS, figures_dir=tmp_path/"figs", tables_dir=tmp_path/"tables", n_boot=200)
-    assert "leaderboard" in out["tables"] and "leaderboard_cd" in out["figures"]
-    assert (tmp_path/"tables"/"leaderboard.md").read_text() == (RESULTS/"tables"/"leaderboard.md").read_text()
+    assert {"leaderboard_cd", "leaderboard_samplers_cd"} <= set(out["figures"])
+    for name in ("leaderboard.md", "leaderboard_samplers.md"):
+        assert (tmp_path/"tables"/name).read_text() == (RESULTS/"tables"/name).read_text()
