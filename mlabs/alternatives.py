@@ -15,13 +15,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from .imbalance import check_labels, label_counts
-from .selection import SelectionSampler, STRATEGIES, quantize, successive_sample, _check_int, _epoch_seed
+from .selection import SelectionSampler, STRATEGIES, quantize, _check_int, _epoch_seed
 
 # %% auto #0
 __all__ = ['ALTERNATIVES', 'BENCHMARK_STRATEGIES', 'SE_STRATEGIES', 'LABEL_Y_STRATEGIES', 'LABEL_TERM_STRATEGIES',
-           'sampler_strategy', 'ProbaSampler', 'ActiveBiasSampler', 'binary_entropy', 'RecencyBiasSampler',
-           'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler', 'ClassAwareSampler',
-           'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'label_loss_for']
+           'SAMPLER_STRATEGIES', 'sampler_strategy', 'ProbaSampler', 'ActiveBiasSampler', 'binary_entropy',
+           'RecencyBiasSampler', 'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler',
+           'ClassAwareSampler', 'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'label_loss_for']
 
 # %% ../nbs/07_alternatives.ipynb #69e949b8
 ALTERNATIVES = ("active_bias", "recency_bias", "ada_boundary", "importance", "ml_ros", "class_aware", "focal", "asl")
@@ -29,6 +29,7 @@ BENCHMARK_STRATEGIES = STRATEGIES + ALTERNATIVES      # every strategy a run con
 SE_STRATEGIES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary")   # the ones with a selection pressure s_e
 LABEL_Y_STRATEGIES = ("adac", "active_bias", "ml_ros", "class_aware")          # the samplers that need the label matrix
 LABEL_TERM_STRATEGIES = ("importance", "class_aware", "focal", "asl")  # they weight or replace a BCE label term (DELA, CLIF, PACA)
+SAMPLER_STRATEGIES = tuple(s for s in BENCHMARK_STRATEGIES if s not in LABEL_TERM_STRATEGIES)  # they run on every model
 
 def sampler_strategy(strategy: str, # a strategy of BENCHMARK_STRATEGIES
                     ) -> str:       # the sampler that draws its batches ("random" for the loss-only ones)
@@ -37,13 +38,20 @@ def sampler_strategy(strategy: str, # a strategy of BENCHMARK_STRATEGIES
         raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
     return "random" if strategy in ("focal", "asl") else strategy
 
+def _dense_labels(Y, n: int, strategy: str) -> np.ndarray:
+    "A sampler's training label matrix: required, 0/1, n rows; returned dense."
+    if Y is None: raise ValueError(f"strategy {strategy!r} needs the training label matrix: pass Y=[n, q]")
+    Y = check_labels(Y)
+    if Y.shape[0] != n: raise ValueError(f"Y has {Y.shape[0]} rows but n = {n}")
+    return Y.toarray() if sp.issparse(Y) else np.asarray(Y)
+
 # %% ../nbs/07_alternatives.ipynb #9f01d9b2
 class ProbaSampler(SelectionSampler):
     "Base of the samplers whose score comes from the predicted label probabilities: `update(indices, losses, proba)`."
     needs_proba = True
     def __init__(self, n, batch_size: int = 128, **kwargs):
         super().__init__(n, batch_size, **kwargs)
-        self.q, self._visited = None, np.zeros(self.n, dtype=bool)
+        self.q, self._visited, self._s = None, np.zeros(self.n, dtype=bool), None   # _s: each sample's score
 
     def update(self,
                indices,      # sample indices of the batch, [b]
@@ -57,7 +65,7 @@ class ProbaSampler(SelectionSampler):
         P = (proba.detach().float().cpu().numpy() if isinstance(proba, Tensor) else np.asarray(proba, dtype=np.float32))
         if P.ndim != 2 or P.shape[0] != len(i):
             raise ValueError(f"proba has shape {P.shape}; expected ({len(i)}, q): one row of label probabilities per index")
-        if self.q is None: self.q = P.shape[1]; self._allocate()
+        if self.q is None: self.q, self._s = P.shape[1], np.zeros(self.n); self._allocate()
         if P.shape[1] != self.q: raise ValueError(f"proba has {P.shape[1]} labels; this sampler saw {self.q} before")
         if not (np.isfinite(P).all() and (P >= 0).all() and (P <= 1).all()):
             raise ValueError("proba must hold probabilities in [0, 1] (no NaN or inf)")
@@ -66,14 +74,13 @@ class ProbaSampler(SelectionSampler):
         self._observe(i[keep], P[keep]); self._visited[i[keep]] = True
 
     def _allocate(self) -> None: "Create the per-sample state once q is known."
-    def _observe(self, i: np.ndarray, P: np.ndarray) -> None: "Fold the probabilities P [m, q] of samples i [m] into the state."
-    def _raw_score(self) -> np.ndarray: raise NotImplementedError
+    def _observe(self, i: np.ndarray, P: np.ndarray) -> None: "Fold the probabilities P [m, q] of samples i [m] into the state and `_s`."
+    def _known(self) -> np.ndarray: return self._visited        # the samples whose score is defined
 
     def score(self) -> np.ndarray:
-        "Each sample's score, float64 [n]; never-visited samples get the largest score seen (all 0 before any visit)."
+        "Each sample's score, float64 [n]; samples without one get the largest score seen (all 0 before any visit)."
         if self.q is None: return np.zeros(self.n)
-        s = self._raw_score()
-        v = self._visited
+        s, v = self._s, self._known()
         return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
 
     def state_dict(self) -> dict:
@@ -86,7 +93,7 @@ class ProbaSampler(SelectionSampler):
         super().load_state_dict(state)
         for k, v in state["proba_state"].items(): setattr(self, k, v.copy() if isinstance(v, np.ndarray) else v)
 
-    def _proba_state(self) -> dict: return {"q": self.q, "_visited": self._visited}
+    def _proba_state(self) -> dict: return {"q": self.q, "_visited": self._visited, "_s": self._s}
 
 # %% ../nbs/07_alternatives.ipynb #0577c36b
 class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
@@ -94,17 +101,13 @@ class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
     def __init__(self, n, batch_size: int = 128, *,
                  Y=None,   # training labels [n, q] (dense or sparse, 0/1), required: the true label of each probability
                  **kwargs):
-        if Y is None: raise ValueError("strategy 'active_bias' needs the training label matrix: pass Y=[n, q]")
         super().__init__(n, batch_size, **kwargs)
-        Y = check_labels(Y)
-        self.Y = (Y.toarray() if sp.issparse(Y) else np.asarray(Y)).astype(bool)
-        if self.Y.shape[0] != self.n: raise ValueError(f"Y has {self.Y.shape[0]} rows but n = {self.n}")
+        self.Y = _dense_labels(Y, self.n, self.strategy).astype(bool)
 
     def _allocate(self):
         if self.q != self.Y.shape[1]: raise ValueError(f"proba has {self.q} labels but Y has {self.Y.shape[1]}")
         self._h = np.zeros(self.n, dtype=np.int64)                      # visits with probabilities
         self._mean = np.zeros((self.n, self.q)); self._m2 = np.zeros((self.n, self.q))
-        self._s = np.zeros(self.n)                                      # each sample's score, kept up to date
 
     def _observe(self, i, P):
         x = np.where(self.Y[i], P, 1.0 - P)                              # probability of the true value of each label
@@ -121,19 +124,14 @@ class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
         var = np.divide(m2, h - 1, out=np.zeros_like(m2), where=h > 1)
         return np.sqrt(var + np.divide(var ** 2, h - 1, out=np.zeros_like(var), where=h > 1)).mean(1)
 
-    def _raw_score(self): return self._s
-
-    def score(self):
-        if self.q is None: return np.zeros(self.n)
-        s, v = self._raw_score(), self._h >= 2
-        return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
+    def _known(self): return self._h >= 2                       # a variance needs two visits
 
     def log_weights(self) -> Tensor:
         s = self.score()
         eps = s.mean() if s.mean() > 0 else 1.0
         return torch.from_numpy(np.log(s + eps)).float().to(self.device)
 
-    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_h": self._h, "_mean": self._mean, "_m2": self._m2, "_s": self._s})}
+    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_h": self._h, "_mean": self._mean, "_m2": self._m2})}
 
 # %% ../nbs/07_alternatives.ipynb #819032a6
 def binary_entropy(f: np.ndarray, # fractions in [0, 1]
@@ -158,7 +156,6 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         self._ring = np.zeros((self.window, self.n, self.q), dtype=bool)   # predicted labels, by slot
         self._pos_count = np.zeros((self.n, self.q), dtype=np.int16)       # positives in the window
         self._visits = np.zeros(self.n, dtype=np.int64)
-        self._u = np.zeros(self.n)                                         # each sample's uncertainty, kept up to date
 
     def _observe(self, i, P):
         pred = P >= 0.5
@@ -169,9 +166,7 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         self._pos_count[i] += pred
         self._visits[i] += 1
         m = np.minimum(self._visits[i], self.window)[:, None]             # O(b q): only the batch's rows change
-        self._u[i] = binary_entropy(self._pos_count[i] / m).mean(1)
-
-    def _raw_score(self): return self._u
+        self._s[i] = binary_entropy(self._pos_count[i] / m).mean(1)
 
     def se_at(self, epoch: int) -> float:
         "The selection pressure of `epoch`: s_e0 (1/s_e0)**((epoch - gamma)/(E - gamma)), or s_e0 without decay."
@@ -182,17 +177,14 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         c = math.log(self.se_at(self.epoch)) / self.n
         return quantize(torch.from_numpy(self.score())).mul_(c).float().to(self.device)
 
-    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_ring": self._ring, "_pos_count": self._pos_count, "_visits": self._visits, "_u": self._u})}
+    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_ring": self._ring, "_pos_count": self._pos_count, "_visits": self._visits})}
 
 # %% ../nbs/07_alternatives.ipynb #6f4b21e2
 class AdaBoundarySampler(ProbaSampler, strategy="ada_boundary"):
     "Ada-Boundary (Song et al. 2020): B distinct draws, p proportional to se**(Q/n), Q from the closeness to the p = 0.5 boundary."
-    def _allocate(self): self._close = np.zeros(self.n)
-    def _observe(self, i, P): self._close[i] = 1.0 - np.abs(2.0 * P - 1.0).mean(1)
-    def _raw_score(self): return self._close
+    def _observe(self, i, P): self._s[i] = 1.0 - np.abs(2.0 * P - 1.0).mean(1)
     def log_weights(self) -> Tensor:
         return quantize(torch.from_numpy(self.score())).mul_(self._c).float().to(self.device)
-    def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_close": self._close})}
 
 # %% ../nbs/07_alternatives.ipynb #ddea4875
 class ImportanceSampler(SelectionSampler, strategy="importance"):
@@ -246,9 +238,8 @@ class MLROSSampler(SelectionSampler, strategy="ml_ros"):
                  Y=None,                  # training labels [n, q], required
                  percentage: float = 0.25, # P: clones added, as a fraction of n
                  **kwargs):
-        if Y is None: raise ValueError("strategy 'ml_ros' needs the training label matrix: pass Y=[n, q]")
         super().__init__(n, batch_size, **kwargs)
-        if len(Y.shape) != 2 or Y.shape[0] != self.n: raise ValueError(f"Y has shape {tuple(Y.shape)}; expected ({self.n}, q)")
+        Y = _dense_labels(Y, self.n, self.strategy)
         self.clones = torch.from_numpy(ml_ros_clones(Y, percentage, self.seed)).to(self.device)
         self.pool = torch.cat([torch.arange(self.n, device=self.device), self.clones])
         self._mperm, self._mperm_epoch = None, None
@@ -271,18 +262,15 @@ class ClassAwareSampler(SelectionSampler, strategy="class_aware"):
     def __init__(self, n, batch_size: int = 128, *,
                  Y=None,     # training labels [n, q], required
                  **kwargs):
-        if Y is None: raise ValueError("strategy 'class_aware' needs the training label matrix: pass Y=[n, q]")
         super().__init__(n, batch_size, **kwargs)
-        Y = check_labels(Y)
-        if Y.shape[0] != self.n: raise ValueError(f"Y has {Y.shape[0]} rows but n = {self.n}")
-        T = sp.csr_matrix(Y.T if sp.issparse(Y) else np.asarray(Y).T)
+        Yd = _dense_labels(Y, self.n, self.strategy)
+        T = sp.csr_matrix(Yd.T)
         cnt = np.diff(T.indptr)
         self.labels = torch.from_numpy(np.flatnonzero(cnt > 0)).to(self.device)          # labels with a positive
         if not len(self.labels): raise ValueError("class-aware sampling needs at least one label with a positive sample")
         self._start = torch.from_numpy(T.indptr[:-1].astype(np.int64)).to(self.device)
         self._count = torch.from_numpy(cnt.astype(np.int64)).to(self.device)
         self._members = torch.from_numpy(T.indices.astype(np.int64)).to(self.device)
-        Yd = Y.toarray() if sp.issparse(Y) else np.asarray(Y)
         inv = np.where(cnt > 0, 1.0 / np.maximum(cnt, 1), 0.0)
         self._p = torch.from_numpy(Yd @ inv / len(self.labels)).to(self.device)          # P^I_k
 

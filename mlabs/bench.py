@@ -212,7 +212,8 @@ def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.n
     Y[Y.sum(1) == 0, 0] = 1
     return Y
 
-ALT_SAMPLERS = ("active_bias", "recency_bias", "ada_boundary", "importance", "ml_ros", "class_aware")  # focal, asl: random's sampler
+from .alternatives import ALTERNATIVES, sampler_strategy
+ALT_SAMPLERS = tuple(s for s in ALTERNATIVES if sampler_strategy(s) == s)   # focal, asl draw with random's sampler
 
 def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
                     step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP

@@ -115,7 +115,7 @@ def _run_cmd(args) -> int:
               validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
               device=args.device, protocol=args.protocol)
     configs = _usage(cv.cv_configs, args.dataset, args.model, **kw)       # a bad name or option: one line, exit 2
-    recs = cv.cross_validate(args.dataset, args.model, out=args.out, quiet=args.quiet, **kw)
+    recs = cv.run_configs(configs, out=args.out, quiet=args.quiet)       # the second half of `cv.cross_validate`
     print(f"{configs[0]['dataset']}, {configs[0]['model']}: {len(recs)} runs, records in {Path(args.out)/'records'}")
     print(cv.summary_table(recs, baseline=strategies[0]))
     return 0

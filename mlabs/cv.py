@@ -18,8 +18,7 @@ from .core import atomic_write
 from .data import load_dataset, list_datasets, minmax_scale
 from .imbalance import minority_labels
 from .local import local_imbalance, instance_weights
-from .selection import STRATEGIES
-from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES
+from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES, LABEL_TERM_STRATEGIES
 from .metrics import METRICS
 from .train import FoldData, fit, fit_authors, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT_DECAY
 
@@ -28,8 +27,8 @@ __all__ = ['VALIDATIONS', 'PROTOCOLS', 'ARM_FIELDS', 'RECORD_FIELDS', 'VOLATILE'
            'split_fold', 'split_digest', 'canonical_dataset', 'prepare_fold', 'make_config', 'config_key', 'unit_key',
            'machine_info', 'run_unit', 'run', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
            'scan_records', 'load_records', 'check_split', 'comparable', 'ConfigError', 'grid_configs', 'read_spec',
-           'load_grid', 'check_writable', 'plan', 'run_grid', 'cv_configs', 'cross_validate', 'paired_bootstrap',
-           'summary_table']
+           'load_grid', 'check_writable', 'plan', 'run_grid', 'cv_configs', 'cross_validate', 'run_configs',
+           'paired_bootstrap', 'summary_table']
 
 # %% ../nbs/21_cv.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -157,7 +156,7 @@ def make_config(dataset: str, model: str, strategy: str,
     if model not in MODELS: raise ValueError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
     if strategy not in BENCHMARK_STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
-    if strategy in ("importance", "focal", "asl", "class_aware") and not MODELS[model].supports_label_loss:
+    if strategy in LABEL_TERM_STRATEGIES and not MODELS[model].supports_label_loss:
         raise ValueError(f"strategy {strategy!r} reweights the BCE label term, which model {model} does not have "
                          "(dela, clif and paca have one)")
     if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
@@ -483,7 +482,14 @@ def cross_validate(dataset: str, model: str,
                    **config,                  # other `make_config` options
                   ) -> list[dict]:            # one record per run, in the order of `cv_configs`
     "K-fold cross-validation of strategies on one data set and model, each fold's warm-up shared by its strategies."
-    configs = cv_configs(dataset, model, strategies, se, folds, run_folds, **config)
+    return run_configs(cv_configs(dataset, model, strategies, se, folds, run_folds, **config), out, jobs, quiet)
+
+def run_configs(configs: list[dict],       # run configs, e.g. from `cv_configs`
+                out: str|Path|None = None, # results directory (records written, finished runs skipped); None: in memory
+                jobs: int = 1,             # local processes when `out` is given
+                quiet: bool = True,        # no progress bars
+               ) -> list[dict]:            # one record per config, in order
+    "Run configs unit by unit (each warm-up once), into `out` through `run_grid` or in memory."
     if out is not None:
         run_grid(configs, out, jobs=jobs, quiet=quiet)
         return [read_record(record_path(out, config_key(c))) for c in configs]

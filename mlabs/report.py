@@ -17,7 +17,7 @@ from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES
-from .alternatives import BENCHMARK_STRATEGIES, LABEL_TERM_STRATEGIES
+from .alternatives import SAMPLER_STRATEGIES
 
 # %% auto #0
 __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'main_setting', 'loss_by_minority',
@@ -293,17 +293,22 @@ def _save(fig, figures_dir, name: str) -> Path:
     return p
 
 # %% ../nbs/30_report.ipynb #244f35ce
+def _post_warmup(r: dict):
+    "A record's per-epoch times after the warm-up, (selection + step, selection); None without times or such epochs."
+    h = r.get("history") or {}
+    if not h.get("time_step_s"): return None
+    w = int(r["config"].get("warmup_epochs", 0))
+    sel = np.asarray(h["time_select_s"])[w:]
+    return (sel + np.asarray(h["time_step_s"])[w:], sel) if len(sel) else None
+
 def cost_table(records: list[dict]) -> pd.DataFrame:
     "Mean post-warm-up epoch time (selection + step) per (dataset, model, strategy, batch size) and its ratio to random."
     rows = []
     for r in records:
-        h, c = r.get("history") or {}, r["config"]
-        if not h.get("time_step_s"): continue
-        w = int(c.get("warmup_epochs", 0))
-        t = (np.asarray(h["time_select_s"]) + np.asarray(h["time_step_s"]))[w:]
-        sel = np.asarray(h["time_select_s"])[w:]
-        if len(t): rows.append(dict(dataset=c["dataset"], model=c["model"], strategy=c["strategy"], batch_size=c.get("batch_size", 128),
-                                    epoch_s=float(t.mean()), select_s=float(sel.mean())))
+        if (pw := _post_warmup(r)) is None: continue
+        c = r["config"]
+        rows.append(dict(dataset=c["dataset"], model=c["model"], strategy=c["strategy"], batch_size=c.get("batch_size", 128),
+                         epoch_s=float(pw[0].mean()), select_s=float(pw[1].mean())))
     cols = ["dataset", "model", "strategy", "batch_size", "epoch_s", "select_s", "ratio_to_random"]
     if not rows: return pd.DataFrame(columns=cols)
     t = pd.DataFrame(rows).groupby(["dataset", "model", "strategy", "batch_size"], as_index=False)[["epoch_s", "select_s"]].mean()
@@ -312,11 +317,6 @@ def cost_table(records: list[dict]) -> pd.DataFrame:
     return t[cols]
 
 # %% ../nbs/30_report.ipynb #f3fb7f3e
-def _epoch_s(r: dict) -> float:
-    "Mean post-warm-up epoch time (selection + step) of a record."
-    h, w = r["history"], int(r["config"].get("warmup_epochs", 0))
-    return float((np.asarray(h["time_select_s"]) + np.asarray(h["time_step_s"]))[w:].mean())
-
 def time_ratios(records: list[dict], # run records
                ) -> pd.DataFrame:    # per strategy: median, min and max over runs of the epoch-time ratio to random, and n
     """Each run's post-warm-up epoch time over that of random's run **in the same execution of the same unit of work**
@@ -324,11 +324,10 @@ def time_ratios(records: list[dict], # run records
     ran one after the other in one process; runs without such a random partner (e.g. records copied from another
     grid run) are left out."""
     key = lambda c: (c["dataset"], c["model"], c["fold"], c["seed"], c.get("batch_size", 128), c.get("protocol", "official"))
-    rnd = {(key(r["config"]), r.get("warmup_wall_s")): _epoch_s(r) for r in records
-           if r["config"]["strategy"] == "random" and (r.get("history") or {}).get("time_step_s")}
-    rows = [dict(strategy=r["config"]["strategy"], ratio=_epoch_s(r) / rnd[(key(r["config"]), r.get("warmup_wall_s"))])
-            for r in records if (r.get("history") or {}).get("time_step_s") and r.get("warmup_wall_s") is not None
-            and (key(r["config"]), r.get("warmup_wall_s")) in rnd]
+    runs = [(r["config"], (key(r["config"]), r["warmup_wall_s"]), float(pw[0].mean())) for r in records
+            if r.get("warmup_wall_s") is not None and (pw := _post_warmup(r)) is not None]
+    rnd = {k: t for c, k, t in runs if c["strategy"] == "random"}
+    rows = [dict(strategy=c["strategy"], ratio=t / rnd[k]) for c, k, t in runs if k in rnd]
     if not rows: return pd.DataFrame(columns=["median", "min", "max", "n"])
     return pd.DataFrame(rows).groupby("strategy").ratio.agg(["median", "min", "max", "count"]).rename(columns={"count": "n"})
 
@@ -432,7 +431,7 @@ def report(results_dir,            # a results directory (records in `results_di
             lbt.to_csv(buf := io.StringIO(), index=False); atomic_write(tables_dir/"leaderboard_tests.csv", buf.getvalue())
             out["figures"]["leaderboard_cd"] = _save(fig_leaderboard(lb, lbt), figures_dir, f"{prefix}_leaderboard_cd.png")
         else: skip("leaderboard", "no complete (data set, model) cell")
-        samplers = [s for s in BENCHMARK_STRATEGIES if s not in LABEL_TERM_STRATEGIES and s in set(df.strategy)]
+        samplers = [s for s in SAMPLER_STRATEGIES if s in set(df.strategy)]
         ls, lst = leaderboard(df, strategies=samplers)
         if len(lst) and lst.cells.max() > (lbt.cells.max() if len(lbt) else 0):   # more cells than the full board
             put("leaderboard_samplers", "Leaderboard of the samplers alone, on every model (test part)",

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import Tensor
-from .selection import SelectionSampler, STRATEGIES
+from .selection import SelectionSampler
 import mlabs.chain  # registers the "adac" strategy with SelectionSampler
-from .alternatives import (BENCHMARK_STRATEGIES, SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
+from .alternatives import (SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
                                 label_loss_for)   # importing registers the alternative samplers
 from .metrics import evaluate, macro_auc
 from .models.base import MultiLabelModel
@@ -226,9 +226,7 @@ def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES 
                    epochs: int|None = None, # total epochs of the run (recency_bias decays s_e to 1 by then)
                   ) -> SelectionSampler:
     "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma."
-    if strategy not in BENCHMARK_STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
-    strategy = sampler_strategy(strategy)
+    strategy = sampler_strategy(strategy)                # checks the name
     kw = dict(strategy=strategy, warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
     if strategy in SE_STRATEGIES: kw["se"] = 8.0 if se is None else float(se)
     if strategy in ("adaptive", "adac") and data.weights is not None: kw["weights"] = data.weights

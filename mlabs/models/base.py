@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from ..core import save_fig
 from ..data import load_dataset
 from ..metrics import macro_auc, micro_f1, hamming_loss
+from ..alternatives import bce_elementwise   # the default label loss of `label_term`
 
 # %% auto #0
 __all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'hang_zhang_init_', 'mlp', 'rank_loss',
@@ -60,9 +61,6 @@ def check_batch(x: Tensor,          # features, [B, d]
         raise ValueError(f"y (shape {tuple(y.shape)}) must be 0/1; y[{r}, {c}] = {y[r, c].item()}")
 
 # %% ../../nbs/10_models_base.ipynb #1daf25a2
-def _bce_elementwise(logits: Tensor, y: Tensor) -> Tensor:
-    return F.binary_cross_entropy_with_logits(logits, y, reduction="none")
-
 class MultiLabelModel(nn.Module):
     "Base of the five models: shared input checks, prediction in eval mode, parameter counting."
     def __init__(self, d: int, # number of features
@@ -127,7 +125,7 @@ class MultiLabelModel(nn.Module):
                   ) -> Tensor:           # the label term, a scalar
         "The label term of the loss: `default` unless `label_loss` or `sample_weights` are set, then mean_b w_b mean_j loss_bj."
         if self.label_loss is None and self.sample_weights is None: return default(logits, y)
-        L = (self.label_loss or _bce_elementwise)(logits, y)
+        L = (self.label_loss or bce_elementwise)(logits, y)
         if self.sample_weights is not None: L = L * self.sample_weights.to(L.dtype)[:, None]
         return L.mean()
 
