@@ -393,7 +393,8 @@ def bench_ray(quick: bool = False, # two units of 3 epochs instead of four of 12
              ) -> dict[str, float]: # figure name -> value (see the table above)
     "A small CPU-bound grid with the local backend and with 1 and 2 Ray workers: wall times, speed-up, overhead per task."
     from pathlib import Path
-    from mlabs.cv import grid_configs, run_grid
+    from mlabs.config import grid_configs
+    from mlabs.runner import run_grid
     from mlabs.ray_grid import run_grid_ray
     folds = [0, 1] if quick else [0, 1, 2, 3]
     configs = grid_configs({"epochs": 3 if quick else 12, "warmup_epochs": 2, "grid": [

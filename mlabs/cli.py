@@ -76,13 +76,10 @@ def _bench(args) -> int:
 # %% ../nbs/23_cli.ipynb #d8e6c54f
 from pathlib import Path
 
-def _cv(): import mlabs.cv as cv; return cv
-
 def _usage(f, *a, **kw):
-    "Call f; turn a bad name or malformed config into a UsageError (exit 2)."
-    cv = _cv()
+    "Call f; turn a bad name or malformed config (a `ValueError`, `ConfigError` among them) into a UsageError (exit 2)."
     try: return f(*a, **kw)
-    except (cv.ConfigError, ValueError) as e: raise UsageError(str(e)) from None
+    except ValueError as e: raise UsageError(str(e)) from None
 
 def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--dataset", required=True, help="bundled name (any case) or path of an .arff/.arff.gz file")
@@ -96,27 +93,29 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's preset)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--protocol", default="official", choices=["official", "authors"],
-                   help="official: like arms from a shared warm-up; authors: the unlike arms of the authors' scripts")
+    p.add_argument("--protocol", default="official", choices=["official", "authors-lr", "authors"],
+                   help="official: each model's own settings, like arms from a shared warm-up; authors-lr: the same with "
+                        "the authors' port's lr 1e-4 and hyperparameters; authors: the unlike arms of the authors' scripts")
     p.add_argument("--min-positives", type=int, default=0, help="drop labels with fewer positives (the authors: 21)")
     p.add_argument("--validation", default="heldout_half", choices=["heldout_half", "train_split"])
     p.add_argument("--refresh", default="batch", choices=["batch", "epoch"])
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    p.add_argument("--out", default="mlabs-runs", help="results directory (records in OUT/records)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads of each run (part of the run's identity)")
+    p.add_argument("--out", default="mlabs-runs", help="record store (records in OUT/records)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 # %% ../nbs/23_cli.ipynb #90a2d8a2
 @command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
 def _run_cmd(args) -> int:
-    cv = _cv()
+    from mlabs import cv, runner
     strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
     kw = dict(strategies=strategies, se=args.se, folds=args.folds, run_folds=args.fold or None, seed=args.seed,
               epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
               validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
-              device=args.device, protocol=args.protocol)
+              device=args.device, protocol=args.protocol, threads=args.threads)
     configs = _usage(cv.cv_configs, args.dataset, args.model, **kw)       # a bad name or option: one line, exit 2
-    recs = cv.run_configs(configs, out=args.out, quiet=args.quiet)       # the second half of `cv.cross_validate`
-    print(f"{configs[0]['dataset']}, {configs[0]['model']}: {len(recs)} runs, records in {Path(args.out)/'records'}")
+    recs = runner.run_configs(configs, out=args.out, quiet=args.quiet)   # the second half of `cv.cross_validate`
+    print(f"{configs[0].dataset}, {configs[0].model}: {len(recs)} runs, records in {Path(args.out)/'records'}")
     print(cv.summary_table(recs, baseline=strategies[0]))
     return 0
 
@@ -126,7 +125,7 @@ def _grid_args(p: argparse.ArgumentParser):
     p.add_argument("--jobs", type=int, default=None,
                    help="local processes, one torch thread each (default 1); with --backend ray and no --address, "
                         "the workers of the Ray instance started here (default: one per CPU)")
-    p.add_argument("--out", default=None, help="results directory (default: results/<config name>)")
+    p.add_argument("--out", default="results", help="record store (records in OUT/records; default: results)")
     p.add_argument("--backend", default="local", choices=["local", "ray"],
                    help="local processes, or Ray tasks (pip install 'mlabs[ray]')")
     p.add_argument("--address", default=None, metavar="ADDR",
@@ -140,21 +139,20 @@ def _grid_cmd(args) -> int:
     if args.address is not None and args.backend != "ray": raise UsageError("--address needs --backend ray")
     if args.address is not None and args.jobs is not None:
         raise UsageError("--jobs sets the workers of a Ray instance started here; a cluster at --address has its own")
-    cv = _cv()
-    from mlabs import ray_grid
-    spec = _usage(cv.read_spec, args.config)
-    configs = _usage(cv.grid_configs, spec, args.config)
+    from mlabs import config, runner, ray_grid
+    spec = _usage(config.read_spec, args.config)
+    configs = _usage(config.grid_configs, spec, args.config, Path(args.config).resolve().parent)
     ray_opts = _usage(ray_grid.ray_options, spec, args.config)
-    out = Path(args.out or Path("results")/Path(args.config).stem)
+    out = Path(args.out)
     if args.dry_run:
-        units, done = cv.plan(configs, out, lambda s: print(s, file=sys.stderr)) if (out/"records").is_dir() else \
-                      (list({cv.unit_key(c): 0 for c in configs}), 0)
-        print(f"{len(configs)} runs in {len({cv.unit_key(c) for c in configs})} units; {done} done, "
-              f"{len(configs) - done} to run in {len(units)} units; results in {out}")
+        units, done = runner.plan(configs, out, lambda s: print(s, file=sys.stderr)) if (out/"records").is_dir() else \
+                      (list({c.unit_key: 0 for c in configs}), 0)
+        print(f"{len(configs)} runs in {len({c.unit_key for c in configs})} units; {done} done, "
+              f"{len(configs) - done} to run in {len(units)} units; records in {out/'records'}")
         return 0
     if args.backend == "ray":
         s = ray_grid.run_grid_ray(configs, out, address=args.address, workers=args.jobs, options=ray_opts, quiet=args.quiet)
-    else: s = cv.run_grid(configs, out, jobs=args.jobs or 1, quiet=args.quiet)
+    else: s = runner.run_grid(configs, out, jobs=args.jobs or 1, quiet=args.quiet)
     ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
     print(f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}; "
           f"records in {out/'records'}")
@@ -162,18 +160,19 @@ def _grid_cmd(args) -> int:
 
 # %% ../nbs/23_cli.ipynb #48bd5ad7
 def _report_args(p: argparse.ArgumentParser):
-    p.add_argument("dir", help="results directory (with records/)")
+    p.add_argument("dir", help="record store (with records/)")
+    p.add_argument("--config", default=None, help="the TOML grid config whose records to report (default: every record)")
     p.add_argument("--figures", default=None, help="where to write the figures (default: see mlabs.report)")
 
 @command("report", "the paper's tables and figures from stored records", _report_args)
 def _report_cmd(args) -> int:
-    cv = _cv()
-    cv.load_records(args.dir)              # one line naming a corrupt record, before any work
-    try: from mlabs.report import report
-    except ModuleNotFoundError as e:
-        if e.name != "mlabs.report": raise
-        raise OSError("mlabs report needs the mlabs.report module, which this version does not have") from None
-    res = report(args.dir, args.figures)
+    from mlabs import config, store
+    keys, name = None, None
+    if args.config is not None:
+        keys, name = [c.key for c in _usage(config.load_grid, args.config)], Path(args.config).stem
+    store.load_records(args.dir, keys)     # one line naming a corrupt record, before any work
+    from mlabs.report import report
+    res = report(args.dir, args.figures, keys=keys, name=name)
     if isinstance(res, str): print(res)
     return 0
 
@@ -213,12 +212,12 @@ def convergence_figure(records: list[dict]): # records of one data set and model
 def _demo_cmd(args) -> int:
     import os
     from mlabs.core import save_fig
-    cv = _cv()
-    configs = [_usage(cv.make_config, DEMO["dataset"], DEMO["model"], st, DEMO["se"], fold=f, folds=args.folds,
+    from mlabs import config, runner, store, cv
+    configs = [_usage(config.make_config, DEMO["dataset"], DEMO["model"], st, DEMO["se"], fold=f, folds=args.folds,
                       epochs=args.epochs) for f in range(args.folds) for st in DEMO["strategies"]]
-    cv.run_grid(configs, args.out, jobs=max(1, args.jobs), quiet=args.quiet)
-    recs = [cv.read_record(cv.record_path(args.out, cv.config_key(c))) for c in configs]
-    print(f"DELA on yeast, {args.epochs} epochs ({configs[0]['warmup_epochs']} warm-up), {args.folds} folds")
+    runner.run_grid(configs, args.out, jobs=max(1, args.jobs), quiet=args.quiet)
+    recs = store.load_records(args.out, [c.key for c in configs])
+    print(f"DELA on yeast, {args.epochs} epochs ({configs[0].warmup_epochs} warm-up), {args.folds} folds")
     print(cv.summary_table(recs))
     old = os.environ.get("MLABS_FIGURES"); os.environ["MLABS_FIGURES"] = str(args.out)
     try: path = save_fig(convergence_figure(recs), "demo_convergence.png")

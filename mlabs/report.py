@@ -18,30 +18,30 @@ from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES
 from .alternatives import SAMPLER_STRATEGIES
+from .store import load_records
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'chosen_records', 'main_setting', 'loss_by_minority',
-           'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc', 'own_loss_table',
-           'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table', 'time_ratios',
-           'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction']
+__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'grid_records', 'chosen_records', 'main_setting',
+           'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc',
+           'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table',
+           'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
-def read_records(results_dir, # a results directory: its records are `results_dir/records/*.json`
+def read_records(store,      # a record store: its records are `store/records/*.json`
+                 keys=None,  # only the records of these keys (a grid's); default: every record
                 ) -> list[dict]: # the records; [] when there are none yet
-    "The records of a results directory (`mlabs.cv.load_records` when present); a corrupt record stops with its name."
-    d = Path(results_dir)
-    if not d.is_dir(): raise FileNotFoundError(f"results directory {d} does not exist")
+    "The records of a store (`mlabs.store.load_records`); a corrupt record stops with its name."
+    d = Path(store)
+    if not d.is_dir(): raise FileNotFoundError(f"record store {d} does not exist")
     if not any((d/"records").glob("*.json")): return []
-    try: from mlabs.cv import load_records
-    except ImportError: load_records = None
-    if load_records is not None: return load_records(d)
-    recs = []
-    for p in sorted((d/"records").glob("*.json")):
-        try: r = json.loads(p.read_text())
-        except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"corrupt record {p}: {e}") from None
-        if not isinstance(r, dict) or not {"config", "metrics"} <= set(r): raise ValueError(f"corrupt record {p}: no config or metrics")
-        recs.append(r)
-    return recs
+    return load_records(d, keys)
+
+def grid_records(store,   # a record store
+                 config,  # a TOML grid config (path): its runs' records are read
+                ) -> list[dict]: # the records of the grid's runs that are in the store
+    "The records of one grid's runs: the keys its config expands to, read from the store."
+    from mlabs.config import load_grid
+    return read_records(store, [c.key for c in load_grid(config)])
 
 # %% ../nbs/30_report.ipynb #6cc9ecfe
 def _skip(name: str, why: str) -> None:
@@ -375,18 +375,27 @@ def fig_leaderboard(lb: pd.DataFrame, tests: pd.DataFrame):
 FIGURES = dict(fig1_loss_density=fig_loss_density, fig3_convergence=fig_convergence, fig4_val_auc=fig_val_auc,
                fig6_own_loss_corr=fig_own_loss_corr, fig7_se_sweep=fig_se_sweep, fig8_batch_size=fig_batch_size)
 
-def report(results_dir,            # a results directory (records in `results_dir/records/`)
+def report(source,                 # a record store (records in `source/records/`), or the records as a list
            figures_dir=None,       # where figures go; default `mlabs.core.figure_dir()`
-           tables_dir=None,        # where tables go; default `results_dir/tables`
+           tables_dir=None,        # where tables go; default `source/<name>/tables` (`source/tables` without a name)
            n_boot: int = 10000,    # bootstrap resamples of the paired intervals
+           keys=None,              # with a store: only these records (a grid's keys); default: all
+           name: str|None = None,  # the grid's name: tables folder and figure prefix (default: the store's folder name)
           ) -> dict:               # n_records, tables {name: path}, figures {name: path}, skipped {name: why}
     "Tables 2-4 (Markdown and CSV), paired gains, A/A floor, s_e choice and the figures, from the stored records."
-    results_dir = Path(results_dir)
-    records = read_records(results_dir)
+    if isinstance(source, (list, tuple)):
+        records = list(source)
+        if tables_dir is None: raise ValueError("report: give tables_dir when the records are given as a list")
+        name = name or "records"
+    else:
+        source = Path(source); records = read_records(source, keys)
+        name = name or source.resolve().name
+        if tables_dir is None: tables_dir = source/name/"tables" if name != source.resolve().name else source/"tables"
+    results_dir, prefix = Path(name), name        # (`name` is reused by the loops below)
     out = dict(n_records=len(records), tables={}, figures={}, skipped={})
     if not records:
-        print(f"no records yet in {results_dir}"); return out
-    tables_dir = Path(tables_dir) if tables_dir is not None else results_dir/"tables"
+        print(f"no records yet for {name}"); return out
+    tables_dir = Path(tables_dir)
     df = records_frame(records)
     sections = []
     def put(name, title, frame, md):
@@ -421,7 +430,6 @@ def report(results_dir,            # a results directory (records in `results_di
             put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
                 markdown_table(list(c.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
         else: skip("se_choice" + sfx, "no strategy was run at two or more values of s_e")
-    prefix = results_dir.resolve().name
     if set(df.strategy) - set(STRATEGIES):                              # the benchmark's alternatives are present
         lb, lbt = leaderboard(df)
         rt = time_ratios(records)

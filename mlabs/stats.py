@@ -16,14 +16,15 @@ from scipy.stats import rankdata, wilcoxon
 from .imbalance import dataset_stats
 from .data import load_dataset, list_datasets
 from .alternatives import SE_STRATEGIES
+from .config import config_key
 
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS',
            'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
-           'record_key', 'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table',
-           'table2', 'table4', 'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3',
-           'format_table3', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables',
-           'cell_means', 'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_diagram']
+           'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2', 'table4',
+           'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
+           'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables', 'cell_means',
+           'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_diagram']
 
 # %% ../nbs/22_stats.ipynb #11815435
 # Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
@@ -155,7 +156,7 @@ def sign(metric: str) -> int: # +1 when higher is better, -1 for the three losse
     return -1 if metric in LOWER_IS_BETTER else 1
 
 # %% ../nbs/22_stats.ipynb #fb4ed0d2
-def records_frame(records: list[dict], # run records, as `mlabs.cv.load_records` returns them
+def records_frame(records: list[dict], # run records, as `mlabs.store.load_records` returns them
                  ) -> pd.DataFrame:    # one row per (run keys, split, metric) with `value`; se is NaN for random
     "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, batch_size, protocol, split, metric), the six metrics only."
     rows = []
@@ -174,10 +175,6 @@ def records_frame(records: list[dict], # run records, as `mlabs.cv.load_records`
     return df
 
 # %% ../nbs/22_stats.ipynb #22bee6bb
-def record_key(config: dict) -> str: # first 16 hex digits of sha256 of the config's canonical JSON
-    "The key the results store files a run's record under (the same rule as `mlabs.cv`)."
-    return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
-
 def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                       models=("dela",),            # model names
                       strategies=("random", "adaptive"), # strategies; every one but random is run at each se
@@ -190,7 +187,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                       epochs: int = 8,             # length of the histories
                       history: bool = False,       # add training histories, loss densities and own-loss correlations
                       rng_seed: int = 0,           # the generator's seed
-                     ) -> list[dict]:              # records in the format `mlabs.cv` writes
+                     ) -> list[dict]:              # records in the format `mlabs.store` writes
     "Records with known effects, for tests and documentation (never results): base per (data set, fold) + strategy effect + noise."
     effect = dict(adaptive=.01, hard=.005, adac=.008) if effect is None else effect
     rng = np.random.default_rng(rng_seed)
@@ -210,7 +207,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                                 for split in ("test", "val"):
                                     v = level[k] + g + noise * rng.standard_normal(len(METRICS))
                                     split_vals[split] = {m: float(v[i] if sign(m) > 0 else 1 - v[i]) for i, m in enumerate(METRICS)}
-                                rec = dict(key=record_key(cfg), config=cfg, metrics=split_vals, best_epoch=epochs - 1,
+                                rec = dict(key=config_key(cfg), config=cfg, metrics=split_vals, best_epoch=epochs - 1,
                                            history=None, loss_density=None, own_loss_corr=None,
                                            version="synthetic", machine=dict(cpu="synthetic", gpu=None, torch_threads=1,
                                                                              device="cpu", torch="-"),

@@ -17,13 +17,14 @@ from .selection import SelectionSampler
 import mlabs.chain  # registers the "adac" strategy with SelectionSampler
 from .alternatives import (SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
                                 label_loss_for)   # importing registers the alternative samplers
-from .metrics import evaluate, macro_auc
+from .metrics import evaluate, macro_auc, METRICS
 from .models.base import MultiLabelModel
 
 # %% auto #0
 __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
-           'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'warmup', 'restore',
-           'branch_sampler', 'train_branch', 'fit', 'FixedOrder', 'fit_authors']
+           'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'state_digest',
+           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'fit',
+           'FixedOrder', 'fit_authors']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -169,18 +170,63 @@ class Snapshot:
     loss_density: dict         # epoch -> per-sample BCE at that epoch, for requested warm-up epochs
     epochs: int                # gamma
     wall_s: float              # wall time of the warm-up
+    curves: dict|None = None   # the six metrics of the validation and test parts after each warm-up epoch
+    digest: str|None = None    # sha256 of the state every branch starts from (`state_digest`)
 
 def _clone_state(model: torch.nn.Module) -> dict:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
+# %% ../nbs/20_train.ipynb #c0a1e005
+def _feed(h, obj) -> None:
+    "Feed a canonical byte form of nested dicts, lists, tensors, arrays and scalars to the hash `h`."
+    if isinstance(obj, dict):
+        h.update(b"{")
+        for k in sorted(obj, key=str): h.update(repr(k).encode() + b":"); _feed(h, obj[k])
+        h.update(b"}")
+    elif isinstance(obj, (list, tuple)):
+        h.update(b"[")
+        for v in obj: _feed(h, v)
+        h.update(b"]")
+    elif isinstance(obj, Tensor):
+        _feed(h, obj.detach().cpu().contiguous().numpy() if obj.dtype != torch.bfloat16 else obj.detach().float().cpu().numpy())
+    elif isinstance(obj, np.ndarray):
+        a = np.ascontiguousarray(obj)
+        h.update(f"<{a.dtype.str}{a.shape}>".encode()); h.update(a.tobytes())
+    else: h.update(repr(obj).encode() + b";")
+
+def state_digest(snap: Snapshot) -> str:
+    "sha256 of what every branch of `snap` starts from: model, optimizer and random states and the loss table."
+    import hashlib
+    h = hashlib.sha256()
+    for part in (snap.model, snap.opt, snap.rng, snap.cuda_rng, snap.losses, snap.seen, snap.epochs): _feed(h, part)
+    return h.hexdigest()
+
+# %% ../nbs/20_train.ipynb #c0a1e002
+def new_curves() -> dict:
+    "Empty per-epoch curves: the six metrics of the validation and the test part (the record format's `curves`)."
+    return {part: {m: [] for m in METRICS} for part in ("val", "test")}
+
+def _round6(v) -> float|None:
+    v = float(v)
+    return round(v, 6) if math.isfinite(v) else None
+
+def _append_curves(model: MultiLabelModel, data: FoldData, curves: dict) -> None:
+    import warnings
+    for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ev = evaluate(Yp.cpu().numpy(), predict(model, Xp))
+        for m in METRICS: curves[part][m].append(_round6(ev[m]))
+
 # %% ../nbs/20_train.ipynb #ac92340c
-def _end_epoch(model, data, hist, best, epoch, density, density_epochs):
-    "Validation of one finished epoch; keep a copy of the state if it is the best so far."
+def _end_epoch(model, data, hist, best, epoch, density, density_epochs, curves=None):
+    "Validation of one finished epoch (and the curves); keep a copy of the state if it is the best so far."
     t0 = time.perf_counter()
     auc = _val_auc(model, data)
     hist["val_macro_auc"].append(None if auc == -math.inf else auc)
     if auc > best[0]: best = (auc, epoch, _clone_state(model))
     if epoch in density_epochs: density[epoch] = train_bce(model, data)
+    if curves is not None: _append_curves(model, data, curves)
     hist["time_eval_s"].append(time.perf_counter() - t0)
     return best
 
@@ -196,16 +242,18 @@ def warmup(model: MultiLabelModel,            # freshly built model (seeded by t
     "Train the shared warm-up (shuffled epochs) and return a snapshot to branch from."
     t0 = time.perf_counter()
     s = SelectionSampler(data.n, batch_size, strategy="random", warmup_epochs=epochs, seed=seed, device=data.X_train.device)
-    hist, best, dens = new_history(), (-math.inf, -1, _clone_state(model)), {}
+    hist, best, dens, curves = new_history(), (-math.inf, -1, _clone_state(model)), {}, new_curves()
     for e in range(epochs):
         s.set_epoch(e); train_epoch(model, opt, s, data, hist)
-        best = _end_epoch(model, data, hist, best, e, dens, set(loss_density_epochs))
+        best = _end_epoch(model, data, hist, best, e, dens, set(loss_density_epochs), curves)
         if progress is not None: progress.update(1)
     dev = data.X_train.device
-    return Snapshot(_clone_state(model), copy.deepcopy(opt.state_dict()), torch.get_rng_state(),
+    snap = Snapshot(_clone_state(model), copy.deepcopy(opt.state_dict()), torch.get_rng_state(),
                     torch.cuda.get_rng_state_all() if dev.type == "cuda" else None,
                     s.losses.cpu().numpy().copy(), s._seen.cpu().numpy().copy(), hist, best, dens, epochs,
-                    time.perf_counter() - t0)
+                    time.perf_counter() - t0, curves)
+    snap.digest = state_digest(snap)
+    return snap
 
 # %% ../nbs/20_train.ipynb #7c01a403
 def restore(model: MultiLabelModel, opt: torch.optim.Optimizer, snap: Snapshot) -> None:
@@ -238,6 +286,29 @@ def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES 
     s.set_epoch(snap.epochs)
     return s
 
+# %% ../nbs/20_train.ipynb #c0a1e008
+def arm_sampler_seed(seed: int,     # the unit's seed
+                     arm_seed: int, # the replicate index (0: the arm itself)
+                    ) -> int:       # the seed of the arm's sampler
+    "The seed of an arm's sampler: the unit's seed for replicate 0, another fixed function of both otherwise."
+    return int(seed) if int(arm_seed) == 0 else int(seed) + 1_000_000_007 * int(arm_seed)
+
+@dataclass(frozen=True)
+class Arm:
+    "One strategy trained from the shared warm-up, and what its run records."
+    strategy: str                       # a strategy name (`mlabs.alternatives.BENCHMARK_STRATEGIES`)
+    se: float|None = None               # its selection pressure, for the strategies that have one
+    arm_seed: int = 0                   # replicate index (`arm_sampler_seed`)
+    loss_density_epochs: tuple|None = None # two epochs (0-based) whose per-sample BCE is kept
+    own_loss_corr: bool = False         # Pearson r of the BCE and the model's own loss at the best state
+
+    @classmethod
+    def of(cls, a) -> Arm:
+        "An `Arm` from an `Arm`, a strategy name or a `(strategy, se)` pair."
+        if isinstance(a, Arm): return a
+        if isinstance(a, str): return cls(a)
+        return cls(*a)
+
 # %% ../nbs/20_train.ipynb #360f3a1d
 def train_branch(model: MultiLabelModel,      # the model (its state is replaced by the snapshot's)
                  opt: torch.optim.Optimizer,  # its optimizer
@@ -247,24 +318,26 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
                  epochs: int,                 # total epochs, warm-up included
                  se: float|None = None,       # s_e
                  batch_size: int = BATCH_SIZE,
-                 seed: int = 0,
+                 seed: int = 0,               # the unit's seed (shuffles of the warm-up)
                  refresh: str = "batch",      # "batch" (paper) or "epoch" (authors' code)
                  loss_density_epochs=None,    # two epochs (0-based) at which to keep every training sample's BCE
                  record_own_loss_corr: bool = False, # Pearson r of BCE and the model's own loss at the best state
                  progress=None,               # a tqdm bar advanced per epoch
-                ) -> dict:                    # metrics, best_epoch, history, loss_density, own_loss_corr, wall_s
+                 arm_seed: int = 0,           # replicate index: another seed for this arm's sampler only (`arm_sampler_seed`)
+                ) -> dict:                    # metrics, best_epoch, history, curves, loss_density, own_loss_corr, wall_s
     "Train `strategy` from the warm-up snapshot; evaluate the best validation epoch on the test part."
     if epochs < snap.epochs: raise ValueError(f"epochs ({epochs}) must be at least the warm-up's ({snap.epochs})")
     t0 = time.perf_counter()
     restore(model, opt, snap)
-    s = branch_sampler(strategy, snap, data, batch_size, se, seed, refresh, epochs)
+    s = branch_sampler(strategy, snap, data, batch_size, se, arm_sampler_seed(seed, arm_seed), refresh, epochs)
     ll = label_loss_for(strategy, data.Y_train.cpu().numpy())
     hist, best = copy.deepcopy(snap.history), snap.best
+    curves = copy.deepcopy(snap.curves) if snap.curves is not None else new_curves()
     dens_e = list(loss_density_epochs or [])
     dens = {e: v for e, v in snap.loss_density.items() if e in dens_e}
     for e in range(snap.epochs, epochs):
         s.set_epoch(e); train_epoch(model, opt, s, data, hist, ll)
-        best = _end_epoch(model, data, hist, best, e, dens, set(dens_e))
+        best = _end_epoch(model, data, hist, best, e, dens, set(dens_e), curves)
         if progress is not None: progress.update(1)
     model.load_state_dict(best[2])
     metrics = {}
@@ -278,13 +351,13 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
         nm = np.asarray(data.n_minority).tolist()
         density = {"epochs": dens_e, "n_minority": nm, "bce": [dens[e].tolist() for e in dens_e]}
     corr = own_loss_corr(model, data) if record_own_loss_corr else None
-    return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "loss_density": density,
+    return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "curves": curves, "loss_density": density,
             "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
 
 # %% ../nbs/20_train.ipynb #c235133f
 def fit(model: MultiLabelModel,        # freshly built model (seed torch before building it)
         data: FoldData,                # the fold
-        arms: list,                    # [(strategy, se), ...] (se None for random)
+        arms: list,                    # `Arm`s, or (strategy, se) pairs (se None for random)
         epochs: int = 100,             # total epochs, warm-up included
         lr: float = 1e-3,              # learning rate (the model's preset)
         weight_decay: float = WEIGHT_DECAY,
@@ -292,25 +365,23 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         warmup_epochs: int = WARMUP_EPOCHS,
         seed: int = 0,                 # seed of shuffles and selection draws
         refresh: str = "batch",
-        loss_density_epochs=None,      # {arm index: [e1, e2]} or one list for every arm
-        record_own_loss_corr=False,    # {arm index: bool} or one bool for every arm
         quiet: bool = False,           # no progress bar
         on_result=None,                # called as on_result(i, result) as soon as arm i is done (e.g. to store it)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
-    "Train the warm-up once and every arm from it; return each arm's metrics and history."
+    "Train the warm-up once and every arm from it; return each arm's metrics, history and curves."
     from tqdm.auto import tqdm
-    per = lambda v, i: v.get(i) if isinstance(v, dict) else v
-    dens_all = sorted({e for i in range(len(arms)) for e in (per(loss_density_epochs, i) or [])})
+    arms = [Arm.of(a) for a in arms]
+    dens_all = sorted({e for a in arms for e in (a.loss_density_epochs or [])})
     opt = make_optimizer(model, lr, weight_decay)
     total = warmup_epochs + len(arms) * (epochs - warmup_epochs)
     with tqdm(total=total, disable=quiet, desc="epochs", leave=False) as bar:
         snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs], bar)
         out = []
-        for i, (strategy, se) in enumerate(arms):
-            bar.set_postfix_str(strategy if se is None else f"{strategy} se={se:g}")
-            r = train_branch(model, opt, snap, data, strategy, epochs, se, batch_size, seed, refresh,
-                             per(loss_density_epochs, i), bool(per(record_own_loss_corr, i)), bar)
-            r["warmup_wall_s"] = snap.wall_s
+        for i, a in enumerate(arms):
+            bar.set_postfix_str(a.strategy + ("" if a.se is None else f" se={a.se:g}") + (f" #{a.arm_seed}" if a.arm_seed else ""))
+            r = train_branch(model, opt, snap, data, a.strategy, epochs, a.se, batch_size, seed, refresh,
+                             a.loss_density_epochs, a.own_loss_corr, bar, a.arm_seed)
+            r["warmup_wall_s"], r["warmup_sha256"] = snap.wall_s, snap.digest
             if on_result is not None: on_result(i, r)
             out.append(r)
     return out
@@ -357,7 +428,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
     from tqdm.auto import tqdm
     t0 = time.perf_counter()
     opt = make_optimizer(model, lr, weight_decay=0.0 if strategy == "random" else WEIGHT_DECAY)
-    hist, best, dens = new_history(), (-math.inf, -1, None), {}
+    hist, best, dens, curves = new_history(), (-math.inf, -1, None), {}, new_curves()
     s = FixedOrder(data.n, batch_size, data.X_train.device)
     warm_steps = warmup_epochs * math.ceil(data.n / batch_size)
     with tqdm(total=epochs, disable=quiet, desc=f"authors {strategy}", leave=False) as bar:
@@ -372,12 +443,12 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 s.set_epoch(e); train_epoch(model, ramp, s, data, hist)
             else:
                 s.set_epoch(e); train_epoch(model, opt, s, data, hist)
-            best = _end_epoch(model, data, hist, best, e, dens, set())
+            best = _end_epoch(model, data, hist, best, e, dens, set(), curves)
             bar.update(1)
     metrics = {part: {k: float(v) for k, v in evaluate(Yp.cpu().numpy(), predict(model, Xp)).items()}
                for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
-    return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "loss_density": None,
-            "own_loss_corr": None, "wall_s": time.perf_counter() - t0, "warmup_wall_s": 0.0}
+    return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "curves": curves, "loss_density": None,
+            "own_loss_corr": None, "wall_s": time.perf_counter() - t0, "warmup_wall_s": 0.0, "warmup_sha256": None}
 
 # %% ../nbs/20_train.ipynb #a1d689f5
 from .core import add_docments

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from mlabs import cv
+from mlabs import config as cfgs, store, runner
 from mlabs.metrics import METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def assert_same_record(a: dict, b: dict, tol: float = 1e-6):
     assert a["history"]["minority_draws"] == b["history"]["minority_draws"]
 
 @pytest.fixture(scope="module")
-def smoke_configs() -> list[dict]: return cv.load_grid(SMOKE)
+def smoke_configs() -> list: return cfgs.load_grid(SMOKE)
 
 @pytest.fixture(scope="module")
 def full_grid(tmp_path_factory, smoke_configs) -> Path:
@@ -43,12 +43,12 @@ def full_grid(tmp_path_factory, smoke_configs) -> Path:
 
 def test_smoke_config_shape(smoke_configs):
     "Two folds x (random, hard, adaptive, adac): 8 runs in 2 units of work, loss densities for random and adaptive."
-    assert len(smoke_configs) == 8 and len({cv.unit_key(c) for c in smoke_configs}) == 2
-    assert sorted(c["strategy"] for c in smoke_configs if c["loss_density_epochs"]) == ["adaptive"] * 2 + ["random"] * 2
+    assert len(smoke_configs) == 8 and len({c.unit_key for c in smoke_configs}) == 2
+    assert sorted(c.strategy for c in smoke_configs if c.loss_density_epochs) == ["adaptive"] * 2 + ["random"] * 2
 
 def test_records_follow_the_format(full_grid, smoke_configs):
-    recs = cv.load_records(full_grid)
-    assert sorted(r["key"] for r in recs) == sorted(cv.config_key(c) for c in smoke_configs)
+    recs = store.load_records(full_grid)
+    assert sorted(r["key"] for r in recs) == sorted(c.key for c in smoke_configs)
     for r in recs:
         E, h = r["config"]["epochs"], r["history"]
         assert len(h["train_loss"]) == len(h["val_macro_auc"]) == len(h["time_step_s"]) == E
@@ -61,7 +61,10 @@ def test_records_follow_the_format(full_grid, smoke_configs):
         if r["loss_density"]:
             assert r["loss_density"]["epochs"] == [1, 4] and len(r["loss_density"]["bce"][0]) == r["split"]["n_train"]
         assert r["machine"]["torch_threads"] == 1 and r["version"]
-        cv.check_split(r)                                        # the folds are reproducible from the config
+        for part in ("val", "test"):                           # the curves end where the metrics were taken
+            for m in METRICS: assert abs(r["curves"][part][m][r["best_epoch"]] - r["metrics"][part][m]) <= 1e-6
+        assert len(r["warmup_sha256"]) == 64 and r["split"]["data_sha256"]
+        store.check_split(r)                                        # the folds are reproducible from the config
 
 def test_killed_grid_resumes_without_loss_or_repeat(full_grid, tmp_path):
     "Kill a real `mlabs grid` by pid after its first records, start it again: the records equal the uninterrupted grid's."
@@ -86,22 +89,22 @@ def test_killed_grid_resumes_without_loss_or_repeat(full_grid, tmp_path):
 def test_same_config_same_record(full_grid, smoke_configs):
     "A run in this process equals the record another process stored for the same config (one thread, CPU)."
     torch.set_num_threads(1)
-    c = next(c for c in smoke_configs if c["strategy"] == "adaptive" and c["fold"] == 1)
-    rec = cv.run(c)
-    stored = cv.read_record(cv.record_path(full_grid, rec["key"]))
+    c = next(c for c in smoke_configs if c.strategy == "adaptive" and c.fold == 1)
+    rec = runner.run(c)
+    stored = store.read_record(store.record_path(full_grid, rec["key"]))
     assert_same_record(rec, stored, tol=0)
-    assert cv.comparable(json.loads(json.dumps(rec))) == cv.comparable(stored)
+    assert store.comparable(json.loads(json.dumps(rec))) == store.comparable(stored)
 
 def test_strategy_order_does_not_matter():
     "DELA (whose training draws noise) on yeast: each strategy's record is the same trained first, last or alone."
     torch.set_num_threads(1)
-    cs = [cv.make_config("yeast", "dela", s, 8, fold=3, epochs=4, warmup_epochs=2) for s in ("random", "adaptive")]
-    fwd = {r["key"]: r for r in cv.run_unit(cs)}
-    rev = {r["key"]: r for r in cv.run_unit(cs[::-1])}
-    alone = cv.run(cs[1])
+    cs = [cfgs.make_config("yeast", "dela", s, 8, fold=3, epochs=4, warmup_epochs=2) for s in ("random", "adaptive")]
+    fwd = {r["key"]: r for r in runner.run_unit(cs)}
+    rev = {r["key"]: r for r in runner.run_unit(cs[::-1])}
+    alone = runner.run(cs[1])
     for k in fwd: assert_same_record(fwd[k], rev[k], tol=0)
     assert_same_record(alone, fwd[alone["key"]], tol=0)
-    assert fwd[cs[0] and cv.config_key(cs[0])]["metrics"]["test"] != alone["metrics"]["test"]   # the arms do differ
+    assert fwd[cs[0].key]["metrics"]["test"] != alone["metrics"]["test"]   # the arms do differ
 
 @pytest.mark.parametrize("args, msg", [
     (("run", "--dataset", "nosuchset", "--model", "dela"), "unknown dataset 'nosuchset'"),
@@ -146,10 +149,10 @@ def test_corrupt_record_is_reported_and_rerun(full_grid, tmp_path):
     others = {f.name: f.read_bytes() for f in files if f != victim}
     r = mlabs("report", d)
     assert r.returncode == 1 and f"corrupt record {victim}" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
-    with pytest.raises(cv.CorruptRecord, match=victim.name): cv.load_records(d)
+    with pytest.raises(store.CorruptRecord, match=victim.name): store.load_records(d)
     r = mlabs("grid", SMOKE, "--out", d, "--quiet")
     assert r.returncode == 0, r.stderr
     assert victim.name in r.stderr and "corrupt" in r.stderr
     assert "8 runs: 7 already done, 1 run" in r.stdout
     assert {f.name: f.read_bytes() for f in record_files(d) if f != victim} == others
-    assert_same_record(cv.read_record(victim), original, tol=0)
+    assert_same_record(store.read_record(victim), original, tol=0)

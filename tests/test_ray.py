@@ -7,7 +7,7 @@ it (those tests run with Ray installed too: a stand-in module hides it). Ray sta
 import json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
-from mlabs import cv
+from mlabs.config import RunConfig
 from test_experiments import assert_same_record, record_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +84,7 @@ def test_ray_usage_errors(tmp_path, args, msg):
     ("[ray.datasets.yeast]\nnum_cpus = 0\n", "[ray].datasets.yeast: num_cpus must be a number > 0"),
 ])
 def test_malformed_ray_table(tmp_path, table, msg):
-    "A bad [ray] table is a usage error for either backend, before anything runs (every check: nbs/21a_ray.ipynb)."
+    "A bad [ray] table is a usage error for either backend, before anything runs (every check: nbs/21e_ray.ipynb)."
     cfg = tmp_path/"bad.toml"
     cfg.write_text("epochs = 3\n[[grid]]\ndatasets = ['yeast']\nmodels = ['c2ae']\nstrategies = ['random']\n" + table)
     for backend in ("local", "ray"):
@@ -132,7 +132,7 @@ def test_ray_backend_gives_the_local_records(local_grid, tmp_path):
     for k in local_grid: assert_same_record(got[k], local_grid[k])
     assert {r["machine"]["torch_threads"] for r in got.values()} == {1}
     tried = attempts(log)                                  # one attempt per unit, and the workers are gone
-    assert sorted(u for u, _ in tried) == sorted({cv.unit_key(r["config"]) for r in got.values()})
+    assert sorted(u for u, _ in tried) == sorted({RunConfig.from_dict(r["config"]).unit_key for r in got.values()})
     assert all_gone(pid for _, pid in tried)
     r = mlabs("grid", SMOKE, "--backend", "ray", "--jobs", "2", "--out", out, "--quiet")
     assert r.returncode == 0 and "8 runs: 8 already done, 0 run" in r.stdout, r.stderr

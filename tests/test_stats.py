@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from mlabs.core import atomic_write
 from mlabs.stats import (records_frame, table2, table3, paired_diff, choose_se, aa_calibration, against_floor,
-                         paper_tables, synthetic_records, wilcoxon_verdict, record_key)
+                         paper_tables, synthetic_records, wilcoxon_verdict)
+from mlabs.config import config_key
 from mlabs.report import report
 
 OTHER = dict(macro_f1=.5, micro_f1=.5, macro_auc=.5, ranking_loss=.2, hamming_loss=.1, one_error=.3)
@@ -15,7 +16,7 @@ def rec(dataset, strategy, fold, values, se=None, seed=0, val=None):
     "A complete record with the given test metrics (validation ones default to the same; the others are constant)."
     cfg = dict(dataset=dataset, model="dela", strategy=strategy, se=se, fold=fold, folds=3, seed=seed, batch_size=128,
                protocol="official")
-    return dict(key=record_key(cfg), config=cfg, metrics=dict(test={**OTHER, **values}, val={**OTHER, **(val or values)}),
+    return dict(key=config_key(cfg), config=cfg, metrics=dict(test={**OTHER, **values}, val={**OTHER, **(val or values)}),
                 best_epoch=0, history=None, loss_density=None, own_loss_corr=None, version="test",
                 machine=dict(cpu="test", gpu=None, torch_threads=1, device="cpu", torch="-"), wall_s=0., created="1970-01-01T00:00:00Z")
 
@@ -124,26 +125,24 @@ def test_paper_values_against_the_paper_text():
 
 def test_report_on_a_fake_results_directory(tmp_path):
     recs = three_datasets()
-    for r in recs: atomic_write(tmp_path/"res"/"records"/f"{r['key']}.json", json.dumps(r))
-    out = report(tmp_path/"res", figures_dir=tmp_path/"figs", n_boot=500)
+    out = report(recs, figures_dir=tmp_path/"figs", tables_dir=tmp_path/"res"/"tables", n_boot=500)
     assert out["n_records"] == len(recs) and not out["figures"]          # no histories: every figure skipped
     t2 = pd.read_csv(tmp_path/"res"/"tables"/"table2.csv", header=[0, 1, 2], index_col=[0, 1])
-    # independent mean of the adaptive Macro-AUC of data set C straight from the JSON files
-    vals = [json.loads(p.read_text()) for p in (tmp_path/"res"/"records").glob("*.json")]
+    # independent mean of the adaptive Macro-AUC of data set C straight from the records' JSON
+    vals = [json.loads(json.dumps(r)) for r in recs]
     c = [r["metrics"]["test"]["macro_auc"] for r in vals if r["config"]["dataset"] == "C" and r["config"]["strategy"] == "adaptive"]
     assert t2.loc[("dela", "C"), ("macro_auc", "adaptive", "mean")] == pytest.approx(np.mean(c))
     assert "tie (0.2500) 3/0/0" in (tmp_path/"res"/"tables"/"table3.md").read_text()
     assert set(out["skipped"]) >= {"table4", "fig1_loss_density", "fig8_batch_size"}
     (tmp_path/"empty").mkdir()
     assert report(tmp_path/"empty")["n_records"] == 0
-    (tmp_path/"res"/"records"/"broken.json").write_text("{")
+    (tmp_path/"res"/"records").mkdir(parents=True); (tmp_path/"res"/"records"/"broken.json").write_text("{")
     with pytest.raises(Exception, match="broken.json"): report(tmp_path/"res")
 
 def test_report_writes_every_figure(tmp_path):
     recs = synthetic_records(strategies=("random", "hard", "adaptive"), se=(2., 8.), batch_sizes=(128, 256), folds=2,
                              history=True)
-    for r in recs: atomic_write(tmp_path/"res"/"records"/f"{r['key']}.json", json.dumps(r))
-    out = report(tmp_path/"res", figures_dir=tmp_path/"figs", n_boot=200)
+    out = report(recs, figures_dir=tmp_path/"figs", tables_dir=tmp_path/"tables", n_boot=200)
     assert sorted(out["figures"]) == ["fig1_loss_density", "fig3_convergence", "fig4_val_auc", "fig6_own_loss_corr",
                                       "fig7_se_sweep", "fig8_batch_size"]
     assert all(p.stat().st_size > 1000 and p.parent == tmp_path/"figs" for p in out["figures"].values())

@@ -21,8 +21,8 @@ from .dela import DELA
 from . import c2ae, mpvae, paca, clif, dela
 
 # %% auto #0
-__all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'preset', 'get_model',
-           'presets_table', 'defaults_table', 'train_preset', 'learning_check']
+__all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'model_hparams', 'preset',
+           'get_model', 'presets_table', 'defaults_table', 'train_preset', 'learning_check']
 
 # %% ../../nbs/16_models.ipynb #de0e7f52
 MODELS: dict[str, type[MultiLabelModel]] = {"c2ae": C2AE, "mpvae": MPVAE, "paca": PACA, "clif": CLIF, "dela": DELA}
@@ -31,7 +31,7 @@ _MODULES = {"c2ae": c2ae, "mpvae": mpvae, "paca": paca, "clif": clif, "dela": de
 # %% ../../nbs/16_models.ipynb #1fc205b9
 _DATA_ARGS = {"Y_train"}  # constructor arguments that carry data, not hyperparameters (CLIF's label graph)
 
-def _hparams(cls: type, data: bool = False) -> dict:
+def model_hparams(cls: type, data: bool = False) -> dict:
     "Constructor keyword defaults of a model class, without d and q (and without data arguments unless `data`)."
     return {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()
             if k not in ("self", "d", "q") and p.default is not inspect.Parameter.empty
@@ -169,7 +169,7 @@ def get_model(name: str,                 # "c2ae", "mpvae", "paca", "clif" or "d
              ) -> MultiLabelModel:
     "Build one of the five models with its preset for `dataset` under `protocol` (all but the lr), then `overrides`."
     key = _model_key(name)
-    valid = _hparams(MODELS[key], data=True)
+    valid = model_hparams(MODELS[key], data=True)
     bad = sorted(set(overrides) - set(valid))
     if bad: raise ValueError(f"{MODELS[key].__name__} has no hyperparameter {', '.join(bad)}; valid: {', '.join(valid)}")
     hp = preset(key, dataset, protocol, d=d, q=q)
@@ -195,7 +195,7 @@ def defaults_table() -> pd.DataFrame:
     rows = []
     for key, cls in MODELS.items():
         src = getattr(_MODULES[key], "SOURCES", {})
-        for k, v in _hparams(cls).items():
+        for k, v in model_hparams(cls).items():
             rows.append(dict(model=cls.__name__, hyperparameter=k, default=repr(v), source=src.get(k, "")))
     return pd.DataFrame(rows)
 
