@@ -21,10 +21,11 @@ from .alternatives import SAMPLER_STRATEGIES
 from .store import load_records
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'grid_records', 'chosen_records', 'main_setting',
-           'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc',
-           'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table',
-           'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction']
+__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'ANCHOR_C', 'read_records', 'grid_records', 'chosen_records',
+           'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence',
+           'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired',
+           'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction',
+           'anchor_fold', 'logistic_anchor']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(store,      # a record store: its records are `store/records/*.json`
@@ -485,6 +486,48 @@ def reproduction(df: pd.DataFrame,        # a `records_frame`
     m["random_gap"] = m.ours_random - m.paper_random
     m["metric"] = pd.Categorical(m.metric, METRICS, ordered=True)
     return m[cols].sort_values(["model", "dataset", "metric"]).reset_index(drop=True)
+
+# %% ../nbs/30_report.ipynb #e5a10002
+ANCHOR_C = 1.0   # the inverse L2 strength of the anchor (scikit-learn's default)
+
+def anchor_fold(config: dict,        # a record's config: its fold is the anchor's
+                C: float = ANCHOR_C, # inverse L2 strength
+               ) -> dict:            # split and data digests, C, and the six test metrics
+    "The test metrics of one logistic regression per label on a run's fold (same split and scaling as the run)."
+    from mlabs.folds import prepare_fold
+    from mlabs.models.base import logistic_baseline
+    from mlabs.metrics import evaluate
+    c = config
+    data, split = prepare_fold(c["dataset"], c["fold"], c["folds"], c["seed"], c["validation"], c.get("min_positives", 0),
+                               c.get("k", 5), weights=False)
+    P = logistic_baseline((data.X_train.numpy(), data.Y_train.numpy()), data.X_test.numpy(), C)
+    ev = evaluate(data.Y_test.numpy(), P)
+    return {"split_sha256": split["sha256"], "data_sha256": split["data_sha256"], "C": C,
+            "test": {m: float(ev[m]) for m in METRICS}}
+
+# %% ../nbs/30_report.ipynb #e5a10003
+def _anchor_file(store, config: dict, split_sha: str, C: float) -> Path:
+    import hashlib
+    h = hashlib.sha256(json.dumps([split_sha, config["dataset"], config.get("data_sha256"), config.get("min_positives", 0), C]).encode())
+    return Path(store)/"anchors"/f"{h.hexdigest()[:16]}.json"
+
+def logistic_anchor(records: list[dict], # records (one anchor per distinct split among them)
+                    store=None,          # a record store: anchors are read from / written to `store/anchors/`
+                    C: float = ANCHOR_C,
+                   ) -> pd.DataFrame:    # dataset, seed, fold, metric, value
+    "The logistic-regression anchor of every fold the records were trained on, computed once and cached in the store."
+    rows, done = [], set()
+    for r in records:
+        c, sha = r["config"], r["split"]["sha256"]
+        if (c["dataset"], sha) in done: continue
+        done.add((c["dataset"], sha))
+        f = _anchor_file(store, c, sha, C) if store is not None else None
+        if f is not None and f.exists(): a = json.loads(f.read_text())
+        else:
+            a = anchor_fold(c, C)
+            if f is not None: atomic_write(f, json.dumps(a, separators=(",", ":")))
+        rows += [dict(dataset=c["dataset"], seed=c["seed"], fold=c["fold"], metric=m, value=v) for m, v in a["test"].items()]
+    return pd.DataFrame(rows, columns=["dataset", "seed", "fold", "metric", "value"])
 
 # %% ../nbs/30_report.ipynb #d4447c82
 from .core import add_docments
