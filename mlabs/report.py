@@ -423,9 +423,9 @@ def report(source,                 # a record store (records in `source/records/
             if len(aa): p = against_floor(p, aa)
             put(f"paired_{a}_{b}{sfx}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
                 + ("; ✓ clears the A/A floor)" if len(aa) else ")") + tsfx, p, format_paired(p))
-        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against random with another seed" + tsfx, aa, format_paired(
+        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against its replicate (same split and warm-up, another sampler seed)" + tsfx, aa, format_paired(
             aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
-        else: skip("aa_floor" + sfx, "random was run at one seed only")
+        else: skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
         if d.se.notna().any() and d.groupby(list(GROUP))["se"].nunique().max() > 1:
             c = choose_se(d)
             put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
