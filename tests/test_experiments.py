@@ -156,3 +156,25 @@ def test_corrupt_record_is_reported_and_rerun(full_grid, tmp_path):
     assert "8 runs: 7 already done, 1 run" in r.stdout
     assert {f.name: f.read_bytes() for f in record_files(d) if f != victim} == others
     assert_same_record(store.read_record(victim), original, tol=0)
+
+@pytest.mark.parametrize("protocol", ["authors", "authors-lr"])
+def test_authors_protocols_run_from_a_toml(tmp_path, protocol):
+    "Both authors' protocols run from a grid file: lr 1e-4 and the port's hyperparameters; 'authors' has its unlike arms."
+    cfg = tmp_path/"a.toml"
+    cfg.write_text(f'epochs = 4\nwarmup_epochs = 2\nprotocol = "{protocol}"\n[[grid]]\ndatasets = ["yeast"]\n'
+                   'models = ["dela"]\nstrategies = ["random", "adaptive"]\nrun_folds = [0]\n')
+    r = mlabs("grid", cfg, "--out", tmp_path/"out", "--quiet")
+    assert r.returncode == 0, r.stderr
+    recs = {x["config"]["strategy"]: x for x in store.load_records(tmp_path/"out")}
+    assert sorted(recs) == ["adaptive", "random"]
+    for x in recs.values():
+        c = x["config"]
+        assert (c["protocol"], c["lr"], c["hparams"]["beta"]) == (protocol, 1e-4, 1e-4)    # the port's DELA
+        assert len(x["curves"]["test"]["macro_auc"]) == 4
+    wd = {s: x["config"]["weight_decay"] for s, x in recs.items()}
+    if protocol == "authors":          # unlike arms: no weight decay for random, the last epoch tested, no shared warm-up
+        assert wd == {"random": 0.0, "adaptive": 1e-4} and {x["best_epoch"] for x in recs.values()} == {3}
+        assert {x["warmup_sha256"] for x in recs.values()} == {None}
+    else:                              # the fair protocol: like arms from one warm-up
+        assert wd == {"random": 1e-4, "adaptive": 1e-4}
+        assert len({x["warmup_sha256"] for x in recs.values()}) == 1 and recs["random"]["warmup_sha256"]
