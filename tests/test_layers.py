@@ -21,7 +21,7 @@ LAYERS = [
     "mlabs.convergence", "mlabs.metrics",
     "mlabs.models.base", "mlabs.models.c2ae", "mlabs.models.mpvae", "mlabs.models.paca", "mlabs.models.clif",
     "mlabs.models.dela", "mlabs.models",
-    "mlabs.train", "mlabs.folds", "mlabs.config", "mlabs.store", "mlabs.runner", "mlabs.cv", "mlabs.ray_grid", "mlabs.stats", "mlabs.report", "mlabs.bench", "mlabs.cli",
+    "mlabs.train", "mlabs.folds", "mlabs.config", "mlabs.store", "mlabs.runner", "mlabs.cv", "mlabs.ray_grid", "mlabs.stats", "mlabs.budgets", "mlabs.report", "mlabs.bench", "mlabs.cli",
 ]
 RANK = {m: i for i, m in enumerate(LAYERS)}
 
