@@ -63,28 +63,34 @@ class ProbaSampler(BaseSampler):
         self._scores_updated(ik, old)
 
     def _allocate(self) -> None: "Create the per-sample state once q is known."
-    def _scores_updated(self, i: np.ndarray, old: np.ndarray) -> None: "Hook: the scores of samples i were `old` (the quantised samplers keep a sum tree)."
     def _observe(self, i: np.ndarray, P: np.ndarray) -> None: "Fold the probabilities P [m, q] of samples i [m] into the state and `_s`."
+    def _scores_updated(self, i: np.ndarray, old: np.ndarray) -> None: "Hook: the scores of samples i were `old` (the quantised samplers keep a sum tree)."
     def _known(self) -> np.ndarray: return self._visited        # the samples whose score is defined
 
-    def score(self) -> np.ndarray:
-        "Each sample's score, float64 [n]; samples without one get the largest score seen (all 0 before any visit)."
-        if self.q is None: return np.zeros(self.n)
-        s, v = self._s, self._known()
-        return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
+# %% ../nbs/07_alternatives.ipynb #5e1c0d31
+@patch
+def score(self: ProbaSampler) -> np.ndarray:
+    "Each sample's score, float64 [n]; samples without one get the largest score seen (all 0 before any visit)."
+    if self.q is None: return np.zeros(self.n)
+    s, v = self._s, self._known()
+    return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
 
-    def state_dict(self) -> dict:
-        "The base state plus the probability summaries (NumPy arrays)."
-        st = super().state_dict()
-        st["proba_state"] = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._proba_state().items()}
-        return st
+@patch
+def state_dict(self: ProbaSampler) -> dict:
+    "The base state plus the probability summaries (NumPy arrays)."
+    st = BaseSampler.state_dict(self)
+    st["proba_state"] = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._proba_state().items()}
+    return st
 
-    def load_state_dict(self, state: dict) -> None:
-        super().load_state_dict(state)
-        for k, v in state["proba_state"].items(): setattr(self, k, v.copy() if isinstance(v, np.ndarray) else v)
-        self._known_all, self._tree = False, None                   # derived state: recomputed when needed
+@patch
+def load_state_dict(self: ProbaSampler, state: dict) -> None:
+    "Restore a `state_dict()`, probability summaries included."
+    BaseSampler.load_state_dict(self, state)
+    for k, v in state["proba_state"].items(): setattr(self, k, v.copy() if isinstance(v, np.ndarray) else v)
+    self._known_all, self._tree = False, None                   # derived state: recomputed when needed
 
-    def _proba_state(self) -> dict: return {"q": self.q, "_visited": self._visited, "_s": self._s}
+@patch
+def _proba_state(self: ProbaSampler) -> dict: return {"q": self.q, "_visited": self._visited, "_s": self._s}
 
 # %% ../nbs/07_alternatives.ipynb #5e1c0d11
 class QuantizedProbaSampler(ProbaSampler):

@@ -3,7 +3,7 @@
 weights) recorded in `tests/fixtures/sampler_streams.npz`.
 
 The fixture was written by the code *before* the samplers were reorganised and made faster (`python
-tests/test_sampler_streams.py --write` at that commit); it is never rewritten by the tests. A speed-up that changes
+tests/test_sampler_streams.py --write` with commit effb89c's package); it is never rewritten by the tests. A speed-up that changes
 one batch fails here: the records of a running experiment grid must stay reproducible bit for bit.
 
 The cases cover every strategy at n = 1,000 (batch 32, the full draw over n), the fast paths at n = 6,000 (batch 16:
@@ -134,7 +134,9 @@ def test_fixture_covers_every_registered_strategy():
     assert {c[0] for c in CASES.values()} == set(STRATEGY_NAMES)
 
 
-if __name__ == "__main__" and "--write" in sys.argv:       # only at the commit that fixed the streams
+if __name__ == "__main__" and "--write" in sys.argv:       # only at the commit that fixed the streams (effb89c)
+    # `python tests/test_sampler_streams.py --write [PATH]`, with that commit's package first on the path
+    out = Path(sys.argv[sys.argv.index("--write") + 1]) if len(sys.argv) > sys.argv.index("--write") + 1 else FIXTURE
     torch.set_num_threads(1)
     def make_old(strategy, n, batch_size, **kw):
         import mlabs.chain, mlabs.alternatives
@@ -144,5 +146,5 @@ if __name__ == "__main__" and "--write" in sys.argv:       # only at the commit 
     for name in CASES:
         for k, v in play(make_old, name).items(): arrays[f"{name}/{k}"] = v
         print(name, len(arrays[f"{name}/len"]), "batches", flush=True)
-    FIXTURE.parent.mkdir(exist_ok=True)
-    np.savez_compressed(FIXTURE, **arrays)
+    out.parent.mkdir(exist_ok=True)
+    np.savez_compressed(out, **arrays)
