@@ -206,9 +206,9 @@ class _SumTree:
     def set(self, i: np.ndarray, w: np.ndarray) -> None:
         "Give the leaves i the weights w, and update the sums on their paths to the root."
         self.levels[0][i] = w
-        p = np.unique(i // self.F)
+        p = i // self.F                                                  # a repeated parent gets the same sum twice
         for lo, hi in zip(self.levels[:-1], self.levels[1:]):
-            hi[p] = lo.reshape(-1, self.F)[p].sum(1); p = np.unique(p // self.F)
+            hi[p] = lo.reshape(-1, self.F)[p].sum(1); p = p // self.F
 
     def search(self, u: np.ndarray) -> np.ndarray:
         "For each 0 <= u < total, how many cumulative sums w[0] + ... + w[j] are <= u: `searchsorted(cumsum(w), u, 'right')`."
