@@ -10,6 +10,7 @@ Docs: https://mlabs-dev.github.io/mlabs/cli.html.md"""
 from __future__ import annotations
 import argparse, json, sys
 from typing import Callable, Sequence
+from .core import SE_DEFAULT
 
 # %% auto #0
 __all__ = ['COMMANDS', 'DEMO', 'UsageError', 'command', 'convergence_figure', 'build_parser', 'main']
@@ -89,7 +90,7 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--fold", type=int, nargs="*", help="run only these folds (default: all)")
     p.add_argument("--epochs", type=int, default=100, help="epochs, warm-up included")
     p.add_argument("--warmup-epochs", type=int, default=3, help="gamma: shuffled epochs shared by the strategies")
-    p.add_argument("--se", type=float, nargs="*", default=[8.0], help="selection pressure(s) s_e")
+    p.add_argument("--se", type=float, nargs="*", default=[SE_DEFAULT], help="selection pressure(s) s_e")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's preset)")
     p.add_argument("--seed", type=int, default=0)
@@ -177,7 +178,7 @@ def _report_cmd(args) -> int:
     return 0
 
 # %% ../nbs/23_cli.ipynb #e4cd1bbc
-DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=8.0, folds=5, epochs=30)
+DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=SE_DEFAULT, folds=5, epochs=30)
 
 def _demo_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="mlabs-demo", help="where the records and the figure go")

@@ -11,7 +11,7 @@ import hashlib, json, math
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
-from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES, LABEL_TERM_STRATEGIES
+from .selection import SE_DEFAULT, STRATEGY_NAMES, strategy_class, strategies_with
 from .train import Arm, ADAM_BETAS, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT_DECAY
 from .folds import VALIDATIONS, canonical_dataset, dataset_sha256, load_cached
 
@@ -83,7 +83,7 @@ class RunConfig:
     "Everything that determines one run's result, checked once; `to_dict()` is its JSON form and `key` its hash."
     dataset: str                 # a bundled name (canonical case) or the absolute path of an ARFF file
     model: str                   # c2ae, mpvae, paca, clif or dela
-    strategy: str                # a strategy of `mlabs.alternatives.BENCHMARK_STRATEGIES`
+    strategy: str                # a strategy's name (`mlabs.selection.REGISTRY`)
     se: float|None               # selection pressure s_e (the strategies that have one), else None
     fold: int                    # 0..folds-1
     folds: int                   # K of the K-fold cross-validation
@@ -119,11 +119,12 @@ def _check(self: RunConfig):
     from mlabs.models import MODELS
     s = lambda k, v: object.__setattr__(self, k, v)
     check_choice("model", self.model, tuple(MODELS))
-    check_choice("strategy", self.strategy, BENCHMARK_STRATEGIES)
-    if self.strategy in LABEL_TERM_STRATEGIES and not MODELS[self.model].supports_label_loss:
+    check_choice("strategy", self.strategy, STRATEGY_NAMES)
+    cls = strategy_class(self.strategy)                # its traits
+    if cls.acts_on_loss and not MODELS[self.model].supports_label_loss:
         raise ConfigError(f"strategy {self.strategy!r} reweights the BCE label term, which model {self.model} does not "
                           "have (dela, clif and paca have one)")
-    if self.strategy in SE_STRATEGIES: s("se", check_float("se", self.se, 1, strict=True))
+    if cls.uses_se: s("se", check_float("se", self.se, 1, strict=True))
     elif self.se is not None: raise ConfigError(f"strategy {self.strategy!r} has no s_e; se must be None, got {self.se!r}")
     s("folds", check_int("folds", self.folds, 2)); s("fold", check_int("fold", self.fold, 0))
     if self.fold >= self.folds: raise ConfigError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
@@ -213,7 +214,7 @@ def model_preset(model: str, dataset: str, protocol: str = "official", min_posit
 
 # %% ../nbs/21a_config.ipynb #a1c00023
 def make_config(dataset: str, model: str, strategy: str,
-                se: float|None = 8.0,           # s_e (ignored by the strategies without one)
+                se: float|None = SE_DEFAULT,    # s_e (ignored by the strategies without one)
                 fold: int = 0, folds: int = 5, seed: int = 0,
                 epochs: int = 100, warmup_epochs: int = WARMUP_EPOCHS, batch_size: int = BATCH_SIZE,
                 lr: float|None = None,          # None: the model's preset
@@ -240,7 +241,7 @@ def make_config(dataset: str, model: str, strategy: str,
     hp = {k_: v for k_, v in pre.items() if k_ != "lr"} | check_hparams(model, hparams or {})
     if protocol == "authors":   # the authors' two scripts, per arm (Basetrain.py and Adaptivetrain.py)
         weight_decay, refresh = (0.0 if strategy == "random" else WEIGHT_DECAY), "epoch"
-    return RunConfig(dataset=dataset, model=model, strategy=strategy, se=se if strategy in SE_STRATEGIES else None,
+    return RunConfig(dataset=dataset, model=model, strategy=strategy, se=se if strategy in strategies_with(uses_se=True) else None,
                      fold=fold, folds=folds, seed=seed, epochs=epochs, warmup_epochs=warmup_epochs,
                      batch_size=batch_size, lr=pre["lr"] if lr is None else lr, weight_decay=weight_decay,
                      betas=ADAM_BETAS, protocol=protocol, hparams=hp, validation=validation,
@@ -296,7 +297,7 @@ def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[Run
                 for fold in lists.get("run_folds", range(folds) if isinstance(folds, int) else [0]):
                     for bs in lists.get("batch_sizes", [BATCH_SIZE]):
                         for st in lists["strategies"]:
-                            for se in (lists.get("se", [8.0]) if st in SE_STRATEGIES else [None]):
+                            for se in (lists.get("se", [SE_DEFAULT]) if st in strategies_with(uses_se=True) else [None]):
                                 for a in lists.get("arm_seeds", [0]):
                                     try: out.append(make_config(ds, m, st, se, fold=fold, seed=seed, batch_size=bs,
                                                                 lr=mo["lr"], hparams=mo["hparams"] or None, arm_seed=a,

@@ -10,7 +10,10 @@ import contextlib, inspect, os, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section', 'add_docments']
+__all__ = ['SE_DEFAULT', 'atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section', 'add_docments']
+
+# %% ../nbs/00_core.ipynb #5e1c0f02
+SE_DEFAULT = 8.0   # s_e when none is given (samplers, run configs, the command line, benchmarks)
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write

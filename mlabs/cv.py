@@ -9,7 +9,7 @@ Docs: https://mlabs-dev.github.io/mlabs/cv.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES
+from .selection import SE_DEFAULT, STRATEGY_NAMES, strategies_with
 from .config import RunConfig, make_config
 from .runner import run_configs
 
@@ -19,8 +19,8 @@ __all__ = ['cv_configs', 'cross_validate', 'paired_bootstrap', 'summary_table']
 # %% ../nbs/21d_cv.ipynb #0f8663a4
 def cv_configs(dataset: str,                 # bundled name or ARFF path
                model: str,                   # c2ae, mpvae, paca, clif or dela
-               strategies=("random", "adaptive"), # strategies to compare (BENCHMARK_STRATEGIES)
-               se=(8.0,),                    # s_e values, for the strategies that have one
+               strategies=("random", "adaptive"), # strategies to compare (names of `mlabs.selection.REGISTRY`)
+               se=(SE_DEFAULT,),             # s_e values, for the strategies that have one
                folds: int = 5,               # K
                run_folds=None,               # the folds to run (default: all K)
                **config,                     # any other `mlabs.config.make_config` option (epochs, seed, batch_size ...)
@@ -28,12 +28,12 @@ def cv_configs(dataset: str,                 # bundled name or ARFF path
     "The run configs of a K-fold cross-validation of `strategies` on one data set and model."
     folds_ = range(folds) if run_folds is None else run_folds
     cs = [make_config(dataset, model, st, s, fold=f, folds=folds, **config)
-          for f in folds_ for st in strategies for s in (se if st in SE_STRATEGIES else [None])]
+          for f in folds_ for st in strategies for s in (se if st in strategies_with(uses_se=True) else [None])]
     return list({c.key: c for c in cs}.values())
 
 # %% ../nbs/21d_cv.ipynb #d4c00007
 def cross_validate(dataset: str, model: str,
-                   strategies=("random", "adaptive"), se=(8.0,), folds: int = 5, run_folds=None,
+                   strategies=("random", "adaptive"), se=(SE_DEFAULT,), folds: int = 5, run_folds=None,
                    out: str|Path|None = None, # record store (records written, finished runs skipped); None: in memory
                    jobs: int = 1,             # local processes when `out` is given
                    quiet: bool = True,        # no progress bars
@@ -67,7 +67,7 @@ def summary_table(records: list[dict],        # records of one dataset and model
     rows = [dict(arm=r["config"]["strategy"] + ("" if r["config"]["se"] is None else f" se={r['config']['se']:g}"),
                  fold=r["config"]["fold"], **{m: r["metrics"][part][m] for m in metrics}) for r in records]
     df = pd.DataFrame(rows)
-    order = {s: i for i, s in enumerate(BENCHMARK_STRATEGIES)}
+    order = {s: i for i, s in enumerate(STRATEGY_NAMES)}
     df = df.assign(_o=[(order.get(r["config"]["strategy"], 9), r["config"]["se"] or 0) for r in records]).sort_values(["_o", "fold"], kind="stable")
     lines = [f"{'strategy':<24}" + "".join(f"{m:>28}" for m in metrics)]
     base = df[df.arm == baseline].set_index("fold")

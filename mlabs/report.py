@@ -16,8 +16,7 @@ import matplotlib.pyplot as plt
 from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
-from .selection import STRATEGIES
-from .alternatives import SAMPLER_STRATEGIES
+from .selection import STRATEGIES, SAMPLER_STRATEGIES
 from .store import load_records
 
 # %% auto #0

@@ -17,6 +17,7 @@ from .core import atomic_write, threads
 from .train import fit, fit_authors
 from .folds import prepare_fold
 from .config import RunConfig
+from .selection import strategy_class
 from .store import save_record, scan_records, read_record, record_path
 
 # %% auto #0
@@ -83,7 +84,7 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
     c0 = configs[0]
     if c0.device.startswith("cuda") and not torch.cuda.is_available(): raise ValueError("device 'cuda' requested but no GPU is available")
     with threads(c0.threads):
-        need_w = any(c.strategy in ("adaptive", "adac") for c in configs)
+        need_w = any(strategy_class(c.strategy).uses_weights for c in configs)   # the instance weights of Eq. 5
         data, split = prepare_fold(c0.dataset, c0.fold, c0.folds, c0.seed, c0.validation, c0.min_positives, c0.k,
                                    need_w, c0.device, loaded)
         s = model_seed(c0.seed, c0.fold)

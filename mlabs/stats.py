@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.stats import rankdata, wilcoxon
 from .imbalance import dataset_stats
 from .data import load_dataset, list_datasets
-from .alternatives import SE_STRATEGIES
+from .selection import strategies_with
 from .config import config_key
 
 # %% auto #0
@@ -199,7 +199,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
         level = .6 + .1 * di + .02 * rng.standard_normal(folds)            # shared by all runs of one fold
         for model in models:
             for st in strategies:
-                for s in (list(se) if st in SE_STRATEGIES else [None]):
+                for s in (list(se) if st in strategies_with(uses_se=True) else [None]):
                     for seed in seeds:
                         for bs in batch_sizes:
                             for k in range(folds):

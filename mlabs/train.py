@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import Tensor
-from .selection import SelectionSampler
-import mlabs.chain  # registers the "adac" strategy with SelectionSampler
-from .alternatives import (SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
-                                label_loss_for)   # importing registers the alternative samplers
+from .selection import BaseSampler, SelectionSampler, SE_DEFAULT, strategy_class, label_loss_for
 from .metrics import evaluate, macro_auc, METRICS
 from .models.base import MultiLabelModel
 
@@ -75,7 +72,7 @@ def _sync(device: torch.device) -> None:
 
 def train_epoch(model: MultiLabelModel,        # the model, trained in place
                 opt: torch.optim.Optimizer,    # its optimizer
-                sampler: SelectionSampler,     # yields this epoch's batches (its `epoch` is the one to run)
+                sampler: BaseSampler,          # yields this epoch's batches (its `epoch` is the one to run)
                 data: FoldData,                # the fold
                 hist: dict,                    # history, appended to
                 label_loss=None,               # element-wise loss replacing the model's label BCE (`MultiLabelModel.label_term`)
@@ -264,7 +261,7 @@ def restore(model: MultiLabelModel, opt: torch.optim.Optimizer, snap: Snapshot) 
     if snap.cuda_rng is not None: torch.cuda.set_rng_state_all(snap.cuda_rng)
 
 # %% ../nbs/20_train.ipynb #2feed666
-def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES ("random", "hard", "adaptive", "adac" ...)
+def branch_sampler(strategy: str,          # a strategy's name (`mlabs.selection.REGISTRY`: "random", "hard", "adaptive", "adac" ...)
                    snap: Snapshot,         # the warm-up snapshot (its loss table)
                    data: FoldData,         # the fold (weights, labels for adac)
                    batch_size: int = BATCH_SIZE,
@@ -272,15 +269,15 @@ def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES 
                    seed: int = 0,
                    refresh: str = "batch",
                    epochs: int|None = None, # total epochs of the run (recency_bias decays s_e to 1 by then)
-                  ) -> SelectionSampler:
-    "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma."
-    strategy = sampler_strategy(strategy)                # checks the name
-    kw = dict(strategy=strategy, warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
-    if strategy in SE_STRATEGIES: kw["se"] = 8.0 if se is None else float(se)
-    if strategy in ("adaptive", "adac") and data.weights is not None: kw["weights"] = data.weights
-    if strategy in LABEL_Y_STRATEGIES: kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
-    if strategy == "recency_bias" and epochs is not None and epochs > snap.epochs: kw["epochs"] = epochs
-    s = SelectionSampler(data.n, batch_size, **kw)
+                  ) -> BaseSampler:
+    "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma; its traits say what it takes."
+    cls = strategy_class(strategy)                       # checks the name
+    kw = dict(warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
+    if cls.uses_se: kw["se"] = SE_DEFAULT if se is None else float(se)
+    if cls.uses_weights and data.weights is not None: kw["weights"] = data.weights
+    if cls.needs_labels: kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
+    if cls.uses_epochs and epochs is not None and epochs > snap.epochs: kw["epochs"] = epochs
+    s = cls(data.n, batch_size, **kw)
     idx = np.flatnonzero(snap.seen)
     if len(idx): s.update(idx, snap.losses[idx])
     s.set_epoch(snap.epochs)
@@ -296,7 +293,7 @@ def arm_sampler_seed(seed: int,     # the unit's seed
 @dataclass(frozen=True)
 class Arm:
     "One strategy trained from the shared warm-up, and what its run records."
-    strategy: str                       # a strategy name (`mlabs.alternatives.BENCHMARK_STRATEGIES`)
+    strategy: str                       # a strategy name (`mlabs.selection.REGISTRY`)
     se: float|None = None               # its selection pressure, for the strategies that have one
     arm_seed: int = 0                   # replicate index (`arm_sampler_seed`)
     loss_density_epochs: tuple|None = None # two epochs (0-based) whose per-sample BCE is kept
@@ -418,7 +415,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 strategy: str,            # "random" (the baseline script) or a selection strategy (the adaptive script)
                 epochs: int = 100,
                 lr: float = 1e-4,         # the authors' lr for every model
-                se: float|None = 8.0,
+                se: float|None = SE_DEFAULT,
                 warmup_epochs: int = WARMUP_EPOCHS,
                 batch_size: int = BATCH_SIZE,
                 seed: int = 0,
