@@ -1,7 +1,8 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Each creates the virtual environment in .venv
 # and installs what it needs when it is missing. PyTorch is pinned to the 2.13.0 CPU wheel *before* the package
 # is installed, so the package's `torch>=2.1` range is already satisfied and no CUDA build is downloaded. The
-# optional Ray extra is installed too, so that the tests of `mlabs grid --backend ray` run (tests/test_ray.py).
+# optional Ray extra is installed too, so that the tests of `mlabs grid --backend ray` run (tests/test_ray.py), and the
+# Lightning and torchdata extras, for tests/test_lightning.py and the resume tests of tests/test_distributed.py.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.mlabs-installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH)"
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray,lightning,torchdata]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -20,7 +20,8 @@ from .core import threads, SE_DEFAULT
 __all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s',
            'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae',
            'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray',
-           'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks']
+           'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks',
+           'bench_distributed']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -538,6 +539,53 @@ def run_benchmarks(names: list[str]|None = None, # benchmarks to run (default: t
     return figs
 
 _pin = threads   # the context manager of mlabs.core (the parameter above shadows its name)
+
+# %% ../nbs/24_bench.ipynb #301d5dae
+def _distributed_rank(n: int, B: int, steps: int, strategy: str) -> dict[str, float]:
+    "One rank of `bench_distributed`: median ms of the draw, the gather alone and update, over `steps` timed steps."
+    import torch.distributed as dist
+    from mlabs.distributed import DistributedSelectionSampler, _all_gather
+    s = DistributedSelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    g = torch.Generator().manual_seed(0)                                  # the same losses on every rank
+    s.sampler.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)  # every sample seen (same table on all ranks)
+    buf, out = torch.zeros(B, 2, dtype=torch.float64), torch.empty(2 * B, 2, dtype=torch.float64)
+    draw, upd, gat = [], [], []
+    stream = iter(s.batches())
+    dist.barrier()
+    for t in range(steps + 5):
+        t0 = time.perf_counter()
+        idx = next(stream, None)
+        if idx is None: stream = iter(s.batches()); idx = next(stream)
+        t1 = time.perf_counter(); s.update(idx, torch.rand(len(idx), generator=g) + 0.01); t2 = time.perf_counter()
+        _all_gather(out, buf); t3 = time.perf_counter()
+        if t >= 5: draw.append(t1 - t0); upd.append(t2 - t1); gat.append(t3 - t2)
+    return {"draw_ms": 1e3 * float(np.median(draw)), "update_ms": 1e3 * float(np.median(upd)),
+            "gather_ms": 1e3 * float(np.median(gat))}
+
+def bench_distributed(quick: bool = False, # fewer steps
+                      n: int = 28_596,     # samples
+                      B: int = 64,         # batch per rank (global batch 2B)
+                      strategy: str = "adaptive",
+                     ) -> dict[str, float]: # figure name -> value (see the table above)
+    "Per-step cost of the distributed update with two Gloo processes, beside the single-process update."
+    from mlabs.selection import SelectionSampler
+    from mlabs.distributed import launch
+    steps = 100 if quick else 500
+    s = SelectionSampler(n, 2 * B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    g = torch.Generator().manual_seed(0)
+    s.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)
+    batch = []
+    draw = 1e3 * median_seconds(lambda: batch.append(s.next_batch()), repeats=steps, warmup=5)
+    losses = torch.rand(2 * B, generator=g) + 0.01
+    update = 1e3 * median_seconds(lambda: s.update(batch[-1], losses), repeats=steps, warmup=5)
+    nt = torch.get_num_threads()
+    r0, _ = launch("mlabs.bench:_distributed_rank", (n, B, steps, strategy), world_size=2, timeout=600, threads=nt)
+    return {"distributed.single.draw_ms": draw, "distributed.single.update_ms": update,
+            "distributed.gloo2.draw_ms": r0["draw_ms"], "distributed.gloo2.gather_ms": r0["gather_ms"],
+            "distributed.gloo2.update_ms": r0["update_ms"],
+            "distributed.gloo2.update_minus_single_ms": r0["update_ms"] - update, "distributed.threads": float(nt)}
+
+BENCHMARKS["distributed"] = Benchmark(bench_distributed, "per-step cost of the data-parallel update (2 Gloo processes) beside one process")
 
 # %% ../nbs/24_bench.ipynb #38f6a944
 from .core import add_docments
