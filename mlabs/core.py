@@ -10,7 +10,36 @@ import contextlib, inspect, linecache, os, re, tempfile, tokenize
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section', 'add_docments']
+__all__ = ['temp_owner', 'pid_alive', 'stale_temps', 'atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section',
+           'add_docments']
+
+# %% ../nbs/00_core.ipynb #0bf3d700
+def temp_owner() -> str:
+    "`pid@host` of this process: temporary files carry it, so a later process can tell a dead writer's debris from a live write."
+    import socket
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.tmp$")
+
+def pid_alive(pid: int) -> bool:
+    "Whether a process with this id exists on this machine."
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True          # it exists, under another user
+    return True
+
+def stale_temps(folder: str|Path,        # a folder `atomic_write` writes into
+                max_age_s: float = 86400, # age after which a temporary file of another machine (or an older name) is debris
+               ) -> list[Path]:          # the temporary files no live writer owns
+    "Temporary files of `atomic_write` in `folder` left by a writer that died (killed between write and rename)."
+    import socket, time
+    host, now, out = socket.gethostname(), time.time(), []
+    for p in Path(folder).glob(".*.tmp"):
+        m = _TEMP_RE.match(p.name)
+        try: old = now - p.stat().st_mtime > max_age_s
+        except FileNotFoundError: continue        # its writer renamed it meanwhile
+        if (m and m["host"] == host and not pid_alive(int(m["pid"]))) or old: out.append(p)
+    return out
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write
@@ -18,7 +47,7 @@ def atomic_write(path: str|Path,    # the file to (re)write
                 ) -> Path:          # the path written
     "Write `data` to `path` atomically: a temporary file in the same folder, then `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{temp_owner()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f: f.write(data.encode() if isinstance(data, str) else data)
         os.chmod(tmp, 0o644); os.replace(tmp, path)
