@@ -31,6 +31,7 @@ MISSING = ("error", "nan")
 
 class ConfigError(ValueError):
     "A run config or grid config that cannot be run (a wrong value, an unknown key or name): a usage error."
+    exit_code = 2    # what the command line exits with
 
 # %% ../nbs/21a_config.ipynb #a1c00009
 def check_int(name: str, v, lo: int|None = None) -> int:

@@ -22,7 +22,7 @@ from .store import (save_record, scan_records, read_record, record_path, claim_u
 
 # %% auto #0
 __all__ = ['machine_info', 'model_seed', 'UnitError', 'run_unit', 'run', 'check_writable', 'plan', 'UnitsFailed', 'unit_epochs',
-           'run_grid', 'run_configs']
+           'run_grid', 'raise_failed', 'run_configs']
 
 # %% ../nbs/21c_runner.ipynb #c3c00006
 _SIMD = ("sse", "avx", "fma", "f16c", "amx")
@@ -215,9 +215,9 @@ class _Progress:
         self.show()
     def show(self, where: str = ""): self.bar.set_postfix_str(f"{self.runs}/{self.total} runs{' ' + where if where else ''}", refresh=False)
     def epoch(self, n: int = 1): self.bar.update(n)
-    def unit_done(self, unit, ran: bool):
+    def unit_done(self, unit, ticked: bool):
         self.runs += len(unit)
-        if not ran: self.bar.update(unit_epochs(unit))     # trained elsewhere: its epochs count as done
+        if not ticked: self.bar.update(unit_epochs(unit))   # its epochs were not reported one by one: count them now
         self.show()
     def close(self): self.bar.close()
 
@@ -264,13 +264,16 @@ def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.lo
         else: _parallel(units, out, jobs, prog, st, report, poll)
     finally: prog.close()
     st["seconds"] = time.perf_counter() - t0
-    if st["failed"]:
-        for u, why in st["failed"]: report(f"mlabs: failed: {why}")
-        k = len(st["failed"])
-        raise UnitsFailed(f"{k} of {len(units)} units failed ({sum(len(u) for u, _ in st['failed'])} runs; the first: "
-                          f"{st['failed'][0][1]}); the other runs are stored, and the same command reruns the failed ones",
-                          st["failed"], st)
+    raise_failed(st, len(units), report)
     return st
+
+def raise_failed(st: dict, n_units: int, report) -> None:
+    "Report each failed unit (one line each) and raise `UnitsFailed`, if any failed."
+    if not st["failed"]: return
+    for u, why in st["failed"]: report(f"mlabs: failed: {why}")
+    raise UnitsFailed(f"{len(st['failed'])} of {n_units} units failed ({sum(len(u) for u, _ in st['failed'])} runs; the "
+                      f"first: {st['failed'][0][1]}); the other runs are stored, and the same command reruns the failed ones",
+                      st["failed"], st)
 
 # %% ../nbs/21c_runner.ipynb #c3c00035
 def _held(u, out, report, told: set) -> None:
@@ -367,12 +370,13 @@ def run_configs(configs: list[RunConfig],  # run configs, e.g. from `mlabs.cv.cv
                 out: str|Path|None = None, # record store (records written, finished runs skipped); None: in memory
                 jobs: int = 1,             # local processes when `out` is given
                 quiet: bool = True,        # no progress bars
+                report=None,               # where warnings go (default: stderr with `out`, else `warnings.warn`)
                ) -> list[dict]:            # one record per config, in order
     "Run configs unit by unit (each warm-up once), into `out` through `run_grid` or in memory."
     if out is not None:
-        run_grid(configs, out, jobs=jobs, quiet=quiet)
+        run_grid(configs, out, jobs=jobs, quiet=quiet, report=report)
         return [read_record(record_path(out, c.key)) for c in configs]
-    preflight(configs)
+    preflight(configs, report)
     units = {}
     for c in configs: units.setdefault(c.unit_key, []).append(c)
     recs = {r["key"]: r for u in units.values() for r in run_unit(u, None, quiet=quiet)}

@@ -117,6 +117,7 @@ CELL_FIELDS = ("dataset", "model", "seed", "batch_size", "protocol")
 
 class MixedRecords(ValueError):
     "Records of one cell run under different settings: pooling them would mix two experiments."
+    exit_code = 2    # a usage error of the command line: select the records (--config)
 
 def check_pooling(records: list[dict], # records (as `load_records` returns them)
                  ) -> None:
