@@ -344,18 +344,11 @@ def _report_args(p: argparse.ArgumentParser):
     p.add_argument("--config", default=None, help="the TOML grid config whose records to report (default: every record)")
     p.add_argument("--figures", default=None, metavar="DIR", help="where to write the figures (default: STORE/figures)")
 
-def _report_lines(res: dict, figures: Path) -> list[str]:
-    "What `mlabs report` prints: the counts, where the tables and figures went, what was skipped, and the headline."
-    tables = sorted(res.get("tables", {}))
-    out = [f"report of {res.get('n_records', 0)} records: {len(tables)} tables"
-           + (f" in {Path(res['tables'][tables[0]]).parent}" if tables else "")
-           + f", {len(res.get('figures', {}))} figures in {figures}"]
-    if res.get("skipped"): out.append("skipped: " + "; ".join(f"{k} ({v})" for k, v in res["skipped"].items()))
-    if res.get("headline"): out.append(str(res["headline"]))
-    elif "table3" in res.get("tables", {}):
-        md = Path(res["tables"]["table3"]).with_suffix(".md")
-        if md.is_file(): out.append(md.read_text().strip())
-    return out
+def _report_lines(res: dict) -> list[str]:
+    "The headline `mlabs report` prints after the report's own lines: `report`'s headline, else Table 3 (the paper's claim)."
+    if res.get("headline"): return [str(res["headline"])]
+    md = Path(res.get("tables", {}).get("table3", "none")).with_suffix(".md")
+    return [md.read_text().strip()] if md.is_file() else []
 
 @command("report", "the paper's tables and figures from stored records", _report_args)
 def _report_cmd(args) -> int:
@@ -372,7 +365,7 @@ def _report_cmd(args) -> int:
     from mlabs.report import report
     res = report(args.dir, figures, keys=keys, name=name)
     if isinstance(res, str): print(res)
-    elif isinstance(res, dict): print("\n".join(_report_lines(res, figures)))
+    elif isinstance(res, dict) and (lines := _report_lines(res)): print("\n" + "\n".join(lines))
     return 0
 
 # %% ../nbs/23_cli.ipynb #88755b2a

@@ -81,13 +81,16 @@ def summary_table(records: list[dict],        # records of one dataset and model
                             **{m: np.nan if r["metrics"][part][m] is None else r["metrics"][part][m] for m in metrics})
                        for r in recs])
     arms = list(dict.fromkeys(df.arm))
-    w = max(13, min(20, max(map(len, arms)) + 1))
-    row = lambda label, cells: f"{label[:w - 1]:<{w}}" + "".join(f"{c:>13}" for c in cells)
-    lines = [row("", [SHORT[m] for m in metrics])]
+    w = 16                                              # 16 + 6 x 14 = 100 columns
+    lines = []
+    def row(label, cells):
+        if len(label) >= w: lines.append(label); label = ""             # a long name on a line of its own
+        lines.append(f"{label:<{w}}" + "".join(f"{c:>14}" for c in cells))
+    row("", [SHORT[m] for m in metrics])
     for arm in arms:
         g = df[df.arm == arm]
-        lines.append(row(arm, [f"{g[m].mean():.4f}" for m in metrics]))
-        if len(g) > 1: lines.append(row("", [f"±{g[m].std(ddof=1):.4f}" for m in metrics]))
+        row(arm, [f"{g[m].mean():.4f}" for m in metrics])
+        if len(g) > 1: row("", [f"±{g[m].std(ddof=1):.4f}" for m in metrics])
     base = df[df.arm == baseline].set_index("fold")
     gains = [a for a in arms if a != baseline and not base.empty]
     if gains: lines.append(f"gain over {baseline} (positive: better, losses included; paired by fold, 95% bootstrap interval)")
@@ -95,8 +98,8 @@ def summary_table(records: list[dict],        # records of one dataset and model
         g = df[df.arm == arm].set_index("fold"); f = g.index.intersection(base.index)
         sgn = {m: -1.0 if m in LOSSES else 1.0 for m in metrics}
         res = {m: paired_bootstrap(sgn[m] * g.loc[f, m], sgn[m] * base.loc[f, m]) for m in metrics}
-        lines.append(row(arm, [f"{res[m][0]:+.4f}" for m in metrics]))
-        lines.append(row("", [f"[{_short(res[m][1])},{_short(res[m][2])}]" for m in metrics]))
+        row(arm, [f"{res[m][0]:+.4f}" for m in metrics])
+        row("", [f"[{_short(res[m][1])},{_short(res[m][2])}]" for m in metrics])
     lines.append(f"({part} part; mean and sd over {df.fold.nunique()} folds)")
     return "\n".join(lines)
 
