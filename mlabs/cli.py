@@ -50,7 +50,7 @@ class _Help(argparse.HelpFormatter):
     def _get_help_string(self, action):
         h = action.help or ""
         d = action.default
-        if "%(default)" not in h and action.option_strings and d not in (None, False, argparse.SUPPRESS):
+        if "%(default)" not in h and action.option_strings and not (d is None or d is False or d is argparse.SUPPRESS):
             h += f" (default: {','.join(map(str, d)) if isinstance(d, (list, tuple)) else '%(default)s'})"
         return h
 
@@ -491,7 +491,7 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
             return _fail(f"internal error: {type(e).__name__}: {e}; this is a bug in mlabs: please report it at "
                          f"{ISSUES} with the command you ran (mlabs --debug ... shows the traceback)", 1)
         if args.debug and code != 2: raise
-        code = _fail(str(e).strip("'\""), code)
+        code = _fail(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e), code)   # KeyError's str adds quotes
         if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
             import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
         return code

@@ -398,7 +398,7 @@ def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[Run
     if not isinstance(g, dict): raise ConfigError(f"{where} must be a table")
     bad = sorted(set(g) - set(LIST_KEYS) - set(SCALAR_KEYS) - {"name"})
     if bad: raise ConfigError(f"{where}: unknown key {', '.join(bad)}; valid: {', '.join([*LIST_KEYS, *SCALAR_KEYS, 'name'])}")
-    s = {**defaults, **{k: v for k, v in g.items() if k in SCALAR_KEYS}}
+    s = {k: v for k, v in {**defaults, **g}.items() if k in SCALAR_KEYS}     # (list keys are crossed below)
     lists = {k: _as_list(where, k, g[k] if k in g else defaults[k]) for k in LIST_KEYS if k in g or k in defaults}
     for k in ("datasets", "models", "strategies"):
         if k not in lists: raise ConfigError(f"{where}: {k} is missing")
