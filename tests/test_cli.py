@@ -147,6 +147,7 @@ GRID = "[[grid]]\ndatasets = ['yeast']\nmodels = ['c2ae']\nstrategies = ['random
     ("epochs = true\n" + GRID, "epochs must be an integer, got True"),
     ("epochs = 0\n" + GRID, "epochs must be at least 1, got 0"),
     ("folds = 1\n" + GRID, "folds must be at least 2, got 1"),
+    ("seeds = [-1]\n" + GRID, "seed must be at least 0, got -1"),
     (GRID + "se = [inf]\n", "se must be a finite number, got inf"),
     ("labels = 'end:2'\n" + GRID, "labels and xml are options of a data set given by path; yeast is bundled"),
     ("missing = 'zero'\n" + GRID, "unknown missing 'zero'"),

@@ -179,8 +179,9 @@ def unit_log(d: Path) -> list[str]:
     "Unit keys of every unit a grid trained, from the files MLABS_UNIT_LOG collects (one per unit and process)."
     return sorted(p.name.split(".")[0] for p in d.iterdir())
 
-def test_sigkill_of_a_jobs2_grid_leaves_no_worker_and_resumes_exactly(full_grid, smoke_configs, tmp_path):
-    "kill -9 of the parent of a --jobs 2 grid mid-way: no worker lives 10 s later; the resume trains exactly the missing units."
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_parent_of_a_jobs2_grid_leaves_no_worker_and_resumes_exactly(full_grid, smoke_configs, tmp_path, sig):
+    "kill -9 (or SIGTERM) of the parent of a --jobs 2 grid mid-way: no worker lives 10 s later; the resume trains exactly the missing units."
     out, log1, log2 = tmp_path/"out", tmp_path/"log1", tmp_path/"log2"; log1.mkdir(); log2.mkdir()
     p = subprocess.Popen([str(BIN), "grid", str(SMOKE), "--out", str(out), "--jobs", "2", "--quiet"],
                          env={**ENV, "MLABS_UNIT_LOG": str(log1)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -190,7 +191,7 @@ def test_sigkill_of_a_jobs2_grid_leaves_no_worker_and_resumes_exactly(full_grid,
         if len(list(log1.iterdir())) == 2 and 1 <= len(record_files(out)) < 8: break   # both units training, one stored
         time.sleep(0.05)
     kids |= set(children(p.pid))
-    os.kill(p.pid, signal.SIGKILL); p.wait()
+    os.kill(p.pid, sig); p.wait()
     assert len(kids) >= 2, kids                              # the workers (and the resource tracker)
     time.sleep(10)
     assert not [k for k in kids if alive(k)], "workers outlived their parent"
@@ -308,6 +309,7 @@ def test_a_replaced_data_file_is_rerun_and_not_mixed(tmp_path):
     r = run("report", out, "--config", d/"g.toml")                     # the grid's records: the new file's only
     assert r.returncode == 0, r.stderr
     assert " 2 records" in r.stdout and "Table 3" in r.stdout, r.stdout      # the report counts the new records only
+    assert list((out/"figures").glob("g_*.png"))                             # its figures under the store, not ./figures
 
 def test_report_refuses_cells_run_differently(tmp_path):
     "Folds 0-1 of a 2-fold 3-epoch run beside folds 2-4 of a 5-fold 6-epoch run in one store: the report names both differences."
