@@ -317,8 +317,8 @@ def _grid_cmd(args) -> int:
         raise UsageError(f"config {args.config} does not exist" + (" (mlabs init writes an example)" if not Path(args.config).exists() else ""))
     from mlabs import config, runner, ray_grid
     spec = _usage(config.read_spec, args.config)
+    ray_opts = _usage(ray_grid.ray_options, spec, args.config)         # (the cheaper check first)
     configs = _usage(config.grid_configs, spec, args.config, Path(args.config).resolve().parent)
-    ray_opts = _usage(ray_grid.ray_options, spec, args.config)
     for d in sorted({c.device for c in configs}): _check_device(d); _check_cuda(d)
     out = Path(args.out)
     if args.dry_run:

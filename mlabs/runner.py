@@ -323,7 +323,7 @@ def _kill_pool(ex) -> None:
 
 def _parallel(units, out, jobs, prog, st, report, poll):
     "Run the units in `jobs` spawned worker processes, claiming each as a worker becomes free."
-    import concurrent.futures as cf, multiprocessing as mp, queue
+    import concurrent.futures as cf, multiprocessing as mp
     from concurrent.futures.process import BrokenProcessPool
     ctx = mp.get_context("spawn"); ticks = ctx.Queue()
     new_pool = lambda: cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(), ticks))
@@ -339,11 +339,7 @@ def _parallel(units, out, jobs, prog, st, report, poll):
                 todo += _finish_elsewhere(held, out, prog, st); held = []; looked = time.monotonic()
                 continue
             done, _ = cf.wait(running, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-            n = 0
-            while True:
-                try: ticks.get_nowait(); n += 1
-                except (queue.Empty, OSError, ValueError): break
-            if n: prog.epoch(n)
+            _drain(ticks, prog)
             broken = False
             for f in done:
                 u, cl, missing = running.pop(f)
@@ -362,8 +358,17 @@ def _parallel(units, out, jobs, prog, st, report, poll):
         _kill_pool(ex)
         for _, cl, _ in running.values(): cl.release()
         raise
-    else: ex.shutdown(wait=True)
+    else: ex.shutdown(wait=True); _drain(ticks, prog, wait=0.2)      # the last epochs' ticks may still be in flight
     finally: ticks.close(); ticks.join_thread()
+
+def _drain(ticks, prog, wait: float = 0.0) -> None:
+    "Move the progress line by the epochs the workers reported (waiting up to `wait` s for each further one)."
+    import queue
+    n = 0
+    while True:
+        try: ticks.get(timeout=wait) if wait else ticks.get_nowait(); n += 1
+        except (queue.Empty, OSError, ValueError): break
+    if n: prog.epoch(n)
 
 # %% ../nbs/21c_runner.ipynb #c3c00029
 def run_configs(configs: list[RunConfig],  # run configs, e.g. from `mlabs.cv.cv_configs`
