@@ -17,11 +17,11 @@ from torch import Tensor
 from .core import threads, SE_DEFAULT
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s',
-           'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae',
-           'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray',
-           'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks',
-           'bench_distributed']
+__all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'CLI_CASES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch',
+           'train_steps_per_s', 'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics',
+           'bench_c2ae', 'bench_mpvae', 'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead',
+           'bench_cli', 'bench_ray', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks',
+           'run_benchmarks', 'bench_distributed']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -387,6 +387,42 @@ def bench_overhead(quick: bool = False, # fewer repeats
     return {"overhead.dela_step.yeast.ms": step_ms, "overhead.adaptive.n2417.ms_per_batch": ms,
             "overhead.adaptive_over_dela_step.yeast": ms / step_ms}
 
+# %% ../nbs/24_bench.ipynb #c11b0002
+CLI_CASES = {   # figure name -> arguments of `mlabs` (each one a usage error, except the help pages)
+    "help": ["--help"], "run_help": ["run", "--help"],
+    "unknown_dataset": ["run", "--dataset", "yeats", "--model", "dela"],
+    "unknown_model": ["run", "--dataset", "yeast", "--model", "dla"],
+    "unknown_strategy": ["run", "--dataset", "yeast", "--model", "dela", "--strategy", "random,adaptiv"],
+    "folds_1": ["run", "--dataset", "yeast", "--model", "dela", "--folds", "1"],
+    "empty_strategy": ["run", "--dataset", "yeast", "--model", "dela", "--strategy", ","],
+    "se_inf": ["run", "--dataset", "yeast", "--model", "dela", "--se", "inf"],
+    "epochs_float": ["run", "--dataset", "yeast", "--model", "dela", "--epochs", "3.7"],
+    "warmup_not_below_epochs": ["run", "--dataset", "yeast", "--model", "dela", "--epochs", "3"],
+    "device_tpu": ["run", "--dataset", "yeast", "--model", "dela", "--device", "tpu"],
+    "device_cuda_without_gpu": ["run", "--dataset", "yeast", "--model", "dela", "--device", "cuda"],
+    "labels_of_bundled": ["run", "--dataset", "yeast", "--model", "dela", "--labels", "end:2"],
+    "unknown_command": ["grdi", "x.toml"],
+    "missing_config": ["grid", "nowhere.toml"],
+}
+
+def bench_cli(quick: bool = False, # three repeats instead of seven
+             ) -> dict[str, float]: # figure name -> median seconds
+    "Wall time of `mlabs` answering each usage error it checks before the heavy imports, in a fresh interpreter."
+    import subprocess
+    reps = 3 if quick else 7
+    def wall(argv) -> float:
+        ts = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            subprocess.run(argv, capture_output=True, timeout=120)
+            ts.append(time.perf_counter() - t0)
+        return float(np.median(ts))
+    main = [sys.executable, "-c", "import sys; from mlabs.cli import main; sys.exit(main())"]
+    figs = {"cli.python_start.s": wall([sys.executable, "-c", "pass"])}
+    figs.update({f"cli.{k}.s": wall(main + a) for k, a in CLI_CASES.items()})
+    figs["cli.max_usage_error.s"] = max(v for k, v in figs.items() if k != "cli.python_start.s")
+    return figs
+
 # %% ../nbs/24_bench.ipynb #e7da8464
 def bench_ray(quick: bool = False, # two units of 3 epochs instead of four of 12
              ) -> dict[str, float]: # figure name -> value (see the table above)
@@ -500,6 +536,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                                           default=False),
     "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",
                              default=False),
+    "cli":         Benchmark(bench_cli, "mlabs answering each usage error it checks before the heavy imports, in a fresh "
+                             "interpreter", default=False),
 }
 WARN_GB = 2.0   # warn before a benchmark whose peak is at least this many GB
 

@@ -6,14 +6,43 @@ Docs: https://mlabs-dev.github.io/mlabs/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #7c31a30e
 from __future__ import annotations
-import contextlib, inspect, os, tempfile
+import contextlib, inspect, os, re, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['SE_DEFAULT', 'atomic_write', 'figure_dir', 'save_fig', 'threads', 'docments_section', 'add_docments']
+__all__ = ['SE_DEFAULT', 'temp_owner', 'pid_alive', 'stale_temps', 'atomic_write', 'figure_dir', 'save_fig', 'threads',
+           'docments_section', 'add_docments']
 
 # %% ../nbs/00_core.ipynb #5e1c0f02
 SE_DEFAULT = 8.0   # s_e when none is given (samplers, run configs, the command line, benchmarks)
+
+# %% ../nbs/00_core.ipynb #0bf3d700
+def temp_owner() -> str:
+    "`pid@host` of this process: temporary files carry it, so a later process can tell a dead writer's debris from a live write."
+    import socket
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.tmp$")
+
+def pid_alive(pid: int) -> bool:
+    "Whether a process with this id exists on this machine."
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True          # it exists, under another user
+    return True
+
+def stale_temps(folder: str|Path,        # a folder `atomic_write` writes into
+                max_age_s: float = 86400, # age after which a temporary file of another machine (or an older name) is debris
+               ) -> list[Path]:          # the temporary files no live writer owns
+    "Temporary files of `atomic_write` in `folder` left by a writer that died (killed between write and rename)."
+    import socket, time
+    host, now, out = socket.gethostname(), time.time(), []
+    for p in Path(folder).glob(".*.tmp"):
+        m = _TEMP_RE.match(p.name)
+        try: old = now - p.stat().st_mtime > max_age_s
+        except FileNotFoundError: continue        # its writer renamed it meanwhile
+        if (m and m["host"] == host and not pid_alive(int(m["pid"]))) or old: out.append(p)
+    return out
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write
@@ -21,7 +50,7 @@ def atomic_write(path: str|Path,    # the file to (re)write
                 ) -> Path:          # the path written
     "Write `data` to `path` atomically: a temporary file in the same folder, then `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{temp_owner()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f: f.write(data.encode() if isinstance(data, str) else data)
         os.chmod(tmp, 0o644); os.replace(tmp, path)
@@ -70,8 +99,11 @@ def _typ(p: dict) -> str:
 def docments_section(obj, # a function, method or class (its `__init__`'s parameters, or a dataclass's fields)
                     ) -> str: # "Parameters" (and "Returns") in NumPy docstring style; "" if nothing is commented
     "The parameter comments of `obj`'s signature (read by `fastcore.docments`) as a NumPy-style docstring section."
+    import warnings
     from fastcore.docments import docments
-    try: d = docments(obj, full=True)
+    try:
+        with warnings.catch_warnings():          # docments also parses the docstring, and warns on sections it does not know
+            warnings.simplefilter("ignore"); d = docments(obj, full=True)
     except (OSError, TypeError, ValueError, SyntaxError): return ""
     ps = [f"{k}{' : ' + t if (t := _typ(p)) else ''}\n    {p['docment']}" for k, p in d.items()
           if k not in ("return", "self") and p.get("docment")]

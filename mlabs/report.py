@@ -17,7 +17,7 @@ from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES, SAMPLER_STRATEGIES
-from .store import load_records
+from .store import load_records, check_pooling
 
 # %% auto #0
 __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'FIGURES', 'read_records', 'grid_records', 'chosen_records',
@@ -667,6 +667,7 @@ def report(source,                 # a record store (records in `source/records/
         name = name or source.resolve().name
         if tables_dir is None: tables_dir = source/name/"tables" if name != source.resolve().name else source/"tables"
     results_dir, prefix = Path(name), name        # (`name` is reused by the loops below)
+    check_pooling(records)                        # one line naming what differs inside a cell, before any table
     out = dict(n_records=len(records), tables={}, figures={}, skipped={})
     if not records:
         print(f"no records yet for {name}"); return out

@@ -20,8 +20,8 @@ from .models.base import MultiLabelModel
 # %% auto #0
 __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
            'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'state_digest',
-           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'fit',
-           'FixedOrder', 'fit_authors']
+           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'EpochTicks',
+           'fit', 'FixedOrder', 'fit_authors']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -351,6 +351,17 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
     return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "curves": curves, "loss_density": density,
             "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
 
+# %% ../nbs/20_train.ipynb #c2351330
+class EpochTicks:
+    "A progress bar's `update` that also reports each finished epoch as `on_epoch(arm, epoch)` (arm -1: the warm-up)."
+    def __init__(self, bar, on_epoch=None, arm: int = -1, epoch: int = 0):
+        self.bar, self.on_epoch, self.arm, self.epoch = bar, on_epoch, arm, epoch
+    def update(self, n: int = 1) -> None:
+        if self.bar is not None: self.bar.update(n)
+        for _ in range(n):
+            if self.on_epoch is not None: self.on_epoch(self.arm, self.epoch)
+            self.epoch += 1
+
 # %% ../nbs/20_train.ipynb #c235133f
 def fit(model: MultiLabelModel,        # freshly built model (seed torch before building it)
         data: FoldData,                # the fold
@@ -364,6 +375,7 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         refresh: str = "batch",
         quiet: bool = False,           # no progress bar
         on_result=None,                # called as on_result(i, result) as soon as arm i is done (e.g. to store it)
+        on_epoch=None,                 # called as on_epoch(i, epoch) after each epoch of arm i (i = -1: the warm-up)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
     "Train the warm-up once and every arm from it; return each arm's metrics, history and curves."
     from tqdm.auto import tqdm
@@ -372,12 +384,13 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
     opt = make_optimizer(model, lr, weight_decay)
     total = warmup_epochs + len(arms) * (epochs - warmup_epochs)
     with tqdm(total=total, disable=quiet, desc="epochs", leave=False) as bar:
-        snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs], bar)
+        snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs],
+                      EpochTicks(bar, on_epoch, -1, 0))
         out = []
         for i, a in enumerate(arms):
             bar.set_postfix_str(a.strategy + ("" if a.se is None else f" se={a.se:g}") + (f" #{a.arm_seed}" if a.arm_seed else ""))
             r = train_branch(model, opt, snap, data, a.strategy, epochs, a.se, batch_size, seed, refresh,
-                             a.loss_density_epochs, a.own_loss_corr, bar, a.arm_seed)
+                             a.loss_density_epochs, a.own_loss_corr, EpochTicks(bar, on_epoch, i, warmup_epochs), a.arm_seed)
             r["warmup_wall_s"], r["warmup_sha256"] = snap.wall_s, snap.digest
             if on_result is not None: on_result(i, r)
             out.append(r)
@@ -420,6 +433,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 batch_size: int = BATCH_SIZE,
                 seed: int = 0,
                 quiet: bool = True,
+                on_epoch=None,            # called as on_epoch(0, epoch) after each epoch
                ) -> dict:                 # as `train_branch`; the test metrics are the last epoch's
     "One arm of the authors' scripts: fixed order, their optimiser settings, lr ramp in warm-up, last epoch tested."
     from tqdm.auto import tqdm
@@ -442,6 +456,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 s.set_epoch(e); train_epoch(model, opt, s, data, hist)
             best = _end_epoch(model, data, hist, best, e, dens, set(), curves)
             bar.update(1)
+            if on_epoch is not None: on_epoch(0, e)
     metrics = {part: {k: float(v) for k, v in evaluate(Yp.cpu().numpy(), predict(model, Xp)).items()}
                for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
     return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "curves": curves, "loss_density": None,
