@@ -148,14 +148,14 @@ def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.lo
              report=None,             # where warnings go (default: stderr)
             ) -> dict:                # counts: total, done_before, ran, seconds
     "Run every missing run of the grid; resumable (finished runs are skipped)."
-    from tqdm.auto import tqdm
+    from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
     report = report or (lambda s: print(s, file=sys.stderr))
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
     check_writable(out)
     units, done = plan(configs, out, report)
     todo = sum(len(u) for u in units)
     t0 = time.perf_counter()
-    with tqdm(total=len(configs), initial=done, disable=quiet, desc="runs", unit="run") as bar:
+    with progress(total=len(configs), initial=done, disable=quiet, desc="runs", unit="run") as bar:
         if jobs == 1:
             for u in units:
                 bar.set_postfix_str(f"{Path(u[0].dataset).name} {u[0].model} seed {u[0].seed} fold {u[0].fold}")
