@@ -21,7 +21,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_docs"
 MD, SITE = OUT / "md", OUT / "site"
-SECTIONS = {"0": "Data and method", "1": "Models", "2": "Training, command line, benchmarks", "3": "Experiments"}
+SECTIONS = {"0": "Data and method", "1": "Models", "2": "Training, command line, benchmarks", "3": "Experiments",
+            "9": "For contributors"}
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
 _LINK = re.compile(r"(!?\[[^\]]*\]\()(<[^>]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _AUTO_LINK = re.compile(r"\[(`[^`\]]+`)\]\(([^)\s]+)\)")       # nbdev's add_links: [`name`](url#name)
