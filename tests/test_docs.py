@@ -76,6 +76,26 @@ def test_page(site, nb):
     assert len(imgs) == n_figures(nbj)
     for a, b in imgs: assert (site / (a or b)).stat().st_size > 1000
 
+def test_api_entries_once_with_source(site):
+    """Every API entry of every page names its object once, with its source link, and shows no docstring inherited
+    from torch (nn.Module's reStructuredText): nbdev documented `@patch`ed methods twice and gave a method added with
+    `@patch` over another decorator, or a name in a package's `__init__.py`, no class or no source link."""
+    n = 0
+    for md in sorted((site.parent / "md").glob("*.md")):
+        text = md.read_text()
+        heads = list(re.finditer(r"^#{2,4} `(\S+)` \{[^}]*\.sd-name \}", text, re.M))
+        names = [h[1] for h in heads]
+        assert len(names) == len(set(names)), f"{md.name}: documented twice: {sorted({x for x in names if names.count(x) > 1})}"
+        for h in heads:
+            assert "[source](" in text[max(0, h.start() - 300):h.start()], f"{md.name}: {h[1]} has no source link"
+            n += 1
+        assert ".. note::" not in text and ":class:`Module`" not in text, f"{md.name}: torch's docstring"
+    assert n > 300, n
+    # the entries the reader met twice or without a class: each once, with its class
+    sel, dela = (site.parent / "md" / "selection.md").read_text(), (site.parent / "md" / "dela.md").read_text()
+    assert "### `SelectionSampler.update`" in sel and "### `update`" not in sel
+    assert dela.count("### `DELA.forward`") == 1
+
 def test_module_docstring_links_resolve(site):
     "Every module's docstring ends with `Docs: <site>/<page>.html.md` (nbdev): that file is in the site."
     import importlib

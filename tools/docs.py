@@ -30,7 +30,7 @@ _HTML_LINK = re.compile(r"""((?:href|src)=")([^"]+)(")""")
 
 LIB = "mlabs"
 
-# --- three fixes to nbdev's API entries, applied before its processing runs ---------------------------------------
+# --- four fixes to nbdev's API entries, applied before its processing runs ---------------------------------------
 # nbdev runs the processing in worker processes started with 'spawn'; a spawned worker imports this file again (as
 # `__mp_main__`), so the fixes are applied at import time and hold in the workers too.
 
@@ -78,12 +78,38 @@ def _getdoc(o) -> str | None:
             return d if (base.__module__ or "").split(".")[0] == LIB else None
     return d
 
+def _code_link(self, sym: str) -> str | None:
+    """nbdev's source link of `sym`; for a name defined in a package's `__init__.py` (`get_model` in
+    `mlabs/models/__init__.py`, `__getattr__` in `mlabs/__init__.py`), which nbdev's index leaves out (it skips files
+    whose name starts with an underscore), the link is made from that file's definition, in nbdev's form. (The
+    processing shows a notebook's names as that notebook defines them, so `sym` is the bare name.)"""
+    import ast
+    res = type(self)._code_nbdev(self, sym)
+    if res: return res
+    parts = sym.split(".")
+    if parts[0] == LIB: parts = [p for p in parts[1:] if p != "__init__"]
+    repo = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"].rstrip("/")
+    for f in sorted((ROOT / LIB).rglob("__init__.py")):
+        body = ast.parse(f.read_text()).body
+        for depth, part in enumerate(parts):
+            node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                         and n.name == part), None)
+            if node is None: break
+            body = getattr(node, "body", [])
+        else:
+            line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            return f"{repo}/blob/main/{f.relative_to(ROOT).as_posix()}#L{line}"
+    return None
+
 def _fix_nbdev():
     import fastcore.docments as fd, nbdev.processors as npr
+    from nbdev.doclinks import NbdevLookup
     npr._def_names = _def_names
     if not hasattr(fd, "_unwrap_sym_nbdev"): fd._unwrap_sym_nbdev = fd._unwrap_sym
     fd._unwrap_sym = _unwrap_sym
     fd.getdoc = _getdoc
+    if not hasattr(NbdevLookup, "_code_nbdev"): NbdevLookup._code_nbdev = NbdevLookup.code
+    NbdevLookup.code = _code_link
 
 _fix_nbdev()
 
