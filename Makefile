@@ -1,11 +1,12 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Each creates the virtual environment in .venv
-# and installs what it needs when it is missing. PyTorch's CPU build goes in first, from PyTorch's own package index
-# (TORCH_INDEX): PyPI's Linux wheel of torch brings the CUDA libraries, several GB, and the package's `torch>=2.1`
-# is then already satisfied. Where that index cannot be reached, pip falls back on the wheels its configuration
-# already finds (a local wheel folder or a mirror); `make install TORCH_INDEX=` skips it and takes torch from pip's
-# configured index; a CUDA build: TORCH_INDEX=https://download.pytorch.org/whl/cu128 (the CUDA version you have).
-# Then the package with the extras `make test` needs (experiments, lab, docs, test) and Ray, so that the tests of
-# `mlabs grid --backend ray` run (tests/test_ray.py).
+# and installs what it needs when it is missing. PyTorch's CPU build goes in first, alone, from PyTorch's own package
+# index (TORCH_INDEX): PyPI's Linux wheel of torch brings the CUDA libraries, several GB, and the package's
+# `torch>=2.1` is then already satisfied; torch's own dependencies come with the next step, from the usual index.
+# Where PyTorch's index cannot be reached, pip falls back on the wheels its configuration already finds (a local
+# wheel folder or a mirror); `make install TORCH_INDEX=` skips it and takes torch from pip's configured index; a CUDA
+# build: TORCH_INDEX=https://download.pytorch.org/whl/cu128 (the CUDA version you have). Then the package with the
+# extras `make test` needs (experiments, lab, docs, test) and Ray, so that the tests of `mlabs grid --backend ray`
+# run (tests/test_ray.py).
 PYTHON      ?= python3
 VENV        ?= .venv
 BIN         := $(VENV)/bin
@@ -18,7 +19,7 @@ LAB_PORT    ?= 8888      # the first port `make lab` tries; JupyterLab takes the
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray]"
 	touch $(STAMP)
 
