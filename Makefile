@@ -5,8 +5,9 @@
 # Where PyTorch's index cannot be reached, pip falls back on the wheels its configuration already finds (a local
 # wheel folder or a mirror); `make install TORCH_INDEX=` skips it and takes torch from pip's configured index; a CUDA
 # build: TORCH_INDEX=https://download.pytorch.org/whl/cu128 (the CUDA version you have). Then the package with the
-# extras `make test` needs (experiments, lab, docs, test) and Ray, so that the tests of `mlabs grid --backend ray`
-# run (tests/test_ray.py).
+# extras `make test` needs (experiments, lab, docs, test), Ray, so that the tests of `mlabs grid --backend ray` run
+# (tests/test_ray.py), and the Lightning and torchdata extras, for tests/test_lightning.py and the resume tests of
+# tests/test_distributed.py.
 PYTHON      ?= python3
 VENV        ?= .venv
 BIN         := $(VENV)/bin
@@ -20,7 +21,7 @@ LAB_PORT    ?= 8888      # the first port `make lab` tries; JupyterLab takes the
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray,lightning,torchdata]"
 	touch $(STAMP)
 
 install: $(STAMP)

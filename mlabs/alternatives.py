@@ -14,30 +14,16 @@ import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 from .imbalance import check_labels, label_counts
-from .selection import SelectionSampler, STRATEGIES, quantize, _check_int, _epoch_seed
+from .samplers import BaseSampler, RandomBatchSampler, quantize, _check_int, _epoch_seed, _logits_at
 
 # %% auto #0
-__all__ = ['ALTERNATIVES', 'BENCHMARK_STRATEGIES', 'SE_STRATEGIES', 'LABEL_Y_STRATEGIES', 'LABEL_TERM_STRATEGIES',
-           'SAMPLER_STRATEGIES', 'sampler_strategy', 'ProbaSampler', 'ActiveBiasSampler', 'binary_entropy',
-           'RecencyBiasSampler', 'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler',
-           'ClassAwareSampler', 'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'label_loss_for']
+__all__ = ['ProbaSampler', 'QuantizedProbaSampler', 'ActiveBiasSampler', 'binary_entropy', 'RecencyBiasSampler',
+           'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler', 'ClassAwareSampler',
+           'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'FocalSampler', 'ASLSampler']
 
 # %% ../nbs/07_alternatives.ipynb #69e949b8
-ALTERNATIVES = ("active_bias", "recency_bias", "ada_boundary", "importance", "ml_ros", "class_aware", "focal", "asl")
-BENCHMARK_STRATEGIES = STRATEGIES + ALTERNATIVES      # every strategy a run config may name
-SE_STRATEGIES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary")   # the ones with a selection pressure s_e
-LABEL_Y_STRATEGIES = ("adac", "active_bias", "ml_ros", "class_aware")          # the samplers that need the label matrix
-LABEL_TERM_STRATEGIES = ("importance", "class_aware", "focal", "asl")  # they weight or replace a BCE label term (DELA, CLIF, PACA)
-SAMPLER_STRATEGIES = tuple(s for s in BENCHMARK_STRATEGIES if s not in LABEL_TERM_STRATEGIES)  # they run on every model
-
-def sampler_strategy(strategy: str, # a strategy of BENCHMARK_STRATEGIES
-                    ) -> str:       # the sampler that draws its batches ("random" for the loss-only ones)
-    "The sampler behind a strategy: the loss-reweighting strategies (focal, asl) train on random batches."
-    if strategy not in BENCHMARK_STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; available: {', '.join(BENCHMARK_STRATEGIES)}")
-    return "random" if strategy in ("focal", "asl") else strategy
-
 def _dense_labels(Y, n: int, strategy: str) -> np.ndarray:
     "A sampler's training label matrix: required, 0/1, n rows; returned dense."
     if Y is None: raise ValueError(f"strategy {strategy!r} needs the training label matrix: pass Y=[n, q]")
@@ -46,12 +32,13 @@ def _dense_labels(Y, n: int, strategy: str) -> np.ndarray:
     return Y.toarray() if sp.issparse(Y) else np.asarray(Y)
 
 # %% ../nbs/07_alternatives.ipynb #9f01d9b2
-class ProbaSampler(SelectionSampler):
+class ProbaSampler(BaseSampler):
     "Base of the samplers whose score comes from the predicted label probabilities: `update(indices, losses, proba)`."
     needs_proba = True
     def __init__(self, n, batch_size: int = 128, **kwargs):
         super().__init__(n, batch_size, **kwargs)
         self.q, self._visited, self._s = None, np.zeros(self.n, dtype=bool), None   # _s: each sample's score
+        self._known_all = False                                      # every score defined (stays so once true)
 
     def update(self,
                indices,      # sample indices of the batch, [b]
@@ -71,33 +58,52 @@ class ProbaSampler(SelectionSampler):
             raise ValueError("proba must hold probabilities in [0, 1] (no NaN or inf)")
         _, last = np.unique(i[::-1], return_index=True)          # one row per sample: its last occurrence
         keep = len(i) - 1 - last
-        self._observe(i[keep], P[keep]); self._visited[i[keep]] = True
+        ik, old = i[keep], self._s[i[keep]].copy()
+        self._observe(ik, P[keep]); self._visited[ik] = True
+        self._scores_updated(ik, old)
 
     def _allocate(self) -> None: "Create the per-sample state once q is known."
     def _observe(self, i: np.ndarray, P: np.ndarray) -> None: "Fold the probabilities P [m, q] of samples i [m] into the state and `_s`."
+    def _scores_updated(self, i: np.ndarray, old: np.ndarray) -> None: "Hook: the scores of samples i were `old` (the quantised samplers keep a sum tree)."
     def _known(self) -> np.ndarray: return self._visited        # the samples whose score is defined
 
-    def score(self) -> np.ndarray:
-        "Each sample's score, float64 [n]; samples without one get the largest score seen (all 0 before any visit)."
-        if self.q is None: return np.zeros(self.n)
-        s, v = self._s, self._known()
-        return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
+# %% ../nbs/07_alternatives.ipynb #5e1c0d31
+@patch
+def score(self: ProbaSampler) -> np.ndarray:
+    "Each sample's score, float64 [n]; samples without one get the largest score seen (all 0 before any visit)."
+    if self.q is None: return np.zeros(self.n)
+    s, v = self._s, self._known()
+    return s if v.all() else np.where(v, s, s[v].max() if v.any() else 0.0)
 
-    def state_dict(self) -> dict:
-        "The base state plus the probability summaries (NumPy arrays)."
-        st = super().state_dict()
-        st["proba_state"] = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._proba_state().items()}
-        return st
+@patch
+def state_dict(self: ProbaSampler) -> dict:
+    "The base state plus the probability summaries (NumPy arrays)."
+    st = BaseSampler.state_dict(self)
+    st["proba_state"] = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._proba_state().items()}
+    return st
 
-    def load_state_dict(self, state: dict) -> None:
-        super().load_state_dict(state)
-        for k, v in state["proba_state"].items(): setattr(self, k, v.copy() if isinstance(v, np.ndarray) else v)
+@patch
+def load_state_dict(self: ProbaSampler, state: dict) -> None:
+    "Restore a `state_dict()`, probability summaries included."
+    BaseSampler.load_state_dict(self, state)
+    for k, v in state["proba_state"].items(): setattr(self, k, v.copy() if isinstance(v, np.ndarray) else v)
+    self._known_all, self._tree = False, None                   # derived state: recomputed when needed
 
-    def _proba_state(self) -> dict: return {"q": self.q, "_visited": self._visited, "_s": self._s}
+@patch
+def _proba_state(self: ProbaSampler) -> dict: return {"q": self.q, "_visited": self._visited, "_s": self._s}
+
+# %% ../nbs/07_alternatives.ipynb #5e1c0d11
+class QuantizedProbaSampler(ProbaSampler):
+    "Base of the samplers drawing distinct samples with p proportional to se**(Q/n), Q the quantisation (Eq. 6) of a score."
+    _tree = None                                  # the sum tree of the weights (None: not kept)
+    def _c_now(self) -> float: return self._c     # log(se)/n of the current epoch
+    def log_weights(self) -> Tensor:
+        return quantize(torch.from_numpy(self.score())).mul_(self._c_now()).float().to(self.device)
 
 # %% ../nbs/07_alternatives.ipynb #0577c36b
-class ActiveBiasSampler(ProbaSampler, strategy="active_bias"):
-    "Active Bias (Chang et al. 2017, SGD-SPV): B distinct draws, p proportional to the std. of the true-label probability + eps."
+class ActiveBiasSampler(ProbaSampler):
+    "Active Bias (Chang et al. 2017, SGD-SPV): distinct draws, p proportional to the std. of the true-label probability + eps."
+    strategy, needs_labels = "active_bias", True
     def __init__(self, n, batch_size: int = 128, *,
                  Y=None,   # training labels [n, q] (dense or sparse, 0/1), required: the true label of each probability
                  **kwargs):
@@ -141,8 +147,9 @@ def binary_entropy(f: np.ndarray, # fractions in [0, 1]
         h = -(f * np.log(f) + (1 - f) * np.log1p(-f)) / math.log(2)
     return np.nan_to_num(h, nan=0.0)
 
-class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
-    "Recency Bias (Song et al. 2020): B distinct draws, p proportional to se**(Q/n), Q from the windowed prediction entropy; se decays."
+class RecencyBiasSampler(QuantizedProbaSampler):
+    "Recency Bias (Song et al. 2020): distinct draws, p proportional to se**(Q/n), Q from the windowed prediction entropy; se decays."
+    strategy, uses_se, uses_epochs = "recency_bias", True, True
     def __init__(self, n, batch_size: int = 128, *,
                  window: int = 10,          # W: the last W visits of a sample make its window
                  epochs: int|None = None,   # E, the total epochs of the run: se decays to 1 at epoch E (None: se fixed)
@@ -173,23 +180,110 @@ class RecencyBiasSampler(ProbaSampler, strategy="recency_bias"):
         if self.epochs is None or epoch <= self.warmup_epochs: return self.se0
         return self.se0 ** (1 - (min(epoch, self.epochs) - self.warmup_epochs) / (self.epochs - self.warmup_epochs))
 
-    def log_weights(self) -> Tensor:
-        c = math.log(self.se_at(self.epoch)) / self.n
-        return quantize(torch.from_numpy(self.score())).mul_(c).float().to(self.device)
+    def _c_now(self) -> float: return math.log(self.se_at(self.epoch)) / self.n
 
     def _proba_state(self): return {**super()._proba_state(), **({} if self.q is None else {"_ring": self._ring, "_pos_count": self._pos_count, "_visits": self._visits})}
 
 # %% ../nbs/07_alternatives.ipynb #6f4b21e2
-class AdaBoundarySampler(ProbaSampler, strategy="ada_boundary"):
-    "Ada-Boundary (Song et al. 2020): B distinct draws, p proportional to se**(Q/n), Q from the closeness to the p = 0.5 boundary."
+class AdaBoundarySampler(QuantizedProbaSampler):
+    "Ada-Boundary (Song et al. 2020): distinct draws, p proportional to se**(Q/n), Q from the closeness to the p = 0.5 boundary."
+    strategy, uses_se = "ada_boundary", True
     def _observe(self, i, P): self._s[i] = 1.0 - np.abs(2.0 * P - 1.0).mean(1)
-    def log_weights(self) -> Tensor:
-        return quantize(torch.from_numpy(self.score())).mul_(self._c).float().to(self.device)
+
+# %% ../nbs/07_alternatives.ipynb #5e1c0d21
+class _SumTree:
+    "Sums of float64 weights over a tree of fan-out F, updated in O(F log_F n) per changed leaf; exact for the weights above."
+    F = 16
+    def __init__(self, w: np.ndarray): # the weights, [n]
+        self.n, L = w.size, max(1, math.ceil(math.log(max(w.size, 2), self.F)))
+        leaves = np.zeros(self.F ** L); leaves[:self.n] = w
+        self.levels = [leaves]                                           # leaves first, the root last
+        while self.levels[-1].size > 1: self.levels.append(self.levels[-1].reshape(-1, self.F).sum(1))
+
+    @property
+    def total(self) -> np.float64: return self.levels[-1][0]
+
+    def set(self, i: np.ndarray, w: np.ndarray) -> None:
+        "Give the leaves i the weights w, and update the sums on their paths to the root."
+        self.levels[0][i] = w
+        p = i // self.F                                                  # a repeated parent gets the same sum twice
+        for lo, hi in zip(self.levels[:-1], self.levels[1:]):
+            hi[p] = lo.reshape(-1, self.F)[p].sum(1); p = p // self.F
+
+    def search(self, u: np.ndarray) -> np.ndarray:
+        "For each 0 <= u < total, how many cumulative sums w[0] + ... + w[j] are <= u: `searchsorted(cumsum(w), u, 'right')`."
+        pos, rem, rows = np.zeros(u.size, dtype=np.int64), u.copy(), np.arange(u.size)
+        for lev in self.levels[-2::-1]:                                  # from the root's children to the leaves
+            cs = np.cumsum(lev.reshape(-1, self.F)[pos], axis=1)
+            c = (cs <= rem[:, None]).sum(1)                              # children wholly at or below the remainder
+            rem -= np.where(c > 0, cs[rows, np.maximum(c - 1, 0)], 0.0)
+            pos = pos * self.F + c
+        return pos
+
+# %% ../nbs/07_alternatives.ipynb #5e1c0d23
+@patch
+def _all_known(self: ProbaSampler) -> bool:
+    "Whether every sample has a score (checked until it holds: it then stays true)."
+    if not self._known_all: self._known_all = bool(self._known().all())
+    return self._known_all
+
+@patch
+def _tree_ok(self: QuantizedProbaSampler) -> bool:
+    "Whether the generic draw would be the inverse CDF of weights >= 1 whose sums float64 holds exactly."
+    return (self.refresh == "batch" and not self.importance_weights and self.device.type == "cpu" and self.q is not None
+            and 64 * self.batch_size <= self.n and math.log(self.se) < 80 and self._all_known()
+            and self.n * math.exp(self._c_now() * self.n) < 2 ** 29)
+
+@patch
+def _build_tree(self: QuantizedProbaSampler, c: float) -> None:
+    "The weights of all n samples as the generic draw computes them, in a new tree; the maximum score and how many have it."
+    self._tree, self._tree_c = _SumTree(torch.exp(self.log_weights()).double().numpy()), c
+    self._tree_smax = self._s.max(); self._tree_nmax = int((self._s == self._tree_smax).sum())
+
+@patch
+def _scores_updated(self: QuantizedProbaSampler, i: np.ndarray, old: np.ndarray) -> None:
+    "New scores for samples i: their weights in the tree, or a rebuild at the next draw if the maximum score changed."
+    if self._tree is None: return
+    s, smax = self._s, self._tree_smax
+    new = s[i]
+    self._tree_nmax += int((new == smax).sum()) - int((old == smax).sum())
+    if new.max() > smax or self._tree_nmax == 0: self._tree = None; return   # every Q changes
+    a = torch.from_numpy(_logits_at(s, i, smax, self._tree_c).astype(np.float32))
+    self._tree.set(i, torch.exp(a).double().numpy())
+
+# %% ../nbs/07_alternatives.ipynb #5e1c0d24
+@patch
+def _tree_draw(self: QuantizedProbaSampler) -> np.ndarray:
+    "A batch as `successive_sample` draws it by inverse CDF (the same uniforms, the same indices), read from the tree."
+    t, n, k, g = self._tree, self.n, self.batch_size, self._g
+    first, zeroed = {}, []
+    try:
+        while True:
+            T = t.total
+            u = torch.rand(2 * (k - len(first)), generator=g, dtype=torch.float64).numpy() * T
+            x = np.minimum(np.where(u >= T, n, t.search(np.where(u >= T, 0.0, u))), n - 1)
+            if not first:                                                # usual case: one round
+                _, pos = np.unique(x, return_index=True)
+                if len(pos) >= k: return x[np.sort(pos)[:k]]
+            first.update(dict.fromkeys(x.tolist()))
+            if len(first) >= k: return np.array(list(first)[:k], dtype=np.int64)
+            z = np.setdiff1d(np.fromiter(first, dtype=np.int64), np.concatenate([j for j, _ in zeroed] + [np.empty(0, np.int64)]))
+            zeroed.append((z, t.levels[0][z].copy())); t.set(z, np.zeros(z.size))   # rare: continue over the rest
+    finally:
+        for z, w in reversed(zeroed): t.set(z, w)
+
+@patch
+def _select(self: QuantizedProbaSampler) -> tuple[Tensor, Tensor|None]:
+    "A selection batch from the sum tree when `_tree_ok`, else the generic draw."
+    if not self._tree_ok(): self._tree = None; return ProbaSampler._select(self)
+    c = self._c_now()
+    if self._tree is None or self._tree_c != c: self._build_tree(c)
+    return torch.from_numpy(self._tree_draw()).to(self.device), None
 
 # %% ../nbs/07_alternatives.ipynb #ddea4875
-class ImportanceSampler(SelectionSampler, strategy="importance"):
-    "Loss-proportional importance sampling (Katharopoulos and Fleuret 2018): B i.i.d. draws, weights 1/(n p_i) in `last_weights`."
-    _nonneg = True
+class ImportanceSampler(BaseSampler):
+    "Loss-proportional importance sampling (Katharopoulos and Fleuret 2018): i.i.d. draws, weights 1/(n p_i) in `last_weights`."
+    strategy, acts_on_loss, _nonneg = "importance", True, True
     def __init__(self, n, batch_size: int = 128, *,
                  mix: float = 0.1,     # lambda: the weight of the uniform distribution in p (weights <= 1/lambda)
                  **kwargs):
@@ -232,8 +326,9 @@ def ml_ros_clones(Y,                    # training labels [n, q] (dense or spars
     return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
 # %% ../nbs/07_alternatives.ipynb #cc33876b
-class MLROSSampler(SelectionSampler, strategy="ml_ros"):
+class MLROSSampler(BaseSampler):
     "ML-ROS (Charte et al. 2015): each epoch, a shuffle of the data plus clones of minority-label carriers; as many batches as random."
+    strategy, needs_labels = "ml_ros", True
     def __init__(self, n, batch_size: int = 128, *,
                  Y=None,                  # training labels [n, q], required
                  percentage: float = 0.25, # P: clones added, as a fraction of n
@@ -257,8 +352,9 @@ class MLROSSampler(SelectionSampler, strategy="ml_ros"):
         return idx, (torch.ones(idx.numel(), device=self.device) if self.importance_weights else None)
 
 # %% ../nbs/07_alternatives.ipynb #90f27636
-class ClassAwareSampler(SelectionSampler, strategy="class_aware"):
-    "Class-aware sampling (Shen et al. 2016): each of the B positions draws a label uniformly, then one of its samples uniformly."
+class ClassAwareSampler(BaseSampler):
+    "Class-aware sampling (Shen et al. 2016): each batch position draws a label uniformly, then one of its samples uniformly."
+    strategy, needs_labels, acts_on_loss = "class_aware", True, True   # its loss: the re-balanced BCE (`label_loss`)
     def __init__(self, n, batch_size: int = 128, *,
                  Y=None,     # training labels [n, q], required
                  **kwargs):
@@ -284,28 +380,28 @@ class ClassAwareSampler(SelectionSampler, strategy="class_aware"):
         return idx, (torch.ones(m, device=self.device) if self.importance_weights else None)
 
 # %% ../nbs/07_alternatives.ipynb #8c2f5a31
-def bce_elementwise(logits: Tensor, # [B, q]
-                    y: Tensor,      # 0/1 labels, [B, q]
-                   ) -> Tensor:     # [B, q]
+def bce_elementwise(logits: Tensor, # [b, q]
+                    y: Tensor,      # 0/1 labels, [b, q]
+                   ) -> Tensor:     # [b, q]
     "Binary cross-entropy per label."
     return F.binary_cross_entropy_with_logits(logits, y.to(logits.dtype), reduction="none")
 
-def focal_loss(logits: Tensor,      # [B, q]
-               y: Tensor,           # 0/1 labels, [B, q]
+def focal_loss(logits: Tensor,      # [b, q]
+               y: Tensor,           # 0/1 labels, [b, q]
                gamma: float = 2.0,  # focusing parameter
-              ) -> Tensor:          # [B, q]
+              ) -> Tensor:          # [b, q]
     "Focal loss per label, -(1 - p_t)**gamma log p_t."
     y = y.to(logits.dtype)
     logpt = y * F.logsigmoid(logits) + (1 - y) * F.logsigmoid(-logits)
     return -(1 - logpt.exp()).pow(gamma) * logpt
 
-def asl_loss(logits: Tensor,          # [B, q]
-             y: Tensor,               # 0/1 labels, [B, q]
+def asl_loss(logits: Tensor,          # [b, q]
+             y: Tensor,               # 0/1 labels, [b, q]
              gamma_pos: float = 0.0,  # focusing on positives
              gamma_neg: float = 4.0,  # focusing on negatives
              clip: float = 0.05,      # m: probability shift of the negatives
              eps: float = 1e-8,       # floor of log's argument
-            ) -> Tensor:              # [B, q]
+            ) -> Tensor:              # [b, q]
     "Asymmetric loss per label (Ridnik et al. 2021)."
     y = y.to(logits.dtype)
     p = torch.sigmoid(logits)
@@ -323,7 +419,7 @@ class RebalancedBCE:
         self.alpha, self.beta, self.mu = alpha, beta, mu
 
     def weights(self, y: Tensor) -> Tensor:
-        "The smoothed ratio r_hat = alpha + sigmoid(beta (r - mu)), r_kj = (1/n_j) / sum_{l in Y_k} 1/n_l, [B, q]."
+        "The smoothed ratio r_hat = alpha + sigmoid(beta (r - mu)), r_kj = (1/n_j) / sum_{l in Y_k} 1/n_l, [b, q]."
         inv = self.inv.to(y.device)
         rep = y.to(inv.dtype) @ inv                                       # sum over the sample's labels
         r = torch.where(rep[:, None] > 0, inv[None, :] / rep.clamp(min=1e-12)[:, None], torch.ones_like(inv)[None, :])
@@ -332,16 +428,26 @@ class RebalancedBCE:
     def __call__(self, logits: Tensor, y: Tensor) -> Tensor:
         return self.weights(y).to(logits.dtype) * bce_elementwise(logits, y)
 
-def label_loss_for(strategy: str, # a strategy of BENCHMARK_STRATEGIES
-                   Y=None,        # training labels (class_aware's weights)
-                  ):              # an element-wise loss (logits, y) -> [B, q], or None: the model's own
-    "The element-wise label loss a strategy trains with (None: the model's unchanged loss)."
-    if strategy == "focal": return focal_loss
-    if strategy == "asl": return asl_loss
-    if strategy == "class_aware":
-        if Y is None: raise ValueError("strategy 'class_aware' needs the training labels for its re-balanced loss")
-        return RebalancedBCE(Y)
-    return None
+# %% ../nbs/07_alternatives.ipynb #5e1c0d02
+@patch(cls_method=True)
+def label_loss(cls: ClassAwareSampler,
+               Y=None,   # the training labels [n, q]: the re-balanced weights are computed from their counts
+              ) -> RebalancedBCE:
+    "The re-balanced BCE of the Distribution-Balanced loss, from the training labels."
+    if Y is None: raise ValueError("strategy 'class_aware' needs the training labels for its re-balanced loss")
+    return RebalancedBCE(Y)
+
+class FocalSampler(RandomBatchSampler):
+    "Focal loss (Lin et al. 2017) on random batches: the batches of `RandomBatchSampler`, the label loss `focal_loss`."
+    strategy, in_paper, acts_on_loss = "focal", False, True
+    @classmethod
+    def label_loss(cls, Y=None): return focal_loss
+
+class ASLSampler(RandomBatchSampler):
+    "Asymmetric loss (Ridnik et al. 2021) on random batches: the batches of `RandomBatchSampler`, the label loss `asl_loss`."
+    strategy, in_paper, acts_on_loss = "asl", False, True
+    @classmethod
+    def label_loss(cls, Y=None): return asl_loss
 
 # %% ../nbs/07_alternatives.ipynb #081db2b1
 from .core import add_docments

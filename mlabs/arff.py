@@ -16,8 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['PARSER_VERSION', 'ArffError', 'Attribute', 'parse_attribute', 'ArffHeader', 'read_bytes', 'parse_header',
-           'ArffMatrix', 'parse_arff', 'read_mulan_xml', 'meka_label_count', 'label_columns']
+__all__ = ['PARSER_VERSION', 'F32_MAX', 'ArffError', 'Attribute', 'parse_attribute', 'ArffHeader', 'read_bytes', 'parse_header',
+           'ArffMatrix', 'parse_arff', 'read_mulan_xml', 'meka_label_count', 'find_xml', 'label_columns']
 
 # %% ../nbs/00a_arff.ipynb #be06cd7d
 class ArffError(ValueError):
@@ -83,6 +83,7 @@ def read_bytes(path) -> bytes:
     if raw[:2] == b"\x1f\x8b":
         try: raw = gzip.decompress(raw)
         except (OSError, EOFError) as e: raise ArffError(f"corrupt gzip stream ({e})", path) from None
+    if raw.startswith(b"\xef\xbb\xbf"): raw = raw[3:]               # a UTF-8 byte-order mark
     return raw.replace(b"\r\n", b"\n")
 
 # %% ../nbs/00a_arff.ipynb #f166eed0
@@ -304,6 +305,22 @@ def _careful_parse(body: bytes, attrs, path, data_line: int, missing: str):
         return sp.csr_matrix((np.concatenate(vals), np.concatenate(cols), indptr), shape=(n, m)), lines
     return np.array([[r[j] for j in range(m)] for r in rows], np.float64).reshape(n, m), lines
 
+# %% ../nbs/00a_arff.ipynb #6203cd02
+F32_MAX = float(np.finfo(np.float32).max)
+
+def _check_float32(M, attrs, lines: np.ndarray, path) -> None:
+    "Raise `ArffError` (file, line, attribute) at the first value outside float32's finite range."
+    if sp.issparse(M):
+        C = M.tocoo(); bad = np.flatnonzero(np.abs(C.data) > F32_MAX)
+        if not bad.size: return
+        o = bad[np.lexsort((C.col[bad], C.row[bad]))[0]]; r, j, v = C.row[o], C.col[o], C.data[o]
+    else:
+        bad = np.abs(M) > F32_MAX
+        if not bad.any(): return
+        r, j = np.argwhere(bad)[0]; v = M[r, j]
+    raise ArffError(f"value {v:g} of attribute {attrs[j].name!r} (column {j}) is outside float32's range "
+                    f"(+-{F32_MAX:.4g}), the precision the data is kept in", path, int(lines[r]))
+
 # %% ../nbs/00a_arff.ipynb #6203cdcf
 def parse_arff(path,                  # .arff or .arff.gz file (gzip detected from the bytes)
                missing: str = "error", # '?' values: "error" or "nan" (features only; a missing label is always an error)
@@ -316,6 +333,7 @@ def parse_arff(path,                  # .arff or .arff.gz file (gzip detected fr
     M, lines = _fast_parse(body, h.attributes, path, h.data_line)
     if M is None: M, lines = _careful_parse(body, h.attributes, path, h.data_line, missing)
     if sp.issparse(M): M.eliminate_zeros()
+    _check_float32(M, h.attributes, lines, path)
     rows, vals = _binary_check(M, sp.issparse(M))
     return ArffMatrix(h.relation, h.attributes, M.astype(np.float32), lines.astype(np.int64), rows, vals)
 
@@ -336,6 +354,13 @@ def meka_label_count(relation: str) -> int|None:
     "MEKA's `-C n` from an @relation name: n > 0 means the first n attributes are labels, n < 0 the last -n."
     m = _MEKA_RE.search(relation)
     return int(m.group(1)) if m else None
+
+def find_xml(path) -> Path|None:
+    "The MULAN XML of an ARFF file: `<stem>.xml` beside it, else the stem without `-train`/`-test` (None if neither exists)."
+    p = Path(path); stem = p.name[:-len(".gz")] if p.name.endswith(".gz") else p.name
+    stem = stem[:-len(".arff")] if stem.lower().endswith(".arff") else stem
+    base = re.sub(r"[-_](train|test)$", "", stem, flags=re.I)
+    return next((c for c in dict.fromkeys([p.with_name(stem + ".xml"), p.with_name(base + ".xml")]) if c.exists()), None)
 
 def _count_spec(c: int, m: int, where: str, path) -> np.ndarray:
     if c == 0 or abs(c) >= m: raise ArffError(f"{where} asks for {abs(c)} labels but the file has {m} attributes "
@@ -360,15 +385,16 @@ def label_columns(attributes: list[Attribute], # the ARFF's attributes
             return _count_spec(q if mm.group(1).lower() in ("start", "first") else -q, m, f"labels={labels!r}", path)
         want, src = list(labels), "labels="
     else:
-        if xml is None and path is not None:
-            p = Path(path); stem = p.name[:-len(".gz")] if p.name.endswith(".gz") else p.name
-            stem = stem[:-len(".arff")] if stem.lower().endswith(".arff") else stem
-            cand = p.with_name(stem + ".xml")
-            xml = cand if cand.exists() else None
+        if xml is None and path is not None: xml = find_xml(path)
+        c = meka_label_count(relation)
         if xml is not None: want, src = read_mulan_xml(xml), xml
+        elif c is not None:
+            cols = _count_spec(c, m, f"MEKA option -C {c} in @relation", path)
+            warnings.warn(f"{path}: no MULAN XML; MEKA's -C {c} in @relation makes the {'first' if c > 0 else 'last'} "
+                          f"{abs(c)} attributes the labels ({names[cols[0]]!r} ... {names[cols[-1]]!r}); if that is "
+                          "stale, pass xml=... or labels='end:q'", stacklevel=2)
+            return cols
         else:
-            c = meka_label_count(relation)
-            if c is not None: return _count_spec(c, m, f"MEKA option -C {c} in @relation", path)
             raise ArffError("cannot tell which attributes are labels: no MULAN .xml beside the file, no MEKA "
                             "'-C n' in @relation; pass xml=..., labels='end:q' or label_count=q", path)
     pos = {n: j for j, n in enumerate(names)}
@@ -377,7 +403,24 @@ def label_columns(attributes: list[Attribute], # the ARFF's attributes
                              (f" ({len(miss)} labels missing)" if len(miss) > 1 else ""), src)
     cols = np.array(sorted(pos[n] for n in want), np.int64)
     if cols.size >= m: raise ArffError("every attribute is a label: no features left", src)
+    if labels is None:
+        _check_xml_layout(attributes, cols, src)
+        if c is not None and 0 < abs(c) < m and not np.array_equal(_count_spec(c, m, "", path), cols):
+            warnings.warn(f"{path}: MEKA's -C {c} in @relation disagrees with the XML {src} ({cols.size} labels, "
+                          f"{names[cols[0]]!r} ... {names[cols[-1]]!r}); the XML's labels are used", stacklevel=2)
     return cols
+
+def _check_xml_layout(attributes, cols: np.ndarray, src) -> None:
+    "Refuse a {0,1} attribute among the XML's labels that the XML does not list (between them, or after them)."
+    lab = set(cols.tolist())
+    hi = len(attributes) - 1 if cols[0] > 0 else cols[-1]          # labels after the features: nothing follows them
+    odd = [j for j in range(int(cols[0]) + 1, hi + 1) if j not in lab and attributes[j].kind == "nominal"
+           and set(attributes[j].values) <= {"0", "1"}]
+    if odd:
+        a = attributes[odd[0]].name
+        raise ArffError(f"attribute {a!r} (column {odd[0]}) is declared {{0,1}} and lies among the labels the XML "
+                        f"lists, but the XML does not list it{f' ({len(odd)} such attributes)' if len(odd) > 1 else ''}: "
+                        "add it to the XML if it is a label, or pass labels=[names] to say which attributes are", src)
 
 # %% ../nbs/00a_arff.ipynb #7a3cb966
 from .core import add_docments

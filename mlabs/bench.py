@@ -14,13 +14,14 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import Tensor
-from .core import threads
+from .core import threads, SE_DEFAULT
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch', 'train_steps_per_s',
-           'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics', 'bench_c2ae', 'bench_mpvae',
-           'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead', 'bench_ray', 'bench_import',
-           'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks']
+__all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'CLI_CASES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch',
+           'train_steps_per_s', 'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics',
+           'bench_c2ae', 'bench_mpvae', 'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead',
+           'bench_cli', 'bench_ray', 'bench_import', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark',
+           'benchmarks', 'run_benchmarks', 'bench_distributed']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -45,11 +46,11 @@ BENCH_SIZES: dict[str, tuple[int, int]] = {"yeast": (103, 14), "bibtex": (1836, 
 
 def random_batch(d: int,                # number of features
                  q: int,                # number of labels
-                 batch_size: int = 128, # rows B
+                 batch_size: int = 128, # rows of the batch
                  density: float = 0.2,  # probability that a label is on
                  seed: int = 0,         # seed of a private generator (the global torch RNG is left alone)
                  device: torch.device|str|None = None, # where the tensors go (default: CPU)
-                ) -> tuple[Tensor, Tensor]: # x uniform in [0, 1] [B, d], y 0/1 float [B, q]
+                ) -> tuple[Tensor, Tensor]: # x uniform in [0, 1] [batch_size, d], y 0/1 float [batch_size, q]
     "A random batch of a dataset's size, for timing training steps."
     if not 0 <= density <= 1: raise ValueError(f"density must be in [0, 1], got {density}")
     g = torch.Generator().manual_seed(seed)
@@ -136,20 +137,18 @@ def bench_local(quick: bool = False, # bibtex only, one repeat
     return figs
 
 # %% ../nbs/24_bench.ipynb #5415bb97
-def _sampler_ms(strategy: str, n: int, B: int, device: str,
+def _sampler_ms(strategy: str, n: int, batch_size: int, device: str,
                 runs: int,         # timed runs of `block` consecutive batches; the median run is used
                 Y=None,            # labels, for the strategies that need them ("adac", "active_bias", "ml_ros", "class_aware")
                 block: int = 64,   # batches per run: Hard re-sorts every 16 (n = 28,596) to 62 (n = 1e6) batches
                ) -> float:         # ms per batch
     """Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms. The
-    samplers that read predicted probabilities get a [B, q] matrix with every update (q = Y's labels)."""
-    from mlabs.selection import SelectionSampler
-    import mlabs.chain  # noqa: F401  (registers the "adac" strategy)
-    from mlabs.alternatives import LABEL_Y_STRATEGIES
+    samplers that read predicted probabilities get a [batch_size, q] matrix with every update (q = Y's labels)."""
+    from mlabs.selection import SelectionSampler, strategy_class
     g = torch.Generator(device=device); g.manual_seed(0)
     pool = torch.rand(n, generator=g, device=device) + 0.01
-    s = SelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0,
-                         device=device, **({"Y": Y} if strategy in LABEL_Y_STRATEGIES else {}))
+    s = SelectionSampler(n, batch_size, strategy=strategy, se=SE_DEFAULT, warmup_epochs=0,
+                         device=device, **({"Y": Y} if strategy_class(strategy).needs_labels else {}))
     P = torch.rand(n, Y.shape[1], generator=g, device=device) if getattr(s, "needs_proba", False) else None
     upd = (lambda i: s.update(i, pool[i], P[i])) if P is not None else (lambda i: s.update(i, pool[i]))
     upd(torch.arange(n, device=device))
@@ -159,17 +158,17 @@ def _sampler_ms(strategy: str, n: int, B: int, device: str,
             upd(s.next_batch())
     return 1e3 * median_seconds(run, runs, warmup=1, device=device) / block
 
-def _authors_vectorised_ms(n: int, B: int, se: float, calls: int) -> float:
+def _authors_vectorised_ms(n: int, batch_size: int, se: float, calls: int) -> float:
     "A vectorised stand-in for the authors' arithmetic: full float64 recomputation of p over n, Generator.choice."
     rng = np.random.default_rng(0)
     losses = rng.random(n) + 0.01
-    state = {"idx": np.arange(B)}
+    state = {"idx": np.arange(batch_size)}
     def step():
-        losses[state["idx"]] = rng.random(B) + 0.01               # the batch's new losses
+        losses[state["idx"]] = rng.random(batch_size) + 0.01      # the batch's new losses
         delta = losses.max() / n
         Q = np.ceil(losses / delta)
         p = np.exp(Q * (np.log(se) / n)); p /= p.sum()
-        state["idx"] = rng.choice(n, B, replace=False, p=p)
+        state["idx"] = rng.choice(n, batch_size, replace=False, p=p)
     return 1e3 * median_seconds(step, calls, warmup=1)
 
 def _calculate_probabilities(loss_of: dict[int, float], se: float) -> tuple[list[int], np.ndarray]:
@@ -181,23 +180,23 @@ def _calculate_probabilities(loss_of: dict[int, float], se: float) -> tuple[list
     p = se ** (Q / n)
     return keys, p / p.sum()
 
-def _authors_dict_ms(n: int, B: int, se: float, calls: int) -> float:
+def _authors_dict_ms(n: int, batch_size: int, se: float, calls: int) -> float:
     "The authors' per-batch pattern: losses in a dict, probabilities recomputed from it, np.random.choice."
     rs = np.random.RandomState(0)
     loss_of = {i: float(v) for i, v in enumerate(rs.random_sample(n) + 0.01)}
-    state = {"idx": np.arange(B)}
+    state = {"idx": np.arange(batch_size)}
     def step():
-        for i, v in zip(state["idx"].tolist(), (rs.random_sample(B) + 0.01).tolist()): loss_of[i] = v
+        for i, v in zip(state["idx"].tolist(), (rs.random_sample(batch_size) + 0.01).tolist()): loss_of[i] = v
         keys, p = _calculate_probabilities(loss_of, se)
-        state["idx"] = np.asarray(keys)[rs.choice(len(keys), B, replace=False, p=p)]
+        state["idx"] = np.asarray(keys)[rs.choice(len(keys), batch_size, replace=False, p=p)]
     return 1e3 * median_seconds(step, calls, warmup=1)
 
-def mlp_step_ms(d: int = 103, q: int = 14, B: int = 128, hidden: int = 256, repeats: int = 300) -> float:
-    "Median time in ms of one Adam training step of a d-hidden-q MLP on a batch of B (CPU)."
+def mlp_step_ms(d: int = 103, q: int = 14, batch_size: int = 128, hidden: int = 256, repeats: int = 300) -> float:
+    "Median time in ms of one Adam training step of a d-hidden-q MLP on a batch of batch_size rows (CPU)."
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, q))
     opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-4)
-    x, y = torch.rand(B, d), (torch.rand(B, q) < 0.3).float()
+    x, y = torch.rand(batch_size, d), (torch.rand(batch_size, q) < 0.3).float()
     def step():
         loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
         opt.zero_grad(); loss.backward(); opt.step()
@@ -212,15 +211,15 @@ def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.n
     Y[Y.sum(1) == 0, 0] = 1
     return Y
 
-from .alternatives import ALTERNATIVES, sampler_strategy
-ALT_SAMPLERS = tuple(s for s in ALTERNATIVES if sampler_strategy(s) == s)   # focal, asl draw with random's sampler
+from .selection import STRATEGIES, strategies_with
+ALT_SAMPLERS = strategies_with(in_paper=False, shuffled=False)   # the alternatives' own samplers (focal, asl draw random's)
 
 def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
                     step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
                     sizes: list[int]|None = None, # override the n values (the first one is compared with the step)
                    ) -> dict[str, float]:       # figure name -> value (see the table above)
     "Per-batch selection overhead of every strategy, the authors' pattern side by side, and the ratio to a training step."
-    B, se, res = 128, 8.0, {}
+    batch_size, se, res = 128, SE_DEFAULT, {}
     sizes = sizes or ([2_417, 28_596] if quick else [2_417, 28_596, 1_000_000])
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for n in sizes:
@@ -230,18 +229,18 @@ def bench_selection(quick: bool = False,        # fewer sizes and repeats (secon
         Y = _bench_labels(n)
         for dev in devices:
             tag = "" if dev == "cpu" else ".cuda"
-            for strat in ("random", "hard", "adaptive", "adac"):
-                res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, B, dev, runs, Y=Y)
-        res[f"selection.authors_vectorised.n{n}.ms_per_batch"] = _authors_vectorised_ms(n, B, se, calls if not big else 10)
-        for strat in ("hard", "adaptive", "adac"):
+            for strat in STRATEGIES:
+                res[f"selection.{strat}.n{n}{tag}.ms_per_batch"] = _sampler_ms(strat, n, batch_size, dev, runs, Y=Y)
+        res[f"selection.authors_vectorised.n{n}.ms_per_batch"] = _authors_vectorised_ms(n, batch_size, se, calls if not big else 10)
+        for strat in strategies_with(in_paper=True, shuffled=False):
             res[f"selection.{strat}.n{n}.per_authors_vectorised"] = (res[f"selection.{strat}.n{n}.ms_per_batch"]
                                                                      / res[f"selection.authors_vectorised.n{n}.ms_per_batch"])
-        res[f"selection.authors_dict.n{n}.ms_per_batch"] = _authors_dict_ms(n, B, se, max(calls // 4, 3) if not big else 3)
+        res[f"selection.authors_dict.n{n}.ms_per_batch"] = _authors_dict_ms(n, batch_size, se, max(calls // 4, 3) if not big else 3)
         res[f"selection.adaptive.n{n}.speedup_vs_authors_dict"] = res[f"selection.authors_dict.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
-        if not big:                                                            # the alternatives of mlabs.alternatives
-            for strat in ALT_SAMPLERS:
-                res[f"selection.{strat}.n{n}.ms_per_batch"] = _sampler_ms(strat, n, B, "cpu", runs, Y=Y)
-                res[f"selection.{strat}.n{n}.per_adaptive"] = res[f"selection.{strat}.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
+        for strat in ALT_SAMPLERS:                                             # the alternatives of mlabs.alternatives
+            res[f"selection.{strat}.n{n}.ms_per_batch"] = _sampler_ms(strat, n, batch_size, "cpu", runs, Y=Y)
+        for strat in (s for s in STRATEGIES + ALT_SAMPLERS if s != "adaptive"): # every strategy beside adaptive
+            res[f"selection.{strat}.n{n}.per_adaptive"] = res[f"selection.{strat}.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
     res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=100 if quick else 300)
     res[f"selection.adaptive.n{sizes[0]}.overhead_vs_step"] = res[f"selection.adaptive.n{sizes[0]}.ms_per_batch"] / res["selection.mlp_step.ms"]
     res["selection.threads"] = float(torch.get_num_threads())
@@ -388,6 +387,42 @@ def bench_overhead(quick: bool = False, # fewer repeats
     return {"overhead.dela_step.yeast.ms": step_ms, "overhead.adaptive.n2417.ms_per_batch": ms,
             "overhead.adaptive_over_dela_step.yeast": ms / step_ms}
 
+# %% ../nbs/24_bench.ipynb #c11b0002
+CLI_CASES = {   # figure name -> arguments of `mlabs` (each one a usage error, except the help pages)
+    "help": ["--help"], "run_help": ["run", "--help"],
+    "unknown_dataset": ["run", "--dataset", "yeats", "--model", "dela"],
+    "unknown_model": ["run", "--dataset", "yeast", "--model", "dla"],
+    "unknown_strategy": ["run", "--dataset", "yeast", "--model", "dela", "--strategy", "random,adaptiv"],
+    "folds_1": ["run", "--dataset", "yeast", "--model", "dela", "--folds", "1"],
+    "empty_strategy": ["run", "--dataset", "yeast", "--model", "dela", "--strategy", ","],
+    "se_inf": ["run", "--dataset", "yeast", "--model", "dela", "--se", "inf"],
+    "epochs_float": ["run", "--dataset", "yeast", "--model", "dela", "--epochs", "3.7"],
+    "warmup_not_below_epochs": ["run", "--dataset", "yeast", "--model", "dela", "--epochs", "3"],
+    "device_tpu": ["run", "--dataset", "yeast", "--model", "dela", "--device", "tpu"],
+    "device_cuda_without_gpu": ["run", "--dataset", "yeast", "--model", "dela", "--device", "cuda"],
+    "labels_of_bundled": ["run", "--dataset", "yeast", "--model", "dela", "--labels", "end:2"],
+    "unknown_command": ["grdi", "x.toml"],
+    "missing_config": ["grid", "nowhere.toml"],
+}
+
+def bench_cli(quick: bool = False, # three repeats instead of seven
+             ) -> dict[str, float]: # figure name -> median seconds
+    "Wall time of `mlabs` answering each usage error it checks before the heavy imports, in a fresh interpreter."
+    import subprocess
+    reps = 3 if quick else 7
+    def wall(argv) -> float:
+        ts = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            subprocess.run(argv, capture_output=True, timeout=120)
+            ts.append(time.perf_counter() - t0)
+        return float(np.median(ts))
+    main = [sys.executable, "-c", "import sys; from mlabs.cli import main; sys.exit(main())"]
+    figs = {"cli.python_start.s": wall([sys.executable, "-c", "pass"])}
+    figs.update({f"cli.{k}.s": wall(main + a) for k, a in CLI_CASES.items()})
+    figs["cli.max_usage_error.s"] = max(v for k, v in figs.items() if k != "cli.python_start.s")
+    return figs
+
 # %% ../nbs/24_bench.ipynb #e7da8464
 def bench_ray(quick: bool = False, # two units of 3 epochs instead of four of 12
              ) -> dict[str, float]: # figure name -> value (see the table above)
@@ -444,19 +479,19 @@ def _bench_fold(name: str, seed: int = 0) -> FoldData:
 def bench_epoch_ratio_alternatives(quick: bool = False, # two repeats instead of five
                                   ) -> dict[str, float]: # `epoch_ratio.dela.yeast.<strategy>` ...
     "`bench_epoch_ratio` for the twelve strategies of configs/benchmark.toml, DELA on yeast, side by side."
-    from mlabs.alternatives import BENCHMARK_STRATEGIES
-    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=BENCHMARK_STRATEGIES)
+    from mlabs.selection import STRATEGY_NAMES
+    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=STRATEGY_NAMES)
 
 def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
                       datasets=None,            # default: yeast and bibtex
                       repeats: int|None = None, # epochs timed per strategy (median); default 2 quick, 3 full
                       model: str = "dela",
-                      strategies=("random", "hard", "adaptive", "adac"), # random first; any of BENCHMARK_STRATEGIES
+                      strategies=("random", "hard", "adaptive", "adac"), # random first; any strategy's name
                      ) -> dict[str, float]:     # figure name -> value
     "Median wall time of a selection epoch per strategy, and its ratio to random's, measured side by side."
     import warnings
     from mlabs.models import get_model
-    from mlabs.alternatives import label_loss_for
+    from mlabs.selection import label_loss_for
     datasets = datasets or (["yeast"] if quick else ["yeast", "bibtex"])
     repeats = repeats or (2 if quick else 3)
     strategies = tuple(strategies)
@@ -473,7 +508,7 @@ def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
             k = r % len(strategies)
             for s in strategies[k:] + strategies[:k]:            # rotating order
                 restore(m, opt, snap)
-                smp = branch_sampler(s, snap, data, se=8.0); h = new_history()
+                smp = branch_sampler(s, snap, data, se=SE_DEFAULT); h = new_history()
                 train_epoch(m, opt, smp, data, h, label_loss_for(s, data.Y_train.cpu().numpy()))
                 times[s].append((h["time_select_s"][0] + h["time_step_s"][0], h["time_select_s"][0]))
         key = name.lower()
@@ -517,6 +552,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                                           default=False),
     "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",
                              default=False),
+    "cli":         Benchmark(bench_cli, "mlabs answering each usage error it checks before the heavy imports, in a fresh "
+                             "interpreter", default=False),
 }
 WARN_GB = 2.0   # warn before a benchmark whose peak is at least this many GB
 
@@ -556,6 +593,53 @@ def run_benchmarks(names: list[str]|None = None, # benchmarks to run (default: t
     return figs
 
 _pin = threads   # the context manager of mlabs.core (the parameter above shadows its name)
+
+# %% ../nbs/24_bench.ipynb #301d5dae
+def _distributed_rank(n: int, B: int, steps: int, strategy: str) -> dict[str, float]:
+    "One rank of `bench_distributed`: median ms of the draw, the gather alone and update, over `steps` timed steps."
+    import torch.distributed as dist
+    from mlabs.distributed import DistributedSelectionSampler, _all_gather
+    s = DistributedSelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    g = torch.Generator().manual_seed(0)                                  # the same losses on every rank
+    s.sampler.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)  # every sample seen (same table on all ranks)
+    buf, out = torch.zeros(B, 2, dtype=torch.float64), torch.empty(2 * B, 2, dtype=torch.float64)
+    draw, upd, gat = [], [], []
+    stream = iter(s.batches())
+    dist.barrier()
+    for t in range(steps + 5):
+        t0 = time.perf_counter()
+        idx = next(stream, None)
+        if idx is None: stream = iter(s.batches()); idx = next(stream)
+        t1 = time.perf_counter(); s.update(idx, torch.rand(len(idx), generator=g) + 0.01); t2 = time.perf_counter()
+        _all_gather(out, buf); t3 = time.perf_counter()
+        if t >= 5: draw.append(t1 - t0); upd.append(t2 - t1); gat.append(t3 - t2)
+    return {"draw_ms": 1e3 * float(np.median(draw)), "update_ms": 1e3 * float(np.median(upd)),
+            "gather_ms": 1e3 * float(np.median(gat))}
+
+def bench_distributed(quick: bool = False, # fewer steps
+                      n: int = 28_596,     # samples
+                      B: int = 64,         # batch per rank (global batch 2B)
+                      strategy: str = "adaptive",
+                     ) -> dict[str, float]: # figure name -> value (see the table above)
+    "Per-step cost of the distributed update with two Gloo processes, beside the single-process update."
+    from mlabs.selection import SelectionSampler
+    from mlabs.distributed import launch
+    steps = 100 if quick else 500
+    s = SelectionSampler(n, 2 * B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    g = torch.Generator().manual_seed(0)
+    s.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)
+    batch = []
+    draw = 1e3 * median_seconds(lambda: batch.append(s.next_batch()), repeats=steps, warmup=5)
+    losses = torch.rand(2 * B, generator=g) + 0.01
+    update = 1e3 * median_seconds(lambda: s.update(batch[-1], losses), repeats=steps, warmup=5)
+    nt = torch.get_num_threads()
+    r0, _ = launch("mlabs.bench:_distributed_rank", (n, B, steps, strategy), world_size=2, timeout=600, threads=nt)
+    return {"distributed.single.draw_ms": draw, "distributed.single.update_ms": update,
+            "distributed.gloo2.draw_ms": r0["draw_ms"], "distributed.gloo2.gather_ms": r0["gather_ms"],
+            "distributed.gloo2.update_ms": r0["update_ms"],
+            "distributed.gloo2.update_minus_single_ms": r0["update_ms"] - update, "distributed.threads": float(nt)}
+
+BENCHMARKS["distributed"] = Benchmark(bench_distributed, "per-step cost of the data-parallel update (2 Gloo processes) beside one process")
 
 # %% ../nbs/24_bench.ipynb #38f6a944
 from .core import add_docments

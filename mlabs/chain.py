@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 from fastcore.basics import patch
 from .imbalance import check_labels, cooccurrence, irlbl, cardinality
-from .selection import SelectionSampler, AdaptiveSampler, _log_bound
+from .samplers import AdaptiveSampler, _log_bound
 
 # %% auto #0
 __all__ = ['SEED', 'CHAIN', 'NO_LABEL', 'EXHAUSTED', 'ChainSampler', 'card_int', 'chain_sets', 'AdaCSampler']
@@ -58,14 +58,15 @@ def _irlbl_quiet(Y) -> np.ndarray:
 # %% ../nbs/04_chain.ipynb #bbc81111
 SEED, CHAIN, NO_LABEL, EXHAUSTED = 0, 1, 2, 3
 
-class AdaCSampler(AdaptiveSampler, strategy="adac"):
-    "AdaC (Sec. 3.5): a batch is a chain of draws from p restricted to samples sharing labels correlated with the last one; see SelectionSampler."
+class AdaCSampler(AdaptiveSampler):
+    "AdaC (Sec. 3.5): a batch is a chain of draws from p restricted to samples sharing labels correlated with the last one; see BaseSampler."
+    strategy, needs_labels = "adac", True     # and, as Adaptive: in_paper, uses_se, uses_weights
     def __init__(self, n,                  # number of training samples (or the dataset)
-                 batch_size: int = 128,    # B
+                 batch_size: int = 128,    # samples per batch
                  *, Y=None,                # label matrix [n, q] of the training samples (dense or sparse), required
                  A=None,                   # co-occurrence matrix [q, q]; None: mlabs.imbalance.cooccurrence(Y)
                  card: float|None = None,  # label cardinality; None: from Y
-                 **kwargs):                # every other SelectionSampler option (se, weights, refresh, seed, device ...)
+                 **kwargs):                # every other BaseSampler option (se, weights, refresh, seed, device ...)
         if Y is None: raise ValueError("strategy 'adac' needs the training label matrix: pass Y=... (n x q, 0/1)")
         if kwargs.get("importance_weights"): raise ValueError("importance_weights are not available for strategy 'adac'")
         super().__init__(n, batch_size, **kwargs)
@@ -80,6 +81,7 @@ class AdaCSampler(AdaptiveSampler, strategy="adac"):
         self._members = [np.flatnonzero(member[j]) for j in range(q)]        # D_c of each label, as index arrays
         self._size_list = [int(m.size) for m in self._members]
         self._all = np.arange(self.n)
+        self._taken = np.zeros(self.n, dtype=bool)                           # the batch drawn so far (reset after each)
         self.last_steps = None
         used = np.asarray(Y.sum(0)).ravel() > 0
         few, none = ((Lc >= 0).sum(1) < Lc.shape[1]) & used, (Lc < 0).all(1) & used
@@ -90,23 +92,50 @@ class AdaCSampler(AdaptiveSampler, strategy="adac"):
 
 ChainSampler = AdaCSampler   # the older name
 
+# %% ../nbs/04_chain.ipynb #5e1c0c10
+class _Tape:
+    """Uniform float64 numbers of a generator read in order: `take(k)` gives the next k, those `torch.rand(k)` would
+    give. On the CPU they are drawn in blocks (consecutive `torch.rand` calls give the numbers one call of their total
+    length gives), and `close()` leaves the generator where the calls for the numbers read would have left it."""
+    def __init__(self, g: torch.Generator, block: int = 2048):
+        self.g, self.block, self.cpu = g, block, g.device.type == "cpu"
+        self.buf, self.p, self.used, self.drawn = np.empty(0), 0, 0, 0
+        if self.cpu: self.state = g.get_state()
+
+    def take(self, k: int) -> np.ndarray:
+        "The next k uniforms in [0, 1), float64."
+        if not self.cpu: return torch.rand(k, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
+        if self.p + k > self.buf.size:
+            m = max(k, self.block)
+            self.buf, self.p = np.concatenate([self.buf[self.p:], torch.rand(m, generator=self.g, dtype=torch.float64).numpy()]), 0
+            self.drawn += m
+        self.p += k; self.used += k
+        return self.buf[self.p - k:self.p]
+
+    def close(self) -> None:
+        "Put the generator where the numbers read so far leave it (the block may have drawn more)."
+        if self.cpu and self.used < self.drawn:
+            self.g.set_state(self.state); torch.rand(self.used, generator=self.g, dtype=torch.float64)
+
 # %% ../nbs/04_chain.ipynb #dc7a090d
-_SMALL = 4   # a set smaller than _SMALL * B is drawn from directly, not through a stream
+_SMALL = 4   # a set smaller than _SMALL * batch_size is drawn from directly, not through a stream
 
 class _Stream:
     "i.i.d. draws from p restricted to `members` (None: all n), made in chunks by rejection, read with `next_free`."
-    def __init__(self, members: np.ndarray|None, n: int, w: np.ndarray, g: torch.Generator):
-        self.members, self.n, self.w, self.g = members, n, w, g
+    def __init__(self, members: np.ndarray|None, n: int,
+                 w_of,                  # acceptance probabilities of given samples (a function of an index array)
+                 tape: _Tape):          # the uniforms
+        self.members, self.n, self.w_of, self.tape = members, n, w_of, tape
         self.m = n if members is None else members.size
         self.chunk, self.buf, self.p = 16, [], 0
 
     def _more(self) -> None:
         "The next chunk of accepted draws; chunks double (16, 32, ...), so a stream read a few times stays cheap."
         self.chunk = min(2 * self.chunk, 1 << 16)
-        v = torch.rand(2 * self.chunk, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
+        v = self.tape.take(2 * self.chunk)
         cand = np.minimum((v[:self.chunk] * self.m).astype(np.int64), self.m - 1)
         if self.members is not None: cand = self.members[cand]
-        self.buf = cand[v[self.chunk:] < self.w[cand]].tolist(); self.p = 0
+        self.buf = cand[v[self.chunk:] < self.w_of(cand)].tolist(); self.p = 0
 
     def next_free(self, chosen: set) -> int|None:
         """The next draw not in `chosen`; None when the stream gives up (a largest chunk accepted nothing, or many
@@ -121,43 +150,63 @@ class _Stream:
             if self.chunk == 1 << 16 and not self.buf: return None     # weights too small to accept (huge se)
             self._more()
 
-def _direct(members: np.ndarray, a: np.ndarray, taken: np.ndarray, g: torch.Generator) -> int|None:
+def _direct(members: np.ndarray, a_of, taken: np.ndarray, tape: _Tape) -> int|None:
     "One draw from p restricted to the members not taken (inverse CDF over them); None when all are taken."
     free = members[~taken[members]]
     if free.size == 0: return None
-    cw = np.cumsum(np.exp(a[free] - a[free].max()))
-    u = float(torch.rand(1, generator=g, dtype=torch.float64, device=g.device)) * cw[-1]
+    a = a_of(free)
+    cw = np.cumsum(np.exp(a - a.max()))
+    u = float(tape.take(1)[0]) * cw[-1]
     return int(free[min(np.searchsorted(cw, u, side="right"), free.size - 1)])
 
+# %% ../nbs/04_chain.ipynb #5e1c0c01
+@patch
+def _logits_of(self: AdaCSampler):
+    """A function giving the log-weights (float64) of the samples asked for, bit for bit those `log_weights()` (or the
+    frozen ones) would give, without a pass over all n when every sample has been seen."""
+    if self.refresh == "epoch":
+        f = self._frozen.cpu().numpy(); return lambda i: f[i].astype(np.float64)
+    if self._all_seen and self.device.type == "cpu":
+        s = self._score.numpy(); t, n = s.dtype.type, self.n
+        delta, c = max(t(s.max()) / t(n), np.finfo(s.dtype).tiny), t(self._c)    # as `_logits_at`, once per batch
+        def a_of(i):
+            Q = np.ceil(s[i] / delta)
+            return (np.clip(Q, 0, n, out=Q) * c).astype(np.float64)
+        return a_of
+    a = self.log_weights().double().cpu().numpy()
+    return lambda i: a[i]
+
+# %% ../nbs/04_chain.ipynb #5e1c0c03
 @patch
 @torch.no_grad()
 def _select(self: AdaCSampler) -> tuple[Tensor, None]:
-    "One AdaC batch: seed from p, then B-1 chained draws with fallbacks; also sets `last_steps`."
-    a = (self._frozen if self.refresh == "epoch" else self.log_weights()).double().cpu().numpy()
-    w = np.exp(a - _log_bound(self.n, self._c, torch.float32))          # acceptance probabilities: a <= log se
-    n, bs, q, g = self.n, self.batch_size, self.q, self._g
+    "One AdaC batch: seed from p, then batch_size - 1 chained draws with fallbacks; also sets `last_steps`."
+    a_of, lb = self._logits_of(), _log_bound(self.n, self._c, torch.float32)
+    w_of = lambda i: np.exp(a_of(i) - lb)                              # acceptance probabilities: a <= log se
+    n, bs, q, tape = self.n, self.batch_size, self.q, _Tape(self._g)
     size, small = self._size_list + [n], _SMALL * bs                   # size[q]: all samples
-    streams, chosen, out, steps = {}, set(), [], []
-    taken = np.zeros(n, dtype=bool)
+    streams, chosen, out, steps, taken = {}, set(), [], [], self._taken
     def draw(lab: int) -> int|None:
         "A draw from p over D_c(lab) (lab = q: all samples) minus the batch; None when that set is used up."
-        if size[lab] >= small and streams.get(lab, 0) is not None:      # >= 4B members: hardly ever used up
-            if lab not in streams: streams[lab] = _Stream(None if lab == q else self._members[lab], n, w, g)
+        if size[lab] >= small and streams.get(lab, 0) is not None:      # >= 4 batch_size members: hardly ever used up
+            if lab not in streams: streams[lab] = _Stream(None if lab == q else self._members[lab], n, w_of, tape)
             x = streams[lab].next_free(chosen)
             if x is not None: return x
             streams[lab] = None                                          # the stream gave up: direct from now on
-        return _direct(self._all if lab == q else self._members[lab], a, taken, g)
+        return _direct(self._all if lab == q else self._members[lab], a_of, taken, tape)
     seed_label = self._seed_label_list
-    for t in range(bs):
-        if t == 0: x, code = draw(q), SEED
-        else:
-            lab = seed_label[out[-1]]
-            x = None if lab == q else draw(lab)
-            code = CHAIN if x is not None else (NO_LABEL if lab == q else EXHAUSTED)
-            if x is None: x = draw(q)
-        out.append(x); steps.append(code); chosen.add(x); taken[x] = True
-    self.last_steps = torch.tensor(steps, device=self.device)
-    return torch.tensor(out, device=self.device), None
+    try:
+        for t in range(bs):
+            if t == 0: x, code = draw(q), SEED
+            else:
+                lab = seed_label[out[-1]]
+                x = None if lab == q else draw(lab)
+                code = CHAIN if x is not None else (NO_LABEL if lab == q else EXHAUSTED)
+                if x is None: x = draw(q)
+            out.append(x); steps.append(code); chosen.add(x); taken[x] = True
+    finally: taken[out] = False; tape.close()                            # cleared for the next batch
+    self.last_steps = torch.from_numpy(np.array(steps, dtype=np.int64)).to(self.device)
+    return torch.from_numpy(np.array(out, dtype=np.int64)).to(self.device), None
 
 # %% ../nbs/04_chain.ipynb #98418642
 from .core import add_docments

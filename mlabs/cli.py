@@ -9,19 +9,147 @@ Docs: https://mlabs-dev.github.io/mlabs/cli.html.md"""
 # %% ../nbs/23_cli.ipynb #d66cfd19
 from __future__ import annotations
 import argparse, json, sys
+from pathlib import Path
 from typing import Callable, Sequence
+from .core import SE_DEFAULT
 
 # %% auto #0
-__all__ = ['COMMANDS', 'DEMO', 'UsageError', 'command', 'convergence_figure', 'build_parser', 'main']
+__all__ = ['ISSUES', 'MODEL_NAMES', 'STRATEGY_NAMES', 'SE_NAMES', 'DATASET_NAMES', 'COMMANDS', 'DEMO', 'UsageError',
+           'int_at_least', 'number_above', 'comma_list', 'command', 'example_configs', 'convergence_figure',
+           'build_parser', 'main']
 
 # %% ../nbs/23_cli.ipynb #26d9ed97
+ISSUES = "https://github.com/mlabs-dev/mlabs/issues"
+
 class UsageError(Exception):
     "A mistake in how `mlabs` was called (unknown name, bad option): exit status 2."
+    exit_code = 2
 
 # %% ../nbs/23_cli.ipynb #2a1ee21a
 def _fail(msg: str, code: int) -> int:
     print(f"mlabs: error: {' '.join(str(msg).split())}", file=sys.stderr)   # one line
     return code
+
+_WARNED: set = set()
+
+def _warn(msg: str) -> None:
+    "A warning line on stderr, once per message (messages that already start with 'mlabs:' are printed as they are)."
+    if msg in _WARNED: return
+    _WARNED.add(msg)
+    print(msg if msg.startswith("mlabs:") else f"mlabs: warning: {msg}", file=sys.stderr)
+
+def _near(name: str, choices) -> str:
+    "' (did you mean X?)' for the nearest of `choices` to a mistyped `name`, else ''."
+    import difflib
+    low = {str(c).lower(): str(c) for c in choices}
+    m = difflib.get_close_matches(str(name).lower(), list(low), n=1, cutoff=0.6)
+    return f" (did you mean {low[m[0]]!r}?)" if m else ""
+
+# %% ../nbs/23_cli.ipynb #2a1ee21c
+class _Help(argparse.HelpFormatter):
+    "Help that shows each option's default (when it has a meaningful one)."
+    def _get_help_string(self, action):
+        h = action.help or ""
+        d = action.default
+        if "%(default)" not in h and action.option_strings and not (d is None or d is False or d is argparse.SUPPRESS):
+            h += f" (default: {','.join(map(str, d)) if isinstance(d, (list, tuple)) else '%(default)s'})"
+        return h
+
+class _Parser(argparse.ArgumentParser):
+    "An `ArgumentParser` whose errors are `UsageError`s (one line, exit 2), with a did-you-mean for a wrong choice."
+    def __init__(self, *a, **kw): super().__init__(*a, formatter_class=_Help, **kw)
+    def error(self, message: str):
+        import re
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m: message += _near(m[1], [c.strip(" '") for c in m[2].split(",")])
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+# %% ../nbs/23_cli.ipynb #618ff660
+MODEL_NAMES = ("c2ae", "mpvae", "paca", "clif", "dela")
+STRATEGY_NAMES = ("random", "hard", "adaptive", "adac", "active_bias", "recency_bias", "ada_boundary", "importance",
+                  "ml_ros", "class_aware", "focal", "asl")
+SE_NAMES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary")     # the strategies with a selection pressure
+DATASET_NAMES = ("Corel5k", "rcv1subset1-500", "rcv1subset2-500", "rcv1subset3-500", "yahoo-Arts1-500",
+                 "yahoo-Business1-500", "cal500", "tmc2007-500", "bibtex", "enron", "yeast", "LLOG-F", "scene", "emotions")
+
+def int_at_least(lo: int):
+    "An argparse type: an integer >= lo."
+    def parse(v: str) -> int:
+        try: x = int(v)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be an integer, got {v!r}") from None
+        if x < lo: raise argparse.ArgumentTypeError(f"must be at least {lo}, got {x}")
+        return x
+    parse.__name__ = f"integer >= {lo}"
+    return parse
+
+def number_above(lo: float):
+    "An argparse type: a finite number > lo."
+    def parse(v: str) -> float:
+        import math
+        try: x = float(v)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be a number, got {v!r}") from None
+        if not math.isfinite(x) or x <= lo: raise argparse.ArgumentTypeError(f"must be a finite number above {lo:g}, got {v}")
+        return x
+    parse.__name__ = f"number > {lo:g}"
+    return parse
+
+def comma_list(item=str):
+    "An argparse type: a non-empty comma-separated list, each item parsed by `item`."
+    def parse(v: str) -> list:
+        xs = [x.strip() for x in v.split(",")]
+        if not v.strip() or any(not x for x in xs): raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {v!r}")
+        return [item(x) for x in xs]
+    parse.__name__ = "list"
+    return parse
+
+# %% ../nbs/23_cli.ipynb #618ff665
+def _check_dataset(name: str) -> None:
+    if name.lower() in {d.lower() for d in DATASET_NAMES} or Path(name).expanduser().is_file(): return
+    raise UsageError(f"unknown dataset {name!r}{_near(name, DATASET_NAMES)}: not a bundled name "
+                     f"({', '.join(DATASET_NAMES)}) nor an existing file")
+
+def _check_model(name: str) -> None:
+    import re
+    if name.lower() in MODEL_NAMES or re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*", name): return
+    raise UsageError(f"unknown model {name!r}{_near(name, MODEL_NAMES)}; models: {', '.join(MODEL_NAMES)}, "
+                     "or package.module:Class for a class of your own")
+
+def _check_strategies(names: list[str]) -> None:
+    for s_ in names:
+        if s_ not in STRATEGY_NAMES:
+            raise UsageError(f"unknown strategy {s_!r}{_near(s_, STRATEGY_NAMES)}; valid: {', '.join(STRATEGY_NAMES)}")
+
+def _no_gpu_driver() -> bool:
+    "True where no CUDA GPU can be used, known without importing torch (Linux without an NVIDIA driver, macOS)."
+    import glob, os
+    if sys.platform == "darwin": return True
+    if not sys.platform.startswith("linux"): return False             # elsewhere torch decides
+    return not os.path.exists("/proc/driver/nvidia/version") and not glob.glob("/dev/nvidia[0-9]*")
+
+def _check_device(device: str) -> None:
+    import re
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", device):
+        raise UsageError(f"--device must be cpu, cuda or cuda:N, got {device!r}")
+    if device != "cpu" and _no_gpu_driver():
+        raise UsageError(f"--device {device}: this machine has no NVIDIA GPU driver, so no CUDA device; use --device cpu")
+
+def _check_cuda(device: str) -> None:
+    "After torch is imported: the CUDA device exists."
+    if device == "cpu": return
+    import torch
+    if not torch.cuda.is_available():
+        raise UsageError(f"--device {device}: torch sees no CUDA GPU here (a CPU-only build, or no usable GPU); use --device cpu")
+    i = int(device.split(":")[1]) if ":" in device else 0
+    if i >= torch.cuda.device_count(): raise UsageError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
+
+def _check_label_options(args) -> None:
+    "--labels/--xml/--missing: their form, and that they concern a file given by path."
+    import re
+    bundled = args.dataset.lower() in {d.lower() for d in DATASET_NAMES}
+    if bundled and (args.labels or args.xml):
+        raise UsageError(f"--labels and --xml are for a data set given by path; {args.dataset} is bundled")
+    if args.labels and args.xml: raise UsageError("give --labels or --xml, not both")
+    if args.xml and not Path(args.xml).expanduser().is_file(): raise UsageError(f"--xml {args.xml}: no such file")
 
 # %% ../nbs/23_cli.ipynb #abc89109
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {}  # name -> (help, add_arguments, run)
@@ -43,11 +171,11 @@ def _datasets_args(p: argparse.ArgumentParser):
 
 @command("datasets", "Table 1: statistics of the bundled datasets beside the paper's", _datasets_args)
 def _datasets(args) -> int:
-    from mlabs.data import list_datasets
-    from mlabs.stats import table1, format_table1
-    known = {n.lower(): n for n in list_datasets()}
+    known = {n.lower(): n for n in DATASET_NAMES}
     unknown = [n for n in args.names if n.lower() not in known]
-    if unknown: raise UsageError(f"unknown dataset {', '.join(unknown)}; bundled: {', '.join(known.values())}")
+    if unknown: raise UsageError(f"unknown dataset {', '.join(unknown)}{_near(unknown[0], DATASET_NAMES)}; "
+                                 f"bundled: {', '.join(known.values())}")
+    from mlabs.stats import table1, format_table1
     df = table1([known[n.lower()] for n in args.names] or None)
     print(df.to_json(orient="records", indent=1) if args.json else format_table1(df))
     return 0
@@ -58,7 +186,7 @@ def _bench_args(p: argparse.ArgumentParser):
     p.add_argument("--json", action="store_true", help="print one JSON object {figure name: value}")
     p.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     p.add_argument("--list", action="store_true", help="list the benchmark topics and exit")
-    p.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads while measuring (default: 1)")
+    p.add_argument("--threads", type=int_at_least(1), default=1, metavar="N", help="torch threads while measuring")
 
 @command("bench", "performance benchmarks: figures and ratios measured in one process", _bench_args)
 def _bench(args) -> int:
@@ -67,15 +195,12 @@ def _bench(args) -> int:
     if args.list:
         print("\n".join(topics)); return 0
     unknown = [n for n in args.names if n not in topics]
-    if unknown: raise UsageError(f"unknown benchmark {', '.join(unknown)}; available: {', '.join(topics)}")
-    if args.threads < 1: raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    if unknown: raise UsageError(f"unknown benchmark {', '.join(unknown)}{_near(unknown[0], topics)}; available: {', '.join(topics)}")
     figs = run_benchmarks(args.names or None, quick=args.quick, threads=args.threads)
     print(json.dumps(figs, indent=1) if args.json else "\n".join(f"{k:<55} {v:12.4g}" for k, v in figs.items()))
     return 0
 
 # %% ../nbs/23_cli.ipynb #d8e6c54f
-from pathlib import Path
-
 def _usage(f, *a, **kw):
     "Call f; turn a bad name or malformed config (a `ValueError`, `ConfigError` among them) into a UsageError (exit 2)."
     try: return f(*a, **kw)
@@ -83,108 +208,216 @@ def _usage(f, *a, **kw):
 
 def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--dataset", required=True, help="bundled name (any case) or path of an .arff/.arff.gz file")
-    p.add_argument("--model", required=True, help="c2ae, mpvae, paca, clif or dela")
-    p.add_argument("--strategy", default="random,adaptive", help="comma-separated strategies: random, hard, adaptive, adac, or an alternative of mlabs.alternatives (focal, asl, ...)")
-    p.add_argument("--folds", type=int, default=5, help="K of the K-fold cross-validation")
-    p.add_argument("--fold", type=int, nargs="*", help="run only these folds (default: all)")
-    p.add_argument("--epochs", type=int, default=100, help="epochs, warm-up included")
-    p.add_argument("--warmup-epochs", type=int, default=3, help="gamma: shuffled epochs shared by the strategies")
-    p.add_argument("--se", type=float, nargs="*", default=[8.0], help="selection pressure(s) s_e")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default: the model's preset)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", required=True, help="c2ae, mpvae, paca, clif, dela, or package.module:Class (your own)")
+    p.add_argument("--strategy", type=comma_list(), default=["random", "adaptive"], metavar="LIST",
+                   help="strategies to compare, the first is the baseline: random, hard, adaptive, adac, or an "
+                        "alternative of mlabs.alternatives (focal, asl, ...)")
+    p.add_argument("--se", type=comma_list(number_above(1)), default=[SE_DEFAULT], metavar="LIST",
+                   help="selection pressures s_e of the strategies that have one")
+    p.add_argument("--folds", type=int_at_least(2), default=5, metavar="K", help="K of the K-fold cross-validation")
+    p.add_argument("--fold", type=comma_list(int_at_least(0)), default=None, metavar="LIST",
+                   help="run only these folds, 0-based (default: all)")
+    p.add_argument("--epochs", type=int_at_least(1), default=100, metavar="E", help="epochs, warm-up included")
+    p.add_argument("--warmup-epochs", type=int_at_least(0), default=3, metavar="G",
+                   help="gamma: shuffled epochs shared by the strategies")
+    p.add_argument("--batch-size", type=int_at_least(1), default=128, metavar="B", help="samples per batch")
+    p.add_argument("--lr", type=number_above(0), default=None, help="learning rate (default: the model's preset)")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="seed of the folds, the initialisation and the shuffles")
     p.add_argument("--protocol", default="official", choices=["official", "authors-lr", "authors"],
                    help="official: each model's own settings, like arms from a shared warm-up; authors-lr: the same with "
                         "the authors' port's lr 1e-4 and hyperparameters; authors: the unlike arms of the authors' scripts")
-    p.add_argument("--min-positives", type=int, default=0, help="drop labels with fewer positives (the authors: 21)")
-    p.add_argument("--validation", default="heldout_half", choices=["heldout_half", "train_split"])
-    p.add_argument("--refresh", default="batch", choices=["batch", "epoch"])
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    p.add_argument("--threads", type=int, default=1, help="torch threads of each run (part of the run's identity)")
+    p.add_argument("--min-positives", type=int_at_least(0), default=0, metavar="N",
+                   help="drop labels with fewer positives (the authors: 21)")
+    p.add_argument("--validation", default="heldout_half", choices=["heldout_half", "train_split"],
+                   help="heldout_half: the held-out fold halved into validation and test (the paper); train_split: "
+                        "validation taken from the training part, the whole fold tested")
+    p.add_argument("--refresh", default="batch", choices=["batch", "epoch"],
+                   help="when the selection probabilities are recomputed: every batch (the paper) or every epoch (the authors' code)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=int_at_least(1), default=1, help="torch threads of each run (part of the run's identity)")
+    p.add_argument("--labels", default=None, help="a file's labels: end:q, start:q or their names, comma-separated "
+                                                  "(default: its MULAN .xml, else MEKA's -C)")
+    p.add_argument("--xml", default=None, help="a file's MULAN label XML (default: the .xml beside it)")
+    p.add_argument("--missing", default="error", choices=["error", "nan"],
+                   help="'?' in a file's features: an error, or read as missing (set to 0 after scaling)")
     p.add_argument("--out", default="mlabs-runs", help="record store (records in OUT/records)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+
+def _labels_value(v: str|None):
+    "--labels as the config takes it: 'end:q'/'start:q', or a list of names."
+    import re
+    if v is None: return None
+    if re.fullmatch(r"\s*(start|end|first|last)\s*:\s*\d+\s*", v, re.I): return v
+    return comma_list()(v)
+
+def _check_run(args) -> None:
+    "Every check of `mlabs run`'s options that needs no heavy import."
+    _check_dataset(args.dataset); _check_model(args.model); _check_strategies(args.strategy); _check_device(args.device)
+    if args.warmup_epochs >= args.epochs:
+        raise UsageError(f"--epochs ({args.epochs}) must exceed --warmup-epochs ({args.warmup_epochs}): no epoch would select")
+    bad = [f for f in args.fold or [] if f >= args.folds]
+    if bad: raise UsageError(f"--fold {bad[0]} is not a fold of --folds {args.folds} (0..{args.folds - 1})")
+    _check_label_options(args)
 
 # %% ../nbs/23_cli.ipynb #90a2d8a2
+def _warmup_warning(recs: list[dict]) -> str|None:
+    "A warning when the best validation epoch of some runs lies inside the shared warm-up."
+    c = recs[0]["config"]
+    if c.get("protocol") == "authors": return None
+    w = c["warmup_epochs"]; k = sum(r["best_epoch"] < w for r in recs)
+    if not k: return None
+    return (f"the best validation epoch of {k} of {len(recs)} runs lies inside the shared warm-up (epochs 1-{w}): those "
+            "runs tested the warm-up's model, the same for every strategy; train longer (--epochs) or shorten the "
+            "warm-up (--warmup-epochs)")
+
 @command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
 def _run_cmd(args) -> int:
-    from mlabs import cv, runner
-    strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
-    kw = dict(strategies=strategies, se=args.se, folds=args.folds, run_folds=args.fold or None, seed=args.seed,
+    _check_run(args)
+    from mlabs import cv, runner, config
+    kw = dict(strategies=args.strategy, se=args.se, folds=args.folds, run_folds=args.fold, seed=args.seed,
               epochs=args.epochs, warmup_epochs=args.warmup_epochs, batch_size=args.batch_size, lr=args.lr,
               validation=args.validation, min_positives=args.min_positives, refresh=args.refresh,
-              device=args.device, protocol=args.protocol, threads=args.threads)
+              device=args.device, protocol=args.protocol, threads=args.threads, labels=_labels_value(args.labels),
+              xml=args.xml, missing=args.missing)
     configs = _usage(cv.cv_configs, args.dataset, args.model, **kw)       # a bad name or option: one line, exit 2
-    recs = runner.run_configs(configs, out=args.out, quiet=args.quiet)   # the second half of `cv.cross_validate`
-    print(f"{configs[0].dataset}, {configs[0].model}: {len(recs)} runs, records in {Path(args.out)/'records'}")
-    print(cv.summary_table(recs, baseline=strategies[0]))
+    _check_cuda(args.device)
+    config.preflight(configs, _warn)                                     # the data: one line, exit 2, nothing run
+    recs = runner.run_configs(configs, out=args.out, quiet=args.quiet, report=_warn)   # `cv.cross_validate`'s second half
+    print(f"{Path(configs[0].dataset).name}, {configs[0].model}: {len(recs)} runs, records in {Path(args.out)/'records'}")
+    print(cv.summary_table(recs, baseline=args.strategy[0]))
+    if w := _warmup_warning(recs): _warn(w)
     return 0
 
 # %% ../nbs/23_cli.ipynb #7ba1e605
 def _grid_args(p: argparse.ArgumentParser):
-    p.add_argument("config", help="TOML grid config, e.g. configs/quick.toml")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("config", help="TOML grid config, e.g. one `mlabs init` writes")
+    p.add_argument("--jobs", type=int_at_least(1), default=None, metavar="N",
                    help="local processes, one torch thread each (default 1); with --backend ray and no --address, "
                         "the workers of the Ray instance started here (default: one per CPU)")
-    p.add_argument("--out", default="results", help="record store (records in OUT/records; default: results)")
+    p.add_argument("--out", default="results", help="record store (records in OUT/records)")
     p.add_argument("--backend", default="local", choices=["local", "ray"],
                    help="local processes, or Ray tasks (pip install 'mlabs[ray]')")
     p.add_argument("--address", default=None, metavar="ADDR",
                    help="with --backend ray: the cluster's HOST:PORT, ray://HOST:PORT or auto (default: start Ray here)")
-    p.add_argument("--dry-run", action="store_true", help="print how many runs and units are left, run nothing")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--dry-run", action="store_true", help="check the grid and its data, print how many runs and units "
+                                                         "are left, run nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+
+def _grid_summary(s: dict, out: Path) -> str:
+    ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
+    others = f"; {s['by_others']} by another grid" if s.get("by_others") else ""
+    return (f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}"
+            f"{others}; records in {out/'records'}")
 
 @command("grid", "run an experiment grid from a TOML config; resumable, every result an atomic record", _grid_args)
 def _grid_cmd(args) -> int:
-    if args.jobs is not None and args.jobs < 1: raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     if args.address is not None and args.backend != "ray": raise UsageError("--address needs --backend ray")
     if args.address is not None and args.jobs is not None:
         raise UsageError("--jobs sets the workers of a Ray instance started here; a cluster at --address has its own")
+    if not Path(args.config).is_file():
+        raise UsageError(f"config {args.config} does not exist" + (" (mlabs init writes an example)" if not Path(args.config).exists() else ""))
     from mlabs import config, runner, ray_grid
     spec = _usage(config.read_spec, args.config)
+    ray_opts = _usage(ray_grid.ray_options, spec, args.config)         # (the cheaper check first)
     configs = _usage(config.grid_configs, spec, args.config, Path(args.config).resolve().parent)
-    ray_opts = _usage(ray_grid.ray_options, spec, args.config)
+    for d in sorted({c.device for c in configs}): _check_device(d); _check_cuda(d)
     out = Path(args.out)
     if args.dry_run:
-        units, done = runner.plan(configs, out, lambda s: print(s, file=sys.stderr)) if (out/"records").is_dir() else \
-                      (list({c.unit_key: 0 for c in configs}), 0)
+        units, done = runner.plan(configs, out, _warn) if (out/"records").is_dir() else \
+                      ([[c] for c in {c.unit_key: c for c in configs}.values()], 0)
+        config.preflight(configs, _warn)
         print(f"{len(configs)} runs in {len({c.unit_key for c in configs})} units; {done} done, "
               f"{len(configs) - done} to run in {len(units)} units; records in {out/'records'}")
         return 0
-    if args.backend == "ray":
-        s = ray_grid.run_grid_ray(configs, out, address=args.address, workers=args.jobs, options=ray_opts, quiet=args.quiet)
-    else: s = runner.run_grid(configs, out, jobs=args.jobs or 1, quiet=args.quiet)
-    ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
-    print(f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}; "
-          f"records in {out/'records'}")
+    try:
+        if args.backend == "ray":
+            s = ray_grid.run_grid_ray(configs, out, address=args.address, workers=args.jobs, options=ray_opts,
+                                      quiet=args.quiet, report=_warn)
+        else: s = runner.run_grid(configs, out, jobs=args.jobs or 1, quiet=args.quiet, report=_warn)
+    except runner.UnitsFailed as e:
+        print(_grid_summary(e.stats, out)); raise
+    print(_grid_summary(s, out))
     return 0
 
 # %% ../nbs/23_cli.ipynb #48bd5ad7
 def _report_args(p: argparse.ArgumentParser):
-    p.add_argument("dir", help="record store (with records/)")
+    p.add_argument("dir", metavar="STORE", help="record store (with records/)")
     p.add_argument("--config", default=None, help="the TOML grid config whose records to report (default: every record)")
-    p.add_argument("--figures", default=None, help="where to write the figures (default: see mlabs.report)")
+    p.add_argument("--figures", default=None, metavar="DIR", help="where to write the figures (default: STORE/figures)")
+
+def _report_lines(res: dict) -> list[str]:
+    "The headline `mlabs report` prints after the report's own lines: `report`'s headline, else Table 3 (the paper's claim)."
+    if res.get("headline"): return [str(res["headline"])]
+    md = Path(res.get("tables", {}).get("table3", "none")).with_suffix(".md")
+    return [md.read_text().strip()] if md.is_file() else []
 
 @command("report", "the paper's tables and figures from stored records", _report_args)
 def _report_cmd(args) -> int:
+    if not (Path(args.dir)/"records").is_dir():
+        raise UsageError(f"no record store at {args.dir}: {Path(args.dir)/'records'} does not exist")
+    if args.config is not None and not Path(args.config).is_file(): raise UsageError(f"config {args.config} does not exist")
     from mlabs import config, store
     keys, name = None, None
     if args.config is not None:
         keys, name = [c.key for c in _usage(config.load_grid, args.config)], Path(args.config).stem
-    store.load_records(args.dir, keys)     # one line naming a corrupt record, before any work
+    recs = store.load_records(args.dir, keys)     # one line naming a corrupt record, before any work
+    store.check_pooling(recs)                     # one line naming the settings that differ inside a cell
+    figures = Path(args.figures) if args.figures is not None else Path(args.dir)/"figures"
     from mlabs.report import report
-    res = report(args.dir, args.figures, keys=keys, name=name)
+    res = report(args.dir, figures, keys=keys, name=name)
     if isinstance(res, str): print(res)
+    elif isinstance(res, dict) and (lines := _report_lines(res)): print("\n" + "\n".join(lines))
+    return 0
+
+# %% ../nbs/23_cli.ipynb #88755b2a
+def example_configs() -> dict[str, Path]:
+    "The example grid configs shipped with the package: {name: file}."
+    from importlib.resources import files
+    import mlabs
+    # a file's path, not the folder's: the folder of a package without __init__.py is no plain path
+    for where in (lambda: Path(str(files("mlabs._configs").joinpath("smoke.toml"))).parent,
+                  lambda: Path(mlabs.__file__).resolve().parents[1]/"configs"):
+        try: d = where()
+        except (ModuleNotFoundError, TypeError): continue
+        if d.is_dir() and list(d.glob("*.toml")): return {p.stem: p for p in sorted(d.glob("*.toml"))}
+    return {}
+
+def _first_line(p: Path) -> str:
+    "A config's description: its first comment line."
+    for l in p.read_text().splitlines():
+        if l.startswith("#"): return l.lstrip("# ").strip()
+    return ""
+
+def _init_args(p: argparse.ArgumentParser):
+    p.add_argument("name", nargs="?", default="quick", help="which example (see --list)")
+    p.add_argument("--out", default=None, help="file to write (default: NAME.toml in the current folder)")
+    p.add_argument("--list", action="store_true", help="list the examples and exit")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+@command("init", "write an example grid config (mlabs init --list names them)", _init_args)
+def _init_cmd(args) -> int:
+    ex = example_configs()
+    if not ex: raise OSError("the example configs are not installed with this copy of mlabs")
+    if args.list:
+        for k, p in ex.items(): print(f"{k:<12} {_first_line(p)[:86]}")
+        return 0
+    if args.name not in ex: raise UsageError(f"unknown example {args.name!r}{_near(args.name, ex)}; examples: {', '.join(ex)}")
+    out = Path(args.out or f"{args.name}.toml")
+    if out.exists() and not args.force: raise UsageError(f"{out} exists; pass --force to overwrite it, or --out FILE")
+    from mlabs.core import atomic_write
+    atomic_write(out, ex[args.name].read_text())
+    print(f"wrote {out}; run it with: mlabs grid {out}" + (" --jobs 2" if args.name != "smoke" else ""))
     return 0
 
 # %% ../nbs/23_cli.ipynb #e4cd1bbc
-DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=8.0, folds=5, epochs=30)
+DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=SE_DEFAULT, folds=5, epochs=30)
 
 def _demo_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="mlabs-demo", help="where the records and the figure go")
-    p.add_argument("--epochs", type=int, default=DEMO["epochs"], help="epochs, warm-up included")
-    p.add_argument("--folds", type=int, default=DEMO["folds"])
-    p.add_argument("--jobs", type=int, default=2, help="local processes")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--epochs", type=int_at_least(4), default=DEMO["epochs"], help="epochs, warm-up (3) included")
+    p.add_argument("--folds", type=int_at_least(2), default=DEMO["folds"], help="K of the K-fold cross-validation")
+    p.add_argument("--jobs", type=int_at_least(1), default=2, help="local processes")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
 
 # %% ../nbs/23_cli.ipynb #85898baf
 def convergence_figure(records: list[dict]): # records of one data set and model
@@ -215,10 +448,11 @@ def _demo_cmd(args) -> int:
     from mlabs import config, runner, store, cv
     configs = [_usage(config.make_config, DEMO["dataset"], DEMO["model"], st, DEMO["se"], fold=f, folds=args.folds,
                       epochs=args.epochs) for f in range(args.folds) for st in DEMO["strategies"]]
-    runner.run_grid(configs, args.out, jobs=max(1, args.jobs), quiet=args.quiet)
+    runner.run_grid(configs, args.out, jobs=args.jobs, quiet=args.quiet, report=_warn)
     recs = store.load_records(args.out, [c.key for c in configs])
     print(f"DELA on yeast, {args.epochs} epochs ({configs[0].warmup_epochs} warm-up), {args.folds} folds")
     print(cv.summary_table(recs))
+    if w := _warmup_warning(recs): _warn(w)
     old = os.environ.get("MLABS_FIGURES"); os.environ["MLABS_FIGURES"] = str(args.out)
     try: path = save_fig(convergence_figure(recs), "demo_convergence.png")
     finally:
@@ -231,9 +465,10 @@ def _demo_cmd(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     "The `mlabs` argument parser with one sub-parser per registered command."
     from mlabs import __version__
-    p = argparse.ArgumentParser(prog="mlabs", description="Multi-label adaptive batch selection.")
+    p = _Parser(prog="mlabs", description="Multi-label adaptive batch selection.")
     p.add_argument("--version", action="version", version=f"mlabs {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (hlp, add, _) in COMMANDS.items(): add(sub.add_parser(name, help=hlp, description=hlp))
     return p
 
@@ -243,17 +478,29 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
     "Entry point of the `mlabs` command."
     p = build_parser()
     try: args = p.parse_args(argv)
-    except SystemExit as e: return int(e.code or 0)
+    except SystemExit as e: return int(e.code or 0)            # --help, --version
+    except UsageError as e: return _fail(str(e), 2)
     if args.command is None:
         p.print_help(sys.stderr); return 2
     try: return COMMANDS[args.command][2](args)
-    except UsageError as e: return _fail(str(e), 2)
-    except (ValueError, OSError, KeyError) as e:
-        code = _fail(str(e).strip("'\""), 1)
+    except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)
+    except Exception as e:
+        code = getattr(e, "exit_code", None)
+        if code is None and _ours(e): code = 1
+        if code is None:                                       # not a failure we know: a bug
+            if args.debug: raise
+            return _fail(f"internal error: {type(e).__name__}: {e}; this is a bug in mlabs: please report it at "
+                         f"{ISSUES} with the command you ran (mlabs --debug ... shows the traceback)", 1)
+        if args.debug and code != 2: raise
+        code = _fail(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e), code)   # KeyError's str adds quotes
         if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
             import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
         return code
-    except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)
+
+def _ours(e: Exception) -> bool:
+    "A failure the package reports on purpose or a user can act on (data, store, run, memory), not an accident such as an IndexError."
+    if isinstance(e, (ValueError, OSError, KeyError, MemoryError)): return True
+    return isinstance(e, RuntimeError) and ((type(e).__module__ or "").startswith("mlabs") or "OutOfMemory" in type(e).__name__)
 
 # %% ../nbs/23_cli.ipynb #3fb5da06
 from .core import add_docments

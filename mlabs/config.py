@@ -11,23 +11,27 @@ import hashlib, json, math
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
-from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES, LABEL_TERM_STRATEGIES
+from .selection import SE_DEFAULT, STRATEGY_NAMES, strategy_class, strategies_with
 from .train import Arm, ADAM_BETAS, BATCH_SIZE, WARMUP_EPOCHS, WEIGHT_DECAY
-from .folds import VALIDATIONS, canonical_dataset, dataset_sha256, load_cached
+from .folds import VALIDATIONS, canonical_dataset, dataset_sha256, label_xml, load_cached
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'REFRESHES', 'ARM_FIELDS', 'LATER_FIELDS', 'LIST_KEYS', 'SCALAR_KEYS', 'RECORD_KEYS', 'SPEC_TABLES',
-           'ConfigError', 'check_int', 'check_float', 'check_choice', 'check_hparams', 'RunConfig', 'config_key',
-           'model_preset', 'make_config', 'grid_configs', 'read_spec', 'load_grid']
+__all__ = ['PROTOCOLS', 'REFRESHES', 'ARM_FIELDS', 'LATER_FIELDS', 'MISSING', 'USER_MODEL_RE', 'LIST_KEYS', 'SCALAR_KEYS',
+           'RECORD_KEYS', 'SPEC_TABLES', 'ConfigError', 'check_int', 'check_float', 'check_choice', 'is_user_model',
+           'model_class', 'model_sha256', 'check_hparams', 'RunConfig', 'config_key', 'model_preset', 'make_config',
+           'grid_configs', 'read_spec', 'load_grid', 'preflight']
 
 # %% ../nbs/21a_config.ipynb #a1c00006
 PROTOCOLS = ("official", "authors-lr", "authors")
 REFRESHES = ("batch", "epoch")
 ARM_FIELDS = ("strategy", "se", "arm_seed", "loss_density_epochs", "own_loss_corr")   # the fields an arm of a unit owns
-LATER_FIELDS = {"arm_seed": 0, "threads": 1, "data_sha256": None}   # fields added after the first records, with the value those had
+LATER_FIELDS = {"arm_seed": 0, "threads": 1, "data_sha256": None,   # fields added after the first records, with the value those had
+                "labels": None, "xml": None, "xml_sha256": None, "missing": "error", "model_sha256": None}
+MISSING = ("error", "nan")
 
 class ConfigError(ValueError):
     "A run config or grid config that cannot be run (a wrong value, an unknown key or name): a usage error."
+    exit_code = 2    # what the command line exits with
 
 # %% ../nbs/21a_config.ipynb #a1c00009
 def check_int(name: str, v, lo: int|None = None) -> int:
@@ -53,15 +57,54 @@ def check_choice(name: str, v, choices) -> str:
                           f"valid: {', '.join(map(str, choices))}")
     return v
 
+# %% ../nbs/21a_config.ipynb #a1c00047
+USER_MODEL_RE = r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*"
+
+def is_user_model(name) -> bool:
+    "True for a `package.module:Class` name (a user's model class), False for a built-in model's name."
+    import re
+    return isinstance(name, str) and re.fullmatch(USER_MODEL_RE, name) is not None
+
+def model_class(name: str) -> type:
+    "The class of a built-in model (any case) or of a user's `package.module:Class`, checked; `ConfigError` (one line) if not."
+    import importlib, os, sys
+    from mlabs.models import MODELS
+    from mlabs.models.base import MultiLabelModel
+    if not is_user_model(name):
+        return MODELS[check_choice("model", str(name).lower(), tuple(MODELS))] if isinstance(name, str) else \
+               check_choice("model", name, tuple(MODELS))
+    mod, cls = name.split(":")
+    if os.getcwd() not in sys.path: sys.path.insert(0, os.getcwd())
+    try: m = importlib.import_module(mod)
+    except ImportError as e: raise ConfigError(f"model {name!r}: cannot import {mod} ({e})") from None
+    except Exception as e: raise ConfigError(f"model {name!r}: importing {mod} failed ({type(e).__name__}: {e})") from None
+    c = getattr(m, cls, None)
+    if c is None: raise ConfigError(f"model {name!r}: module {mod} has no {cls}")
+    if not (isinstance(c, type) and issubclass(c, MultiLabelModel)):
+        raise ConfigError(f"model {name!r} is not a subclass of mlabs.models.base.MultiLabelModel")
+    return c
+
+def model_sha256(name: str) -> str|None:
+    "The sha256 of the file a user's model class is defined in; None for a built-in model."
+    import inspect
+    from mlabs.data import file_sha256
+    if not is_user_model(name): return None
+    try: return file_sha256(inspect.getfile(model_class(name)))
+    except (TypeError, OSError) as e: raise ConfigError(f"model {name!r}: its source file cannot be read ({e})") from None
+
 # %% ../nbs/21a_config.ipynb #a1c00012
 def check_hparams(model: str, hp: dict) -> dict:
     "`hp` checked against the constructor of `model` (names known, values of the default's type), in JSON form."
-    import inspect
-    from mlabs.models import MODELS, model_hparams
-    known = model_hparams(MODELS[model])
+    import inspect, difflib
+    from mlabs.models import model_hparams
+    cls = model_class(model)
+    known = model_hparams(cls)
     bad = sorted(set(hp) - set(known))
-    if bad: raise ConfigError(f"model {model} has no hyperparameter {', '.join(bad)}; valid: {', '.join(known)}")
-    params = inspect.signature(MODELS[model].__init__).parameters
+    if bad:
+        near = difflib.get_close_matches(bad[0], list(known), n=1, cutoff=0.6)
+        raise ConfigError(f"model {model} has no hyperparameter {', '.join(bad)}{f' (did you mean {near[0]!r}?)' if near else ''}; "
+                          f"valid: {', '.join(known)}")
+    params = inspect.signature(cls.__init__).parameters
     out = {}
     for k, v in hp.items():
         d, where = known[k], f"{model}.{k}"
@@ -83,7 +126,7 @@ class RunConfig:
     "Everything that determines one run's result, checked once; `to_dict()` is its JSON form and `key` its hash."
     dataset: str                 # a bundled name (canonical case) or the absolute path of an ARFF file
     model: str                   # c2ae, mpvae, paca, clif or dela
-    strategy: str                # a strategy of `mlabs.alternatives.BENCHMARK_STRATEGIES`
+    strategy: str                # a strategy's name (`mlabs.selection.REGISTRY`)
     se: float|None               # selection pressure s_e (the strategies that have one), else None
     fold: int                    # 0..folds-1
     folds: int                   # K of the K-fold cross-validation
@@ -106,6 +149,11 @@ class RunConfig:
     arm_seed: int = 0            # replicate index of the arm's sampler (0: the arm itself)
     threads: int = 1             # torch threads the run uses
     data_sha256: str|None = None # sha256 of the data file, for a data set given by path
+    labels: tuple|str|None = None # a file's label columns: "end:q", "start:q" or their names (None: its XML or MEKA's -C)
+    xml: str|None = None         # a file's MULAN XML given explicitly (absolute path; None: the one beside the file)
+    xml_sha256: str|None = None  # sha256 of the XML a file's labels were read from
+    missing: str = "error"       # '?' in a file's features: "error", or "nan" (read as NaN, 0 after scaling)
+    model_sha256: str|None = None # sha256 of the file that defines a user's model class
 
     def __hash__(self): return hash(self.key)
     def __post_init__(self): self._check()   # the checks follow, in a cell of their own
@@ -118,12 +166,16 @@ def _check(self: RunConfig):
     "Check every field; coerce numbers to their field's type (ints stay ints, floats become floats)."
     from mlabs.models import MODELS
     s = lambda k, v: object.__setattr__(self, k, v)
-    check_choice("model", self.model, tuple(MODELS))
-    check_choice("strategy", self.strategy, BENCHMARK_STRATEGIES)
-    if self.strategy in LABEL_TERM_STRATEGIES and not MODELS[self.model].supports_label_loss:
+    user = is_user_model(self.model)
+    if not user: check_choice("model", self.model, tuple(MODELS))
+    if user != (_is_sha(self.model_sha256)): raise ConfigError(
+        f"model_sha256 (the sha256 of a user's model file) must be {'given' if user else 'None'} for model {self.model!r}")
+    check_choice("strategy", self.strategy, STRATEGY_NAMES)
+    st = strategy_class(self.strategy)                 # its traits
+    if not user and st.acts_on_loss and not MODELS[self.model].supports_label_loss:
         raise ConfigError(f"strategy {self.strategy!r} reweights the BCE label term, which model {self.model} does not "
                           "have (dela, clif and paca have one)")
-    if self.strategy in SE_STRATEGIES: s("se", check_float("se", self.se, 1, strict=True))
+    if st.uses_se: s("se", check_float("se", self.se, 1, strict=True))
     elif self.se is not None: raise ConfigError(f"strategy {self.strategy!r} has no s_e; se must be None, got {self.se!r}")
     s("folds", check_int("folds", self.folds, 2)); s("fold", check_int("fold", self.fold, 0))
     if self.fold >= self.folds: raise ConfigError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
@@ -141,7 +193,9 @@ def _check(self: RunConfig):
             (isinstance(self.device, str) and self.device.startswith("cuda:") and self.device[5:].isdigit())):
         raise ConfigError(f"device must be cpu, cuda or cuda:N, got {self.device!r}")
     if not isinstance(self.hparams, dict): raise ConfigError(f"hparams must be a table, got {self.hparams!r}")
-    s("hparams", check_hparams(self.model, self.hparams))
+    if user:                                   # a stored config is read without importing the user's module
+        if any(not isinstance(k_, str) for k_ in self.hparams): raise ConfigError("hparams names must be strings")
+    else: s("hparams", check_hparams(self.model, self.hparams))
     if self.loss_density_epochs is not None:
         e = self.loss_density_epochs
         if not isinstance(e, (list, tuple)) or len(e) != 2:
@@ -155,8 +209,34 @@ def _check(self: RunConfig):
         raise ConfigError(f"dataset must be a bundled name or a file's path, got {self.dataset!r}")
     bundled = self.dataset in list_datasets()
     if bundled and self.data_sha256 is not None: raise ConfigError(f"data_sha256 is for files given by path, not {self.dataset}")
-    if not bundled and not (isinstance(self.data_sha256, str) and len(self.data_sha256) == 64):
+    if not bundled and not _is_sha(self.data_sha256):
         raise ConfigError(f"dataset {self.dataset!r} is not bundled: its data_sha256 (the file's sha256) is needed")
+    self._check_read_options(bundled)
+
+def _is_sha(v) -> bool: return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
+
+@patch
+def _check_read_options(self: RunConfig, bundled: bool):
+    "Check `labels`, `xml`, `xml_sha256` and `missing`: options of a file given by path."
+    s = lambda k, v: object.__setattr__(self, k, v)
+    check_choice("missing", self.missing, MISSING)
+    if bundled and (self.labels is not None or self.xml is not None or self.xml_sha256 is not None):
+        raise ConfigError(f"labels and xml are options of a data set given by path; {self.dataset} is bundled")
+    lab = self.labels
+    if isinstance(lab, str):
+        import re
+        if not re.fullmatch(r"(start|end):[1-9]\d*", lab):
+            raise ConfigError(f"labels must be 'end:q', 'start:q' or a list of attribute names, got {lab!r}")
+    elif lab is not None:
+        if not isinstance(lab, (list, tuple)) or not lab or any(not isinstance(x, str) or not x for x in lab):
+            raise ConfigError(f"labels must be 'end:q', 'start:q' or a non-empty list of attribute names, got {lab!r}")
+        if len(set(lab)) < len(lab): raise ConfigError(f"labels lists {next(x for x in lab if list(lab).count(x) > 1)!r} twice")
+        s("labels", tuple(lab))
+    if self.xml is not None and (not isinstance(self.xml, str) or not Path(self.xml).is_absolute()):
+        raise ConfigError(f"xml must be the absolute path of a MULAN XML file, got {self.xml!r}")
+    if self.xml is not None and lab is not None: raise ConfigError("give labels or xml, not both")
+    if self.xml_sha256 is not None and not _is_sha(self.xml_sha256):
+        raise ConfigError(f"xml_sha256 must be a sha256 (64 hex digits), got {self.xml_sha256!r}")
 
 # %% ../nbs/21a_config.ipynb #a1c00018
 def config_key(config: dict) -> str:
@@ -199,21 +279,30 @@ def arm(self: RunConfig) -> Arm:
     "What this run's arm owns, as `mlabs.train.fit` takes it."
     return Arm(self.strategy, self.se, self.arm_seed, self.loss_density_epochs, self.own_loss_corr)
 
+@patch(as_prop=True)
+def load_args(self: RunConfig) -> dict:
+    "How this run's data set is read: the options `mlabs.folds.load_cached` takes after the data set."
+    return dict(min_positives=self.min_positives, labels=self.labels, xml=self.xml, missing=self.missing)
+
 # %% ../nbs/21a_config.ipynb #a1c00021
-def model_preset(model: str, dataset: str, protocol: str = "official", min_positives: int = 0) -> dict:
+def model_preset(model: str, dataset: str, protocol: str = "official", min_positives: int = 0,
+                 **load,                        # how the data set is read (`labels`, `xml`, `missing`)
+                ) -> dict:
     "The model's learning rate (`lr`) and every constructor hyperparameter for a data set under a protocol."
     from mlabs import models
-    check_choice("model", model, tuple(models.MODELS)); check_choice("protocol", protocol, PROTOCOLS)
-    hp = models.model_hparams(models.MODELS[model])
+    check_choice("protocol", protocol, PROTOCOLS)
+    cls = model_class(model)
+    hp = models.model_hparams(cls)
+    if is_user_model(model): return {"lr": float(getattr(cls, "default_lr", 1e-3)), **hp}   # a user's class: its own defaults
     dq, kind = {}, "official" if protocol == "official" else "authors"
     if kind == "authors":                       # the port's values depend on d and q
-        ds = load_cached(dataset, min_positives); dq = dict(d=ds.X.shape[1], q=ds.Y.shape[1])
+        ds = load_cached(dataset, min_positives, **load); dq = dict(d=ds.X.shape[1], q=ds.Y.shape[1])
     pre = dict(models.preset(model, dataset=dataset, protocol=kind, **dq))
     return {"lr": pre.pop("lr"), **hp, **pre}
 
 # %% ../nbs/21a_config.ipynb #a1c00023
 def make_config(dataset: str, model: str, strategy: str,
-                se: float|None = 8.0,           # s_e (ignored by the strategies without one)
+                se: float|None = SE_DEFAULT,    # s_e (ignored by the strategies without one)
                 fold: int = 0, folds: int = 5, seed: int = 0,
                 epochs: int = 100, warmup_epochs: int = WARMUP_EPOCHS, batch_size: int = BATCH_SIZE,
                 lr: float|None = None,          # None: the model's preset
@@ -226,33 +315,51 @@ def make_config(dataset: str, model: str, strategy: str,
                 own_loss_corr: bool = False,   # store Pearson r of the BCE and the model's own loss
                 arm_seed: int = 0,             # replicate index of the arm's sampler
                 threads: int = 1,              # torch threads of the run
-                base: str|Path|None = None,    # folder a relative dataset path is resolved against
+                labels=None,                   # a file's label columns: "end:q", "start:q" or names (default: its XML)
+                xml: str|Path|None = None,     # a file's MULAN XML (default: the one beside it)
+                missing: str = "error",        # '?' in a file's features: "error" or "nan"
+                base: str|Path|None = None,    # folder a relative dataset or XML path is resolved against
                ) -> RunConfig:
     "A complete, checked run config, its model settings resolved from the preset."
-    from mlabs.models import MODELS
     try: dataset = canonical_dataset(dataset, base)
     except ValueError as e: raise ConfigError(str(e)) from None
-    model = str(model).lower()
-    check_choice("model", model, tuple(MODELS)); check_choice("protocol", protocol, PROTOCOLS)
+    if not is_user_model(model): model = str(model).lower()
+    cls = model_class(model); check_choice("protocol", protocol, PROTOCOLS)
+    if strategy in STRATEGY_NAMES and strategy_class(strategy).acts_on_loss and not getattr(cls, "supports_label_loss", False):
+        raise ConfigError(f"strategy {strategy!r} reweights the BCE label term, which model {model} does not have")
     check_int("min_positives", min_positives, 0)
-    pre = model_preset(model, dataset, protocol, min_positives)
+    if xml is not None:
+        xp = Path(xml).expanduser(); xp = Path(base)/xp if base is not None and not xp.is_absolute() else xp
+        if not xp.is_file(): raise ConfigError(f"xml {xml!r}: no such file" + (f" (relative paths are read from {base})" if base else ""))
+        xml = str(xp.resolve())
+    if isinstance(labels, list): labels = tuple(labels)
+    if isinstance(labels, str):
+        labels = labels.strip().lower().replace(" ", "").replace("first:", "start:").replace("last:", "end:")
+    x = label_xml(dataset, labels, xml)
+    load = dict(labels=labels, xml=xml, missing=missing)
+    pre = model_preset(model, dataset, protocol, min_positives, **load)
     if hparams is not None and not isinstance(hparams, dict): raise ConfigError(f"hparams must be a table, got {hparams!r}")
     hp = {k_: v for k_, v in pre.items() if k_ != "lr"} | check_hparams(model, hparams or {})
     if protocol == "authors":   # the authors' two scripts, per arm (Basetrain.py and Adaptivetrain.py)
         weight_decay, refresh = (0.0 if strategy == "random" else WEIGHT_DECAY), "epoch"
-    return RunConfig(dataset=dataset, model=model, strategy=strategy, se=se if strategy in SE_STRATEGIES else None,
+    return RunConfig(dataset=dataset, model=model, strategy=strategy, se=se if strategy in strategies_with(uses_se=True) else None,
                      fold=fold, folds=folds, seed=seed, epochs=epochs, warmup_epochs=warmup_epochs,
                      batch_size=batch_size, lr=pre["lr"] if lr is None else lr, weight_decay=weight_decay,
                      betas=ADAM_BETAS, protocol=protocol, hparams=hp, validation=validation,
                      min_positives=min_positives, k=k, refresh=refresh, device=device,
                      loss_density_epochs=loss_density_epochs, own_loss_corr=own_loss_corr, arm_seed=arm_seed,
-                     threads=threads, data_sha256=dataset_sha256(dataset))
+                     threads=threads, data_sha256=dataset_sha256(dataset), **load,
+                     xml_sha256=None if x is None else _file_sha(x), model_sha256=model_sha256(model))
+
+def _file_sha(p) -> str:
+    from mlabs.data import file_sha256
+    return file_sha256(p)
 
 # %% ../nbs/21a_config.ipynb #a1c00033
 LIST_KEYS = {"datasets": "dataset", "models": "model", "strategies": "strategy", "se": "se", "seeds": "seed",
              "batch_sizes": "batch_size", "run_folds": "fold", "arm_seeds": "arm_seed"}
 SCALAR_KEYS = ("folds", "epochs", "warmup_epochs", "weight_decay", "protocol", "validation", "min_positives", "k",
-               "refresh", "device", "threads")
+               "refresh", "device", "threads", "labels", "xml", "missing")
 RECORD_KEYS = ("datasets", "models", "strategies", "loss_density_epochs", "own_loss_corr")
 SPEC_TABLES = ("grid", "record", "models", "name", "description", "ray")
 
@@ -262,14 +369,23 @@ def _as_list(where: str, k: str, v) -> list:
     return v
 
 # %% ../nbs/21a_config.ipynb #a1c00034
+def _model_name(name) -> str:
+    "A grid's model name as a config holds it: a built-in in lower case, a user's `module:Class` as written."
+    return name if is_user_model(name) else str(name).lower()
+
 def _model_tables(where: str, models: dict) -> dict:
     "The `[models.<name>]` tables, checked: known models (any case), `lr` a positive number, known hyperparameters."
+    import difflib
     from mlabs.models import MODELS
     if not isinstance(models, dict): raise ConfigError(f"{where}: models must be a table of [models.<name>] tables")
     out = {}
     for name, t in models.items():
-        m = str(name).lower()
-        if m not in MODELS: raise ConfigError(f"{where}: [models.{name}] names no model; models: {', '.join(MODELS)}")
+        m = _model_name(name)
+        if m not in MODELS and not is_user_model(m):
+            near = difflib.get_close_matches(m, list(MODELS), n=1, cutoff=0.6)
+            raise ConfigError(f"{where}: [models.{name}] names no model{f' (did you mean {near[0]!r}?)' if near else ''}; "
+                              f"models: {', '.join(MODELS)} or package.module:Class")
+        if m in out: raise ConfigError(f"{where}: two [models.<name>] tables name model {m}")
         if not isinstance(t, dict): raise ConfigError(f"{where}: [models.{name}] must be a table")
         t = dict(t); lr = t.pop("lr", None)
         try:
@@ -283,7 +399,7 @@ def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[Run
     if not isinstance(g, dict): raise ConfigError(f"{where} must be a table")
     bad = sorted(set(g) - set(LIST_KEYS) - set(SCALAR_KEYS) - {"name"})
     if bad: raise ConfigError(f"{where}: unknown key {', '.join(bad)}; valid: {', '.join([*LIST_KEYS, *SCALAR_KEYS, 'name'])}")
-    s = {**defaults, **{k: v for k, v in g.items() if k in SCALAR_KEYS}}
+    s = {k: v for k, v in {**defaults, **g}.items() if k in SCALAR_KEYS}     # (list keys are crossed below)
     lists = {k: _as_list(where, k, g[k] if k in g else defaults[k]) for k in LIST_KEYS if k in g or k in defaults}
     for k in ("datasets", "models", "strategies"):
         if k not in lists: raise ConfigError(f"{where}: {k} is missing")
@@ -291,12 +407,12 @@ def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[Run
     out = []
     for ds in lists["datasets"]:
         for m in lists["models"]:
-            mo = models.get(str(m).lower(), {"lr": None, "hparams": {}})
+            mo = models.get(_model_name(m), {"lr": None, "hparams": {}})
             for seed in lists.get("seeds", [0]):
                 for fold in lists.get("run_folds", range(folds) if isinstance(folds, int) else [0]):
                     for bs in lists.get("batch_sizes", [BATCH_SIZE]):
                         for st in lists["strategies"]:
-                            for se in (lists.get("se", [8.0]) if st in SE_STRATEGIES else [None]):
+                            for se in (lists.get("se", [SE_DEFAULT]) if st in strategies_with(uses_se=True) else [None]):
                                 for a in lists.get("arm_seeds", [0]):
                                     try: out.append(make_config(ds, m, st, se, fold=fold, seed=seed, batch_size=bs,
                                                                 lr=mo["lr"], hparams=mo["hparams"] or None, arm_seed=a,
@@ -313,7 +429,7 @@ def _apply_records(where: str, recs, runs: dict, base) -> dict:
         if not isinstance(r, dict): raise ConfigError(f"{w} must be a table")
         bad = sorted(set(r) - set(RECORD_KEYS))
         if bad: raise ConfigError(f"{w}: unknown key {', '.join(bad)}")
-        try: sel = {k: [canonical_dataset(x, base) if k == "datasets" else str(x).lower() if k == "models" else x
+        try: sel = {k: [canonical_dataset(x, base) if k == "datasets" else _model_name(x) if k == "models" else x
                         for x in _as_list(w, k, r[k])] for k in ("datasets", "models", "strategies") if k in r}
         except ValueError as e: raise ConfigError(f"{w}: {e}") from None
         field_of = {"datasets": "dataset", "models": "model", "strategies": "strategy"}
@@ -359,6 +475,58 @@ def read_spec(path: str|Path) -> dict:
 def load_grid(path: str|Path) -> list[RunConfig]:
     "Read a TOML grid config and return its run configs; `ConfigError` (one line) if it is malformed."
     return grid_configs(read_spec(path), str(path), Path(path).resolve().parent)
+
+# %% ../nbs/21a_config.ipynb #a1c00052
+def _split_sizes(Y, folds: int, seed: int, validation: str, fold_list) -> dict:
+    "{fold: training size} of the given folds."
+    from mlabs.folds import split_fold
+    return {f: len(split_fold(Y, f, folds, seed, validation)[0]) for f in fold_list}
+
+def _check_data_group(name: str, cs: list[RunConfig], ds) -> None:
+    "Check one data set (as read) against the runs that use it; `ConfigError` naming the option to change."
+    import numpy as np
+    Y = np.asarray(ds.Y); n, q = Y.shape
+    if q == 0: raise ConfigError(f"{name} has no label left with min_positives = {cs[0].min_positives}")
+    varies = int((Y.any(0) & ~Y.all(0)).sum())
+    if varies == 0: raise ConfigError(f"{name} has no label that varies over its {n} samples (each of its {q} labels is "
+                                      "always 0 or always 1): there is nothing to learn")
+    if q == 1: raise ConfigError(f"{name} has one label (q = 1): the folds are multi-label stratified and need two or more")
+    for (folds, seed, validation), g in _groups(cs, lambda c: (c.folds, c.seed, c.validation)).items():
+        if n < 2 * folds: raise ConfigError(f"folds = {folds} needs at least {2 * folds} samples (each held-out fold is "
+                                            f"halved into validation and test); {name} has {n}")
+        need = max([c.batch_size for c in g] + [c.k + 1 for c in g if strategy_class(c.strategy).uses_weights])
+        if need <= n // 5 - 2: continue                           # every training part holds more (see above)
+        try: sizes = _split_sizes(Y, folds, seed, validation, sorted({c.fold for c in g}))
+        except ValueError as e: raise ConfigError(f"{name}: the folds cannot be made ({e})") from None
+        for c in g:
+            nt = sizes[c.fold]
+            if c.batch_size > nt:
+                raise ConfigError(f"batch size {c.batch_size} is larger than the {nt} training samples of {name} in fold "
+                                  f"{c.fold} of {folds}: pass --batch-size {nt} or less (batch_sizes in a grid config)")
+            if strategy_class(c.strategy).uses_weights and c.k >= nt:
+                raise ConfigError(f"k = {c.k} neighbours need more than {c.k} training samples; {name} has {nt} in fold {c.fold}")
+
+def _groups(items, key) -> dict:
+    out = {}
+    for x in items: out.setdefault(key(x), []).append(x)
+    return out
+
+def preflight(configs: list[RunConfig],  # the runs about to be run (or counted, for a dry run)
+              report=None,               # where warnings go, one line each (default: `warnings.warn`)
+             ) -> None:
+    "Check every data set of `configs` against its runs before any work (one `ConfigError` line), and warn where needed."
+    import warnings
+    from mlabs.arff import ArffError
+    report = report or (lambda m: warnings.warn(m, stacklevel=3))
+    for (dataset, load), cs in _groups(configs, lambda c: (c.dataset, repr(c.load_args))).items():
+        name = Path(dataset).name
+        try: ds = load_cached(dataset, **cs[0].load_args)
+        except (ArffError, ValueError) as e: raise ConfigError(str(e)) from None
+        for w in ds.info.get("warnings", []): report(f"mlabs: warning: {w}")
+        _check_data_group(name, cs, ds)
+    for (e, w), cs in _groups([c for c in configs if c.protocol != "authors"], lambda c: (c.epochs, c.warmup_epochs)).items():
+        if e <= w + 1: report(f"mlabs: warning: epochs ({e}) <= warm-up + 1 ({w + 1}): the strategies select in {e - w} "
+                              "epoch after the shared warm-up, so they can hardly differ from random")
 
 # %% ../nbs/21a_config.ipynb #a1c00044
 from .core import add_docments

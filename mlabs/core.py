@@ -6,11 +6,43 @@ Docs: https://mlabs-dev.github.io/mlabs/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #7c31a30e
 from __future__ import annotations
-import contextlib, inspect, linecache, os, re, tempfile, tokenize
+import contextlib, inspect, os, re, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['atomic_write', 'figure_dir', 'save_fig', 'threads', 'SilentBar', 'progress', 'docments_section', 'add_docments']
+__all__ = ['SE_DEFAULT', 'temp_owner', 'pid_alive', 'stale_temps', 'atomic_write', 'figure_dir', 'save_fig', 'threads',
+           'SilentBar', 'progress', 'docments_section', 'add_docments']
+
+# %% ../nbs/00_core.ipynb #5e1c0f02
+SE_DEFAULT = 8.0   # s_e when none is given (samplers, run configs, the command line, benchmarks)
+
+# %% ../nbs/00_core.ipynb #0bf3d700
+def temp_owner() -> str:
+    "`pid@host` of this process: temporary files carry it, so a later process can tell a dead writer's debris from a live write."
+    import socket
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.tmp$")
+
+def pid_alive(pid: int) -> bool:
+    "Whether a process with this id exists on this machine."
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True          # it exists, under another user
+    return True
+
+def stale_temps(folder: str|Path,        # a folder `atomic_write` writes into
+                max_age_s: float = 86400, # age after which a temporary file of another machine (or an older name) is debris
+               ) -> list[Path]:          # the temporary files no live writer owns
+    "Temporary files of `atomic_write` in `folder` left by a writer that died (killed between write and rename)."
+    import socket, time
+    host, now, out = socket.gethostname(), time.time(), []
+    for p in Path(folder).glob(".*.tmp"):
+        m = _TEMP_RE.match(p.name)
+        try: old = now - p.stat().st_mtime > max_age_s
+        except FileNotFoundError: continue        # its writer renamed it meanwhile
+        if (m and m["host"] == host and not pid_alive(int(m["pid"]))) or old: out.append(p)
+    return out
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write
@@ -18,7 +50,7 @@ def atomic_write(path: str|Path,    # the file to (re)write
                 ) -> Path:          # the path written
     "Write `data` to `path` atomically: a temporary file in the same folder, then `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{temp_owner()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f: f.write(data.encode() if isinstance(data, str) else data)
         os.chmod(tmp, 0o644); os.replace(tmp, path)
@@ -76,64 +108,28 @@ def progress(**kwargs, # tqdm's arguments: total, initial, desc, unit, leave, di
     return tqdm(**kwargs)
 
 # %% ../nbs/00_core.ipynb #c17c5c28
-def _signature_docments(file: str, line: int) -> tuple[dict, str|None]:
-    "({parameter: comment}, return comment) of the `def` whose first line (or first decorator's) is `line` of `file`."
-    lines = iter(linecache.getlines(file)[line - 1:])
-    docs, ret, depth, prev, param, started, after, arrow, close = {}, None, 0, None, None, False, False, False, 0
-    try:
-        for t in tokenize.generate_tokens(lambda: next(lines, "")):
-            if t.type == tokenize.NAME and t.string == "def" and depth == 0: started = True
-            if not started: continue
-            if t.type == tokenize.OP and t.string in "([{": depth += 1
-            elif t.type == tokenize.OP and t.string in ")]}":
-                depth -= 1
-                if depth == 0: after, close = True, t.start[0]
-            elif t.type == tokenize.NAME and depth == 1 and prev in ("(", ",", "*", "**"): param = t.string
-            elif t.type == tokenize.OP and t.string == "->" and after: arrow = True
-            elif t.type == tokenize.COMMENT:
-                c = t.string.lstrip("#").strip()
-                if depth >= 1 and param and param not in docs: docs[param] = c
-                elif arrow: ret = c
-                elif after and t.start[0] == close and param and param not in docs: docs[param] = c   # f(x): # x
-            elif t.type == tokenize.NEWLINE and after: break
-            if t.type not in (tokenize.NL, tokenize.COMMENT): prev = t.string
-    except (tokenize.TokenError, SyntaxError, IndentationError): pass
-    return docs, ret
+def _typ(p: dict) -> str:
+    "`type, default x` for one parameter of `fastcore.docments.docments(..., full=True)`."
+    anno, default = p.get("anno", inspect.Parameter.empty), p.get("default", inspect.Parameter.empty)
+    a = "" if anno is inspect.Parameter.empty else (anno if isinstance(anno, str) else inspect.formatannotation(anno))
+    if default is not inspect.Parameter.empty: a = f"{a}, default {default!r}" if a else f"default {default!r}"
+    return a
 
-def _field_docments(cls) -> dict:
-    "{field: comment} for the annotated fields of a class body (dataclasses), found by the class's name in its file."
-    mod = inspect.getmodule(cls); file = getattr(mod, "__file__", None)
-    if not file: return {}
-    lines = linecache.getlines(file)
-    start = next((i for i, l in enumerate(lines) if re.match(rf"class {cls.__name__}\b", l)), None)
-    if start is None: return {}
-    out = {}
-    for l in lines[start + 1:]:
-        if l.strip() and not l[0].isspace(): break
-        m = re.match(r"\s+(\w+)\s*:[^#]*#\s*(.*\S)", l)
-        if m: out.setdefault(m[1], m[2])
-    return out
-
-def docments_section(obj, # a function, method or class (its `__init__`'s parameters)
+def docments_section(obj, # a function, method or class (its `__init__`'s parameters, or a dataclass's fields)
                     ) -> str: # "Parameters" (and "Returns") in NumPy docstring style; "" if nothing is commented
-    "The parameter comments of `obj`'s signature as a NumPy-style docstring section."
-    f = getattr(obj, "__init__", None) if inspect.isclass(obj) else obj
-    f = inspect.unwrap(getattr(f, "__func__", f)) if f is not None else None
-    code = getattr(f, "__code__", None)
-    if code is None: return ""
-    docs, ret = _signature_docments(code.co_filename, code.co_firstlineno)
-    if inspect.isclass(obj): docs = _field_docments(obj) | docs; ret = None
-    try: sig = inspect.signature(f)          # a class: its __init__ (a __new__ may hide it from signature(cls))
-    except (TypeError, ValueError): return ""
-    def typ(anno, default=inspect.Parameter.empty):
-        a = "" if anno is inspect.Parameter.empty else (anno if isinstance(anno, str) else inspect.formatannotation(anno))
-        if default is not inspect.Parameter.empty: a = f"{a}, default {default!r}" if a else f"default {default!r}"
-        return a
-    ps = [f"{k}{' : ' + t if (t := typ(p.annotation, p.default)) else ''}\n    {docs[k]}"
-          for k, p in sig.parameters.items() if k != "self" and docs.get(k)]
+    "The parameter comments of `obj`'s signature (read by `fastcore.docments`) as a NumPy-style docstring section."
+    import warnings
+    from fastcore.docments import docments
+    try:
+        with warnings.catch_warnings():          # docments also parses the docstring, and warns on sections it does not know
+            warnings.simplefilter("ignore"); d = docments(obj, full=True)
+    except (OSError, TypeError, ValueError, SyntaxError): return ""
+    ps = [f"{k}{' : ' + t if (t := _typ(p)) else ''}\n    {p['docment']}" for k, p in d.items()
+          if k not in ("return", "self") and p.get("docment")]
     out = ("Parameters\n----------\n" + "\n".join(ps)) if ps else ""
-    if ret:
-        out += ("\n\n" if out else "") + f"Returns\n-------\n{typ(sig.return_annotation) or 'value'}\n    {ret}"
+    ret = d.get("return", {})
+    if not inspect.isclass(obj) and ret.get("docment"):
+        out += ("\n\n" if out else "") + f"Returns\n-------\n{_typ({'anno': ret.get('anno')}) or 'value'}\n    {ret['docment']}"
     return out
 
 # %% ../nbs/00_core.ipynb #33584ff0

@@ -9,18 +9,19 @@ Docs: https://mlabs-dev.github.io/mlabs/cv.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-from .alternatives import BENCHMARK_STRATEGIES, SE_STRATEGIES
+from .selection import SE_DEFAULT, STRATEGY_NAMES, strategies_with
+from .metrics import METRICS
 from .config import RunConfig, make_config
 from .runner import run_configs
 
 # %% auto #0
-__all__ = ['cv_configs', 'cross_validate', 'paired_bootstrap', 'summary_table']
+__all__ = ['LOSSES', 'SHORT', 'cv_configs', 'cross_validate', 'paired_bootstrap', 'summary_table']
 
 # %% ../nbs/21d_cv.ipynb #0f8663a4
 def cv_configs(dataset: str,                 # bundled name or ARFF path
                model: str,                   # c2ae, mpvae, paca, clif or dela
-               strategies=("random", "adaptive"), # strategies to compare (BENCHMARK_STRATEGIES)
-               se=(8.0,),                    # s_e values, for the strategies that have one
+               strategies=("random", "adaptive"), # strategies to compare (names of `mlabs.selection.REGISTRY`)
+               se=(SE_DEFAULT,),             # s_e values, for the strategies that have one
                folds: int = 5,               # K
                run_folds=None,               # the folds to run (default: all K)
                **config,                     # any other `mlabs.config.make_config` option (epochs, seed, batch_size ...)
@@ -28,12 +29,12 @@ def cv_configs(dataset: str,                 # bundled name or ARFF path
     "The run configs of a K-fold cross-validation of `strategies` on one data set and model."
     folds_ = range(folds) if run_folds is None else run_folds
     cs = [make_config(dataset, model, st, s, fold=f, folds=folds, **config)
-          for f in folds_ for st in strategies for s in (se if st in SE_STRATEGIES else [None])]
+          for f in folds_ for st in strategies for s in (se if st in strategies_with(uses_se=True) else [None])]
     return list({c.key: c for c in cs}.values())
 
 # %% ../nbs/21d_cv.ipynb #d4c00007
 def cross_validate(dataset: str, model: str,
-                   strategies=("random", "adaptive"), se=(8.0,), folds: int = 5, run_folds=None,
+                   strategies=("random", "adaptive"), se=(SE_DEFAULT,), folds: int = 5, run_folds=None,
                    out: str|Path|None = None, # record store (records written, finished runs skipped); None: in memory
                    jobs: int = 1,             # local processes when `out` is given
                    quiet: bool = True,        # no progress bars
@@ -57,31 +58,49 @@ def paired_bootstrap(a, b,                 # paired values (e.g. per-fold metric
     return float(d.mean()), float(lo), float(hi)
 
 # %% ../nbs/21d_cv.ipynb #68a9a647
+LOSSES = ("ranking_loss", "hamming_loss", "one_error")   # the metrics where lower is better
+SHORT = {"macro_f1": "Macro-F1", "micro_f1": "Micro-F1", "macro_auc": "Macro-AUC", "ranking_loss": "Ranking loss",
+         "hamming_loss": "Hamming loss", "one_error": "One-error"}
+
+def _arm(c: dict) -> str: return c["strategy"] + ("" if c.get("se") is None else f" se={c['se']:g}")
+
+def _short(x: float) -> str:
+    "+0.0123 -> '+.012': three decimals without the leading zero (interval bounds)."
+    return f"{x:+.3f}".replace("0.", ".", 1)
+
 def summary_table(records: list[dict],        # records of one dataset and model
-                  metrics=("macro_auc", "macro_f1", "micro_f1", "ranking_loss"),
+                  metrics=METRICS,            # which metrics (default: the six)
                   baseline: str = "random",   # the strategy the others are compared with
                   part: str = "test",
                  ) -> str:
-    "Mean +- sd over folds per (strategy, s_e), and the paired difference to `baseline` with a 95% bootstrap interval."
+    "Mean and sd over folds per (strategy, s_e), and each one's gain over `baseline` (positive: better) with a 95% bootstrap interval."
     import pandas as pd
-    rows = [dict(arm=r["config"]["strategy"] + ("" if r["config"]["se"] is None else f" se={r['config']['se']:g}"),
-                 fold=r["config"]["fold"], **{m: r["metrics"][part][m] for m in metrics}) for r in records]
-    df = pd.DataFrame(rows)
-    order = {s: i for i, s in enumerate(BENCHMARK_STRATEGIES)}
-    df = df.assign(_o=[(order.get(r["config"]["strategy"], 9), r["config"]["se"] or 0) for r in records]).sort_values(["_o", "fold"], kind="stable")
-    lines = [f"{'strategy':<24}" + "".join(f"{m:>28}" for m in metrics)]
+    order = {s: i for i, s in enumerate(STRATEGY_NAMES)}
+    recs = sorted(records, key=lambda r: (order.get(r["config"]["strategy"], 99), r["config"].get("se") or 0, r["config"]["fold"]))
+    df = pd.DataFrame([dict(arm=_arm(r["config"]), fold=r["config"]["fold"],
+                            **{m: np.nan if r["metrics"][part][m] is None else r["metrics"][part][m] for m in metrics})
+                       for r in recs])
+    arms = list(dict.fromkeys(df.arm))
+    w = 16                                              # 16 + 6 x 14 = 100 columns
+    lines = []
+    def row(label, cells):
+        if len(label) >= w: lines.append(label); label = ""             # a long name on a line of its own
+        lines.append(f"{label:<{w}}" + "".join(f"{c:>14}" for c in cells))
+    row("", [SHORT[m] for m in metrics])
+    for arm in arms:
+        g = df[df.arm == arm]
+        row(arm, [f"{g[m].mean():.4f}" for m in metrics])
+        if len(g) > 1: row("", [f"±{g[m].std(ddof=1):.4f}" for m in metrics])
     base = df[df.arm == baseline].set_index("fold")
-    for arm, g in df.groupby("arm", sort=False):
-        lines.append(f"{arm:<24}" + "".join(f"{g[m].mean():>18.4f} +- {g[m].std(ddof=1) if len(g) > 1 else 0:.4f}" for m in metrics))
-    for arm, g in df.groupby("arm", sort=False):
-        if arm == baseline or base.empty: continue
-        g = g.set_index("fold"); f = g.index.intersection(base.index)
-        cells = []
-        for m in metrics:
-            d, lo, hi = paired_bootstrap(g.loc[f, m], base.loc[f, m])
-            cells.append(f"{d:+9.4f} [{lo:+.4f}, {hi:+.4f}]")
-        lines.append(f"{arm + ' - ' + baseline:<24}" + "".join(f"{c:>28}" for c in cells))
-    lines.append(f"({part} part, mean +- sd over {df.fold.nunique()} folds; differences paired by fold, 95% bootstrap interval)")
+    gains = [a for a in arms if a != baseline and not base.empty]
+    if gains: lines.append(f"gain over {baseline} (positive: better, losses included; paired by fold, 95% bootstrap interval)")
+    for arm in gains:
+        g = df[df.arm == arm].set_index("fold"); f = g.index.intersection(base.index)
+        sgn = {m: -1.0 if m in LOSSES else 1.0 for m in metrics}
+        res = {m: paired_bootstrap(sgn[m] * g.loc[f, m], sgn[m] * base.loc[f, m]) for m in metrics}
+        row(arm, [f"{res[m][0]:+.4f}" for m in metrics])
+        row("", [f"[{_short(res[m][1])},{_short(res[m][2])}]" for m in metrics])
+    lines.append(f"({part} part; mean and sd over {df.fold.nunique()} folds)")
     return "\n".join(lines)
 
 # %% ../nbs/21d_cv.ipynb #3a3e1b77

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from fastcore.basics import patch
 from .arff import (ArffError, Attribute, parse_attribute, ArffHeader, read_bytes, parse_header, ArffMatrix,
-                        PARSER_VERSION, parse_arff, read_mulan_xml, meka_label_count, label_columns)
+                        PARSER_VERSION, parse_arff, read_mulan_xml, meka_label_count, label_columns, find_xml)
 
 # %% auto #0
 __all__ = ['BUNDLED', 'MultiLabelDataset', 'split_labels', 'BundledDataset', 'list_datasets', 'data_dir', 'file_sha256',
@@ -257,7 +257,13 @@ def load_dataset(name_or_path,                 # bundled name (see `list_dataset
         labels = f"{label_location}:{label_count}"
     am = parse_cached(path, sha, missing, cache)
     cols = label_columns(am.attributes, path, labels, xml, am.relation)
-    ds = split_labels(am, cols, name, path)
+    try: ds = split_labels(am, cols, name, path)
+    except ArffError as e:
+        c = meka_label_count(am.relation)
+        if labels is None and xml is None and find_xml(path) is None and c is not None:   # -C chose these labels
+            raise ArffError(f"{e}; MEKA's -C {c} in @relation chose these labels: if it is stale, pass xml=... or "
+                            "labels='end:q'") from None
+        raise
     ds.sha256 = sha
     if paper_llog_labels: ds = paper_llog_view(ds)
     if feature_fraction != 1.0:

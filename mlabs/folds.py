@@ -11,12 +11,14 @@ import hashlib, warnings
 from pathlib import Path
 import numpy as np
 from .data import load_dataset, list_datasets, minmax_scale, file_sha256
+from .arff import find_xml
 from .imbalance import minority_labels
 from .local import local_imbalance, instance_weights
 from .train import FoldData
 
 # %% auto #0
-__all__ = ['VALIDATIONS', 'split_fold', 'split_digest', 'canonical_dataset', 'dataset_sha256', 'load_cached', 'prepare_fold']
+__all__ = ['VALIDATIONS', 'split_fold', 'split_digest', 'canonical_dataset', 'dataset_sha256', 'label_xml', 'load_cached',
+           'prepare_fold']
 
 # %% ../nbs/21_folds.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
@@ -79,18 +81,35 @@ def dataset_sha256(dataset: str, # a canonical dataset (`canonical_dataset`)
     "What identifies a data set's content beyond its name: the sha256 of a file given by path."
     return None if dataset in list_datasets() else file_sha256(dataset)
 
+def label_xml(dataset: str,        # a canonical dataset
+              labels=None,         # the `labels` option (when given, no XML is read)
+              xml: str|None = None, # an explicit XML file
+             ) -> str|None:        # the XML file the loader reads for a path, else None
+    "The MULAN XML a data set given by path takes its labels from: `xml`, else the one beside the file (none for a bundled name)."
+    if dataset in list_datasets() or labels is not None: return None
+    if xml is not None: return str(xml)
+    x = find_xml(dataset)
+    return None if x is None else str(x)
+
 # %% ../nbs/21_folds.ipynb #d0f01003
 _DATA_CACHE: dict = {}
 
 def load_cached(dataset: str,          # a canonical dataset (`canonical_dataset`)
                 min_positives: int = 0, # the label filter (`mlabs.data.load_dataset`)
+                labels=None,            # which attributes are labels (`load_dataset`'s `labels`)
+                xml: str|None = None,   # the MULAN XML (default: the one beside the file)
+                missing: str = "error", # '?' in features: "error" or "nan"
                ):                      # the `MultiLabelDataset`
-    "`load_dataset(dataset, min_positives=...)`, keeping the last one loaded in memory (warnings silenced)."
-    key = (dataset, min_positives, dataset_sha256(dataset))
+    "`load_dataset(dataset, ...)`, keeping the last one loaded in memory (its warnings in `info['warnings']`)."
+    x = label_xml(dataset, labels, xml)
+    key = (dataset, min_positives, dataset_sha256(dataset), repr(labels), x, x and file_sha256(x), missing)
     if key not in _DATA_CACHE:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            _DATA_CACHE.clear(); _DATA_CACHE[key] = load_dataset(dataset, min_positives=min_positives)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = load_dataset(dataset, labels=labels if labels is None or isinstance(labels, str) else list(labels),
+                              xml=xml, min_positives=min_positives, missing=missing)
+        ds.info["warnings"] = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
+        _DATA_CACHE.clear(); _DATA_CACHE[key] = ds
     return _DATA_CACHE[key]
 
 # %% ../nbs/21_folds.ipynb #c7612fea
@@ -102,13 +121,17 @@ def prepare_fold(dataset: str,            # bundled name or ARFF path
                  weights: bool = True,    # compute w (needed by adaptive and adac only)
                  device: str = "cpu",
                  loaded=None,             # the data set already loaded (`load_dataset(dataset, min_positives=...)`); default: load it
+                 labels=None,             # which attributes are labels (a path's `load_dataset` option)
+                 xml: str|None = None,    # the MULAN XML (default: the one beside the file)
+                 missing: str = "error",  # '?' in features: "error" or "nan" (then set to 0 after scaling)
                 ) -> tuple[FoldData, dict]: # the fold's tensors, and a summary of the split (the record's `split`)
     "Load, split, scale (fitted on the training part) and weigh one fold."
-    ds = load_cached(dataset, min_positives) if loaded is None else loaded
+    ds = load_cached(dataset, min_positives, labels, xml, missing) if loaded is None else loaded
     Y = np.asarray(ds.Y)
     train, val, test = split_fold(Y, fold, folds, seed, validation)
     X = minmax_scale(ds.X, train)
     X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    if np.isnan(X).any(): X = np.nan_to_num(X, nan=0.0)   # missing features (missing="nan"): the training minimum
     Ytr = Y[train]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                    # labels without positives in a training part

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from .folds import canonical_dataset, load_cached
 from .config import ConfigError, RunConfig
-from .store import save_record
-from .runner import check_writable, plan, run_unit
+from .config import preflight
+from .store import save_record, clean_store
+from .runner import (check_writable, plan, run_unit, unit_epochs, raise_failed, UnitError, _Progress,
+                          _start as _start_unit, _finish_elsewhere, _where)
 
 # %% auto #0
 __all__ = ['RESOURCE_KEYS', 'RAY_KEYS', 'INSTALL_HINT', 'RayOptions', 'ray_options', 'task_resources', 'RayBackendError',
@@ -197,52 +199,66 @@ def run_grid_ray(configs: list[RunConfig],  # run configs (e.g. from `mlabs.conf
                  options: RayOptions|None = None, # the config's `[ray]` table (default: `RayOptions()`)
                  quiet: bool = False,       # no progress bar
                  report=None,               # where warnings go (default: stderr)
-                ) -> dict:                  # counts and times: total, done_before, ran, seconds, start_s
+                 poll: float = 1.0,         # seconds between looks at units another grid holds
+                ) -> dict:                  # counts and times: total, done_before, ran, by_others, failed, seconds, start_s
     "Run every missing unit of the grid as a Ray task and store the records; resumable like `mlabs.runner.run_grid`."
-    from tqdm.auto import tqdm
     import mlabs
     report = report or (lambda s: print(s, file=sys.stderr))
     opts = options or RayOptions()
     t0 = time.perf_counter()
     ray = import_ray()
     check_writable(out)
+    n = clean_store(out)
+    if n: report(f"mlabs: removed {n} leftover file{'s' * (n > 1)} of a killed grid from {Path(out)/'records'}")
     units, done = plan(configs, out, report)
-    res = {"total": len(configs), "done_before": done, "ran": 0, "seconds": 0.0, "start_s": 0.0}
+    res = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "failed": [], "seconds": 0.0, "start_s": 0.0}
     if not units: res["seconds"] = time.perf_counter() - t0; return res
+    preflight([c for u in units for c in u], report)
     log = os.environ.get("MLABS_RAY_ATTEMPT_LOG") or None
     local = _start(ray, address, workers)
+    prog = _Progress(len(configs), done, sum(unit_epochs(u) for u in units), quiet)
     try:
         res["start_s"] = time.perf_counter() - t0
-        reqs = [task_resources(u[0], opts) for u in units]
-        _feasible(ray, [dict(t) for t in {tuple(sorted(r.items())) for r in reqs}], local, report)
-        keys = [(u[0].dataset, u[0].min_positives) for u in units]
-        data = {k: ray.put(load_cached(*k)) for k in dict.fromkeys(keys)}   # one object per data set and grid
-        task = ray.remote(unit_task)
-        pending = {task.options(**r, max_retries=opts.max_retries, retry_exceptions=False).remote(
-                       u, data[k], mlabs.__version__, int(r["num_cpus"]), log): u
-                   for u, r, k in zip(units, reqs, keys)}
-        failed = []
-        with tqdm(total=len(configs), initial=done, disable=quiet, desc="runs", unit="run") as bar:
-            try:
-                while pending:
-                    ready, _ = ray.wait(list(pending), num_returns=1)
-                    u = pending.pop(ready[0])
-                    try: recs = ray.get(ready[0])
-                    except ray.exceptions.RayError as e:
-                        failed.append((u, e)); continue
+        reqs = {u[0].unit_key: task_resources(u[0], opts) for u in units}
+        _feasible(ray, [dict(t) for t in {tuple(sorted(r.items())) for r in reqs.values()}], local, report)
+        data, task, told, todo, held, pending = {}, ray.remote(unit_task), set(), list(units), [], {}
+        def put(u):                                   # one object per data set (as read) and grid
+            k = (u[0].dataset, repr(u[0].load_args))
+            if k not in data: data[k] = ray.put(load_cached(u[0].dataset, **u[0].load_args))
+            return data[k]
+        try:
+            while todo or held or pending:
+                for u in todo:
+                    t = _start_unit(u, out, prog, res, report, told, held)
+                    if t is None: continue
+                    r = reqs[u[0].unit_key]
+                    ref = task.options(**r, max_retries=opts.max_retries, retry_exceptions=False).remote(
+                        t[1], put(u), mlabs.__version__, int(r["num_cpus"]), log)
+                    pending[ref] = (u, *t)
+                todo = []
+                if pending: ready, _ = ray.wait(list(pending), num_returns=1, timeout=poll)
+                else: time.sleep(poll); ready = []
+                if not ready:                         # a quiet moment: look at the units another grid holds
+                    todo, held = _finish_elsewhere(held, out, prog, res), []; continue
+                u, cl, missing = pending.pop(ready[0])
+                try:
+                    recs = ray.get(ready[0])
                     for rec in recs: save_record(out, rec)
-                    res["ran"] += len(recs); bar.update(len(recs))
-            except KeyboardInterrupt:
-                for ref in pending: ray.cancel(ref, force=True)
-                raise
-        if failed:
-            u, e = failed[0]
-            why = (str(getattr(e, "cause", None) or e).strip().splitlines() or [type(e).__name__])[-1]
-            raise RayBackendError(f"{len(failed)} of {len(units)} units failed (the others are stored; the same command "
-                                  f"reruns the missing runs); first: {u[0].dataset} {u[0].model} fold {u[0].fold}: {why}")
+                    res["ran"] += len(recs); prog.unit_done(u, False)
+                except ray.exceptions.RayError as e:
+                    cause = getattr(e, "cause", None)
+                    why = str(cause) if isinstance(cause, UnitError) else \
+                          f"{_where(missing, None, None)}: {(str(cause or e).strip().splitlines() or [type(e).__name__])[-1]}"
+                    res["failed"].append((missing, why))
+                finally: cl.release()
+        except KeyboardInterrupt:
+            for ref in pending: ray.cancel(ref, force=True)
+            for _, cl, _ in pending.values(): cl.release()
+            raise
     finally:
-        ray.shutdown()
+        prog.close(); ray.shutdown()
     res["seconds"] = time.perf_counter() - t0
+    raise_failed(res, len(units), report)
     return res
 
 # %% ../nbs/21e_ray.ipynb #f31a64cb

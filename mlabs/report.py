@@ -16,15 +16,16 @@ import matplotlib.pyplot as plt
 from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
-from .selection import STRATEGIES
-from .alternatives import SAMPLER_STRATEGIES
-from .store import load_records
+from .selection import STRATEGIES, SAMPLER_STRATEGIES
+from .store import load_records, check_pooling
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'FIGURES', 'read_records', 'grid_records', 'chosen_records', 'main_setting',
-           'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence', 'fig_val_auc',
-           'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired', 'cost_table',
-           'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'report', 'reproduction']
+__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'FIGURES', 'read_records', 'grid_records', 'chosen_records',
+           'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence',
+           'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired',
+           'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold', 'logistic_anchor',
+           'budget_inference', 'format_budgets', 'format_targets', 'convergence_table', 'fig_gain_budget',
+           'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section', 'report', 'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(store,      # a record store: its records are `store/records/*.json`
@@ -373,6 +374,280 @@ def fig_leaderboard(lb: pd.DataFrame, tests: pd.DataFrame):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/30_report.ipynb #e5a10002
+ANCHOR_C = 1.0   # the inverse L2 strength of the anchor (scikit-learn's default)
+
+def anchor_fold(config: dict,        # a record's config: its fold is the anchor's
+                C: float = ANCHOR_C, # inverse L2 strength
+               ) -> dict:            # split and data digests, C, and the six test metrics
+    "The test metrics of one logistic regression per label on a run's fold (same split and scaling as the run)."
+    from mlabs.folds import prepare_fold
+    from mlabs.models.base import logistic_baseline
+    from mlabs.metrics import evaluate
+    c = config
+    data, split = prepare_fold(c["dataset"], c["fold"], c["folds"], c["seed"], c["validation"], c.get("min_positives", 0),
+                               c.get("k", 5), weights=False)
+    P = logistic_baseline((data.X_train.numpy(), data.Y_train.numpy()), data.X_test.numpy(), C)
+    ev = evaluate(data.Y_test.numpy(), P)
+    return {"split_sha256": split["sha256"], "data_sha256": split["data_sha256"], "C": C,
+            "test": {m: float(ev[m]) for m in METRICS}}
+
+# %% ../nbs/30_report.ipynb #e5a10003
+def _anchor_file(store, config: dict, split_sha: str, C: float) -> Path:
+    import hashlib
+    h = hashlib.sha256(json.dumps([split_sha, config["dataset"], config.get("data_sha256"), config.get("min_positives", 0), C]).encode())
+    return Path(store)/"anchors"/f"{h.hexdigest()[:16]}.json"
+
+def logistic_anchor(records: list[dict], # records (one anchor per distinct split among them)
+                    store=None,          # a record store: anchors are read from / written to `store/anchors/`
+                    C: float = ANCHOR_C,
+                   ) -> pd.DataFrame:    # dataset, seed, fold, metric, value
+    "The logistic-regression anchor of every fold the records were trained on, computed once and cached in the store."
+    rows, done = [], set()
+    for r in records:
+        c, sha = r["config"], r["split"]["sha256"]
+        if (c["dataset"], sha) in done: continue
+        done.add((c["dataset"], sha))
+        f = _anchor_file(store, c, sha, C) if store is not None else None
+        if f is not None and f.exists(): a = json.loads(f.read_text())
+        else:
+            a = anchor_fold(c, C)
+            if f is not None: atomic_write(f, json.dumps(a, separators=(",", ":")))
+        rows += [dict(dataset=c["dataset"], seed=c["seed"], fold=c["fold"], metric=m, value=v) for m, v in a["test"].items()]
+    return pd.DataFrame(rows, columns=["dataset", "seed", "fold", "metric", "value"])
+
+# %% ../nbs/30_report.ipynb #b6d90002
+def budget_inference(records: list[dict],  # records with curves (a converged grid's)
+                     a="random",            # the baseline arm
+                     b="adaptive",          # the arm tested against it
+                     n_boot: int = 2000,    # resamples of the (approximate) bootstrap interval; 0 drops it
+                    ) -> pd.DataFrame:      # `mlabs.budgets.cell_inference` rows with the A/A floor beside each gain
+    "b's paired gains over a at every budget, per cell, with tests, verdicts and the floor of random against its replicate."
+    from mlabs.budgets import paired_budgets, cell_inference, aa_diffs, with_floor
+    d = paired_budgets(records, a, b)
+    if d.empty: return pd.DataFrame()
+    ci = cell_inference(d, n_boot=n_boot)
+    aa = aa_diffs(records)
+    return with_floor(ci, cell_inference(aa, n_boot=n_boot)) if len(aa) else ci
+
+# %% ../nbs/30_report.ipynb #b6d90006
+_MARK = {"ahead": "▲", "behind": "▼", "equivalent": "=", "inconclusive": "·"}
+
+def format_budgets(inf: pd.DataFrame,       # `budget_inference` output
+                   metric: str = "macro_auc", # the metric shown
+                   split: str = "test",     # "test" (what is reported) or "val"
+                   se: float|None = 8.0,    # the s_e of the adaptive arm shown (None: every value)
+                   digits: int = 4,
+                  ) -> str:                 # Markdown: one row per cell, one column per budget, the floor at the last
+    "Gains per budget as 'gain [lo, hi] mark' (▲ ahead, ▼ behind, = equivalent, · inconclusive) with the A/A floor."
+    x = inf[(inf.metric == metric) & (inf.split == split)]
+    if se is not None and x.se.notna().any(): x = x[x.se == se]
+    if x.empty: return "(no cell)"
+    budgets = sorted(x.budget.unique())
+    keys = ["model", "dataset", "protocol", "epochs"]
+    rows = []
+    for k, g in x.groupby(keys, sort=True):
+        g = g.set_index("budget")
+        cells = [f"{g.gain[e]:+.{digits}f} [{g.lo[e]:+.{digits}f}, {g.hi[e]:+.{digits}f}] {_MARK.get(g.verdict[e], '?')}"
+                 if e in g.index else "–" for e in budgets]
+        last = g.loc[budgets[-1]] if budgets[-1] in g.index else g.iloc[-1]
+        floor = (f"{last.floor_mean:+.{digits}f} [{last.floor_lo:+.{digits}f}, {last.floor_hi:+.{digits}f}]"
+                 if "floor_mean" in g and pd.notna(last.get("floor_mean")) else "no replicate")
+        rows.append(list(k[:3]) + [int(g.n.max())] + cells + [floor])
+    head = ["model", "dataset", "protocol", "pairs"] + [f"E = {e}" for e in budgets] + [f"A/A floor at E = {budgets[-1]}"]
+    return markdown_table(head, rows)
+
+# %% ../nbs/30_report.ipynb #b6d90008
+def format_targets(ts: pd.DataFrame,          # `mlabs.budgets.target_summary` of b against a
+                   ts_aa: pd.DataFrame|None = None, # the same for random against its replicate (what no difference looks like)
+                   se: float|None = 8.0,
+                  ) -> str:                   # Markdown
+    "Time to target per cell: share of pairs where b reaches a's target, median epoch and time ratios, sign test, and the A/A ratio."
+    x = ts if se is None or not ts.se.notna().any() else ts[ts.se == se]
+    keys = ["model", "dataset", "protocol", "epochs"]
+    aa = {} if ts_aa is None or ts_aa.empty else {tuple(r[k] for k in keys): r for _, r in ts_aa.iterrows()}
+    rows = []
+    for _, r in x.sort_values(keys).iterrows():
+        q = aa.get(tuple(r[k] for k in keys))
+        rows.append([r.model, r.dataset, r.protocol, int(r.n), f"{r.reached_b:.0%}", f"{r.median_ratio_epochs:.2f}",
+                     f"{r.median_ratio_seconds:.2f}", f"{int(r.faster)}/{int(r.same)}/{int(r.slower)}", f"{r.p_sign_holm:.3f}",
+                     r.verdict, "–" if q is None else f"{q.median_ratio_epochs:.2f} ({q.reached_b:.0%})"])
+    return markdown_table(["model", "dataset", "protocol", "pairs", "reaches target", "epochs b/a", "seconds b/a",
+                           "faster/same/slower", "p (sign, Holm)", "verdict", "replicate/random: epochs (reaches)"], rows)
+
+# %% ../nbs/30_report.ipynb #b6d90012
+def convergence_table(records: list[dict], # records with curves
+                      last: float = 0.1,    # the share of the final epochs that counts as "late"
+                     ) -> pd.DataFrame:     # `mlabs.budgets.convergence_check` with the end slope and a reason
+    "Per (model, data set, protocol, epochs): the share of runs peaking late, flagged above one third, with why."
+    from mlabs.budgets import convergence_check
+    c = convergence_check(records, last=last)
+    slope = {}
+    for r in records:
+        h, cf = r["history"]["val_macro_auc"], r["config"]
+        n = len(h); k = max(3, n // 5)
+        y = np.array([np.nan if v is None else v for v in h[-k:]], float)
+        if np.isfinite(y).sum() < 3: continue
+        b = np.polyfit(np.arange(k)[np.isfinite(y)], y[np.isfinite(y)], 1)[0] * 10
+        slope.setdefault((cf["model"], cf["dataset"], cf.get("protocol", "official"), cf["epochs"]), []).append(b)
+    c["end_slope_per_10"] = [np.mean(slope.get((r.model, r.dataset, r.protocol, r.epochs), [np.nan])) for r in c.itertuples()]
+    c["reason"] = [("" if not f else "still rising at the end" if s > 0.002 else "late peaks on a flat plateau (noise)")
+                   for f, s in zip(c.flagged, c.end_slope_per_10)]
+    return c
+
+# %% ../nbs/30_report.ipynb #b6d90014
+def fig_gain_budget(inf: pd.DataFrame,          # `budget_inference` output
+                    model: str,                 # the model drawn
+                    metric: str = "macro_auc",
+                    se: float|None = 8.0,
+                   ):                           # a matplotlib figure, or None when the model has no cell
+    "Adaptive's gain against the budget, one panel per data set and protocol: the gain's interval and the A/A floor's."
+    x = inf[(inf.model == model) & (inf.metric == metric) & (inf.split == "test")]
+    if se is not None and x.se.notna().any(): x = x[x.se == se]
+    if x.empty: return None
+    cells = list(x.groupby(["dataset", "protocol"]).groups)
+    fig, axs = plt.subplots(1, len(cells), figsize=(min(2.6 * len(cells), 13), 2.8), sharey=True, squeeze=False)
+    for ax, (ds, pr) in zip(axs[0], cells):
+        g = x[(x.dataset == ds) & (x.protocol == pr)].sort_values("budget")
+        if "floor_lo" in g: ax.fill_between(g.budget, g.floor_lo, g.floor_hi, color="0.85", label="A/A floor")
+        ax.fill_between(g.budget, g.lo, g.hi, color="C0", alpha=.3, label="gain, 95% interval")
+        ax.plot(g.budget, g.gain, "o-", color="C0", ms=3)
+        ax.axhline(0, color="k", lw=.6); ax.set_xscale("log"); ax.set_xticks(g.budget, [str(int(e)) for e in g.budget])
+        ax.set_title(ds + ("" if pr == "official" else f" ({pr})"), fontsize=9); ax.set_xlabel("budget (epochs)")
+    axs[0][0].set_ylabel(f"{METRIC_NAMES[metric]} gain"); axs[0][0].legend(fontsize=7)
+    fig.suptitle(f"{model.upper()}: adaptive minus random at each budget (test part)", fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/30_report.ipynb #b6d90016
+def fig_time_to_target(tt: pd.DataFrame,            # `mlabs.budgets.time_to_target` of adaptive against random
+                       tt_aa: pd.DataFrame|None = None, # the same for random against its replicate
+                       se: float|None = 8.0,
+                      ):                             # a matplotlib figure, or None
+    "Per (model, data set): the paired epoch ratios to reach random's best validation Macro-AUC, adaptive beside random's replicate."
+    if se is not None and tt.se.notna().any(): tt = tt[tt.se == se]
+    if tt.empty: return None
+    cells = sorted(tt.groupby(["model", "dataset", "protocol"]).groups)
+    fig, ax = plt.subplots(figsize=(min(1.0 + .55 * len(cells), 13), 3.2))
+    cap = 2 ** 3
+    for i, c in enumerate(cells):
+        for j, (t, col) in enumerate(((tt, "C0"), (tt_aa, "0.55"))):
+            if t is None or t.empty: continue
+            r = t[(t.model == c[0]) & (t.dataset == c[1]) & (t.protocol == c[2])].ratio_epochs.to_numpy(float)
+            r = np.clip(np.nan_to_num(r, posinf=cap), 1 / cap, cap)
+            ax.scatter(np.full(len(r), i + (j - .5) * .3), r, s=9, color=col, label=None if i else ("adaptive / random" if j == 0 else "replicate / random"))
+    ax.set_yscale("log", base=2); ax.axhline(1, color="k", lw=.6)
+    ax.set_xticks(range(len(cells)), [f"{m} {d}" + ("" if p == "official" else f"\n{p}") for m, d, p in cells], rotation=60, fontsize=7)
+    ax.set_ylabel("epochs to random's best\n(ratio; top row: never)"); ax.legend(fontsize=7); fig.tight_layout()
+    return fig
+
+# %% ../nbs/30_report.ipynb #b6d90019
+def random_beside(records: list[dict],        # records (their random arms are used, replicates left out)
+                  anchor: pd.DataFrame,        # `logistic_anchor` of the same records
+                  metric: str = "macro_auc",
+                 ) -> pd.DataFrame:            # per (model, dataset, protocol): ours, sd, n, paper, logistic, gaps
+    "Our random column (test, at the run's full length) beside the paper's Random and the logistic regression on the same folds."
+    from mlabs.stats import paper_tables
+    pt = paper_tables(2)
+    pt = pt[(pt.strategy == "random") & (pt.metric == metric)].set_index(["model", "dataset"]).value
+    an = anchor[anchor.metric == metric].set_index(["dataset", "seed", "fold"]).value if len(anchor) else pd.Series(dtype=float)
+    cells = {}
+    for r in records:
+        c = r["config"]
+        if c["strategy"] != "random" or c.get("arm_seed", 0) != 0: continue
+        cells.setdefault((c["model"], c["dataset"], c.get("protocol", "official")), []).append(
+            (r["metrics"]["test"][metric], an.get((c["dataset"], c["seed"], c["fold"]), np.nan)))
+    rows = []
+    for (m, d, p), v in sorted(cells.items()):
+        ours, lr = np.array([x for x, _ in v], float), np.array([y for _, y in v], float)
+        paper = pt.get((m, d), np.nan)
+        rows.append(dict(model=m, dataset=d, protocol=p, n=len(v), ours=ours.mean(), sd=ours.std(ddof=1) if len(v) > 1 else np.nan,
+                         paper=paper, logistic=np.nanmean(lr) if np.isfinite(lr).any() else np.nan,
+                         ours_minus_paper=ours.mean() - paper, ours_minus_logistic=ours.mean() - np.nanmean(lr) if np.isfinite(lr).any() else np.nan))
+    return pd.DataFrame(rows)
+
+# %% ../nbs/30_report.ipynb #b6d90021
+def budget_headline(inf: pd.DataFrame,       # `budget_inference` of adaptive against random
+                    ts: pd.DataFrame,        # `mlabs.budgets.target_summary` of adaptive against random
+                    metric: str = "macro_auc",
+                    se: float|None = 8.0,
+                   ) -> str:                 # Markdown: one paragraph per claim
+    "Per claim, where adaptive is ahead of random beyond the A/A floor: better (gain at the full budget) and faster (time to target)."
+    x = inf[(inf.metric == metric) & (inf.split == "test") & (inf.budget == inf.epochs)]
+    if se is not None and x.se.notna().any(): x = x[x.se == se]
+    name = lambda r: f"{r.model} {r.dataset}" + ("" if r.protocol == "official" else f" ({r.protocol})")
+    def cells(q, fmt): return ", ".join(fmt(r) for r in q.sort_values(["model", "dataset"]).itertuples()) or "none"
+    out = "outside_floor" in x
+    ahead = x[(x.verdict == "ahead") & (x.outside_floor if out else True)]
+    behind = x[(x.verdict == "behind") & (x.outside_floor if out else True)]
+    eq = x[x.verdict == "equivalent"]
+    rest = len(x) - len(ahead) - len(behind) - len(eq)
+    better = (f"**Better** ({METRIC_NAMES[metric]} on the test part at the full budget, adaptive minus random over "
+              f"{int(x.n.max()) if len(x) else 0} paired runs a cell, corrected resampled t with Holm's correction over "
+              f"{len(x)} cells, outside the A/A floor): ahead in {len(ahead)} of {len(x)} cells "
+              f"({cells(ahead, lambda r: f'{name(r)} {r.gain:+.4f}')}); behind in {len(behind)} "
+              f"({cells(behind, lambda r: f'{name(r)} {r.gain:+.4f}')}); equivalent within the margin in {len(eq)} "
+              f"({cells(eq, name)}); no difference shown in {rest}.")
+    t = ts if se is None or not ts.se.notna().any() else ts[ts.se == se]
+    fast, slow = t[t.verdict == "faster"], t[t.verdict == "slower"]
+    faster = (f"**Faster** (epochs to reach random's best validation Macro-AUC, paired, sign test with Holm's correction "
+              f"over {len(t)} cells): faster in {len(fast)} ({cells(fast, lambda r: f'{name(r)} ×{r.median_ratio_epochs:.2f}')}); "
+              f"slower in {len(slow)} ({cells(slow, lambda r: f'{name(r)} ×{r.median_ratio_epochs:.2f}')}); no difference "
+              f"shown in {len(t) - len(fast) - len(slow)}. Adaptive reached random's target in "
+              f"{t.reached_b.mean():.0%} of the pairs on average.") if len(t) else "**Faster**: no paired runs with curves."
+    return better + "\n\n" + faster
+
+# %% ../nbs/30_report.ipynb #b6d90023
+def budgets_section(records: list[dict], # records; only those with curves are used
+                    put,                  # put(name, title, frame, markdown): writes one table (see `report`)
+                    save,                 # save(fig, name) -> path: writes one figure
+                    store=None,           # the record store, for the cached logistic-regression anchors
+                    n_boot: int = 2000,
+                   ) -> str|None:         # the headline, or None when no record has curves
+    "The converged grid's tables and figures: budgets, floors, false positives, time to target, area, convergence, anchor."
+    from mlabs.budgets import (cell_inference, aa_diffs, false_positive_rates, time_to_target, target_summary, REPLICATE,
+                               paired_area, across_datasets, AREA)
+    recs = [r for r in records if r.get("curves")]
+    if not recs: return None
+    inf = budget_inference(recs, n_boot=n_boot)
+    if inf.empty: return None
+    for m in ("macro_auc", "micro_f1"):
+        put(f"budgets_{m}", f"Adaptive minus random at each budget E, {METRIC_NAMES[m]}, test part: gain [95% corrected-t interval] "
+            "and verdict (▲ ahead, ▼ behind, = equivalent, · inconclusive; Holm over cells), with the A/A floor", inf, format_budgets(inf, m))
+    for b in ("hard", "adac"):
+        x = budget_inference(recs, "random", b, n_boot=0)
+        if len(x): put(f"budgets_{b}", f"{b} minus random at each budget E, Macro-AUC, test part (the seeds where {b} ran)", x, format_budgets(x, se=8.0))
+    aa = aa_diffs(recs)
+    if len(aa):
+        fp = false_positive_rates(cell_inference(aa, n_boot=n_boot))
+        put("false_positives", "False-positive rate of each per-cell test on the A/A arms (random against its replicate: "
+            "no true difference), every budget and metric", fp, markdown_table(list(fp.columns), [[f"{v:.3f}" if isinstance(v, float) else v for v in r] for r in fp.itertuples(index=False)]))
+    tt, tt_aa = time_to_target(recs), time_to_target(recs, "random", REPLICATE)
+    ts = target_summary(tt)
+    put("time_to_target", "Time to target: the epochs adaptive needs to reach random's best validation Macro-AUC "
+        "(within 0.005), paired, beside random's replicate", ts, format_targets(ts, target_summary(tt_aa) if len(tt_aa) else None))
+    ar = cell_inference(paired_area(recs), n_boot=0)
+    if len(ar):
+        put("val_area", "Area under the validation Macro-AUC curve after the warm-up (mean over epochs), adaptive minus random",
+            ar, format_budgets(ar.assign(metric="macro_auc", split="test"), "macro_auc"))
+    ad = across_datasets(inf)
+    ad = ad[(ad.split == "test") & (ad.budget == ad.epochs)]
+    if len(ad): put("across_datasets", "Wilcoxon signed-rank test across data sets at the full budget (p, and the smallest p the number of data sets allows)",
+                    ad, markdown_table(list(ad.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in ad.itertuples(index=False)]))
+    cv = convergence_table(recs)
+    put("convergence", "Convergence: share of runs whose best validation epoch is in the last 10% of their epochs (flagged above one third)",
+        cv, markdown_table(list(cv.columns), [[f"{v:.3f}" if isinstance(v, float) else v for v in r] for r in cv.itertuples(index=False)]))
+    rb = random_beside(recs, logistic_anchor(recs, store))
+    put("random_anchor", "Our random column (test Macro-AUC, mean and sd over folds and seeds) beside the paper's Random and a "
+        "logistic regression per label on the same folds", rb, markdown_table(list(rb.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in rb.itertuples(index=False)]))
+    for m in sorted(inf.model.unique()):
+        f = fig_gain_budget(inf, m)
+        if f is not None: save(f, f"gain_budget_{m}.png")
+    f = fig_time_to_target(tt, tt_aa)
+    if f is not None: save(f, "time_to_target.png")
+    hl = budget_headline(inf, ts)
+    put("headline", "The two claims at convergence", pd.DataFrame({"headline": [hl]}), hl)
+    return hl
+
 # %% ../nbs/30_report.ipynb #4e652842
 FIGURES = dict(fig1_loss_density=fig_loss_density, fig3_convergence=fig_convergence, fig4_val_auc=fig_val_auc,
                fig6_own_loss_corr=fig_own_loss_corr, fig7_se_sweep=fig_se_sweep, fig8_batch_size=fig_batch_size)
@@ -394,6 +669,7 @@ def report(source,                 # a record store (records in `source/records/
         name = name or source.resolve().name
         if tables_dir is None: tables_dir = source/name/"tables" if name != source.resolve().name else source/"tables"
     results_dir, prefix = Path(name), name        # (`name` is reused by the loops below)
+    check_pooling(records)                        # one line naming what differs inside a cell, before any table
     out = dict(n_records=len(records), tables={}, figures={}, skipped={})
     if not records:
         print(f"no records yet for {name}"); return out
@@ -424,9 +700,9 @@ def report(source,                 # a record store (records in `source/records/
             if len(aa): p = against_floor(p, aa)
             put(f"paired_{a}_{b}{sfx}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
                 + ("; ✓ clears the A/A floor)" if len(aa) else ")") + tsfx, p, format_paired(p))
-        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against random with another seed" + tsfx, aa, format_paired(
+        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against its replicate (same split and warm-up, another sampler seed)" + tsfx, aa, format_paired(
             aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
-        else: skip("aa_floor" + sfx, "random was run at one seed only")
+        else: skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
         if d.se.notna().any() and d.groupby(list(GROUP))["se"].nunique().max() > 1:
             c = choose_se(d)
             put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
@@ -451,6 +727,10 @@ def report(source,                 # a record store (records in `source/records/
     if len(c): put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
                    markdown_table(list(c.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
     else: skip("cost", "no record with per-epoch times")
+    hl = budgets_section(records, put, lambda f, n: out["figures"].__setitem__(n[:-4], _save(f, figures_dir, f"{prefix}_{n}")),
+                         None if isinstance(source, (list, tuple)) else source, min(n_boot, 2000))
+    if hl is None: skip("budgets", "no record with per-epoch curves")
+    else: print(hl)
     atomic_write(tables_dir/"report.md", f"# Report of {results_dir.name} ({len(records)} records)\n\n" + "\n".join(sections))
     out["tables"]["report"] = tables_dir/"report.md"
     for name, f in FIGURES.items():

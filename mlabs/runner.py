@@ -8,19 +8,22 @@ Docs: https://mlabs-dev.github.io/mlabs/runner.html.md"""
 
 # %% ../nbs/21c_runner.ipynb #c3c00003
 from __future__ import annotations
-import platform, sys, time, warnings
+import os, platform, sys, tempfile, threading, time, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import torch
 import mlabs
-from .core import atomic_write, threads
+from .core import threads
 from .train import fit, fit_authors
+from .selection import strategy_class
 from .folds import prepare_fold
-from .config import RunConfig
-from .store import save_record, scan_records, read_record, record_path
+from .config import RunConfig, model_class, is_user_model, preflight
+from .store import (save_record, scan_records, read_record, record_path, claim_unit, claim_owner, clean_store,
+                         CorruptRecord)
 
 # %% auto #0
-__all__ = ['machine_info', 'model_seed', 'run_unit', 'run', 'check_writable', 'plan', 'run_grid', 'run_configs']
+__all__ = ['machine_info', 'model_seed', 'UnitError', 'run_unit', 'run', 'check_writable', 'plan', 'UnitsFailed', 'unit_epochs',
+           'run_grid', 'raise_failed', 'run_configs']
 
 # %% ../nbs/21c_runner.ipynb #c3c00006
 _SIMD = ("sse", "avx", "fma", "f16c", "amx")
@@ -71,36 +74,69 @@ def _record(c: RunConfig, r: dict, split: dict, mach: dict) -> dict:
             "warmup_wall_s": r["warmup_wall_s"], "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 # %% ../nbs/21c_runner.ipynb #c3c00011
+class UnitError(RuntimeError):
+    "A unit of work that failed, named by its data set, model, seed, fold, arm and epoch (one line)."
+
+def _where(configs: list[RunConfig], arm: int|None, epoch: int|None) -> str:
+    "'yeast c2ae seed 0 fold 1, adaptive se=8 epoch 7 of 20': where in a unit a failure happened."
+    c0 = configs[0]
+    s = f"{Path(c0.dataset).name} {c0.model} seed {c0.seed} fold {c0.fold}"
+    if arm is None: return s
+    if arm < 0 and epoch is not None and epoch >= c0.warmup_epochs: arm, epoch = 0, c0.warmup_epochs
+    if arm < 0: return f"{s}, warm-up epoch {epoch + 1} of {c0.epochs}"
+    c = configs[min(arm, len(configs) - 1)]
+    ep = f"epoch {epoch + 1} of {c.epochs}" if epoch < c.epochs else f"after its last epoch ({c.epochs})"
+    return f"{s}, {c.strategy}{'' if c.se is None else f' se={c.se:g}'} {ep}"
+
+def _build(c: RunConfig, d: int, q: int, seed: int, extra: dict):
+    "The run's model, seeded: a built-in one from its preset and hyperparameters, a user's class from its hyperparameters."
+    from mlabs.models import get_model
+    torch.manual_seed(seed)
+    m = model_class(c.model)(d, q, **c.hparams) if is_user_model(c.model) else get_model(c.model, d, q, **c.hparams, **extra)
+    return m.to(c.device)
+
 def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_key`)
              out: str|Path|None = None, # record store: each record is written as it finishes
              quiet: bool = True,        # no progress bar
              loaded=None,               # the unit's data set, already loaded (see `prepare_fold`); default: load it here
+             on_epoch=None,             # called as on_epoch() after every epoch the unit trains (progress lines)
             ) -> list[dict]:            # one record per config, in order
     "Train the unit's warm-up once and each run from it; return (and write) one record per run."
-    from mlabs.models import get_model
     if not configs: return []
     if len({c.unit_key for c in configs}) != 1: raise ValueError("run_unit: the configs belong to different units")
     c0 = configs[0]
     if c0.device.startswith("cuda") and not torch.cuda.is_available(): raise ValueError("device 'cuda' requested but no GPU is available")
-    with threads(c0.threads):
-        need_w = any(c.strategy in ("adaptive", "adac") for c in configs)
-        data, split = prepare_fold(c0.dataset, c0.fold, c0.folds, c0.seed, c0.validation, c0.min_positives, c0.k,
-                                   need_w, c0.device, loaded)
-        s = model_seed(c0.seed, c0.fold)
-        extra = {"Y_train": data.Y_train.cpu().numpy()} if c0.model == "clif" else {}
-        build = lambda c: (torch.manual_seed(s), get_model(c.model, split["d"], split["q"], **c.hparams, **extra).to(c.device))[1]
-        records, mach = [], machine_info(c0.device)
-        def keep(i, r):
-            rec = _record(configs[i], r, split, mach)
-            if out is not None: save_record(out, rec)
-            records.append(rec)
-        if c0.protocol == "authors":                # unlike arms: each trains its own warm-up
-            for i, c in enumerate(configs):
-                keep(i, fit_authors(build(c), data, c.strategy, c.epochs, c.lr, c.se, c.warmup_epochs, c.batch_size, s, quiet))
-            return records
-        fit(build(c0), data, [c.arm for c in configs], epochs=c0.epochs, lr=c0.lr, weight_decay=c0.weight_decay,
-            batch_size=c0.batch_size, warmup_epochs=c0.warmup_epochs, seed=s, refresh=c0.refresh, quiet=quiet,
-            on_result=keep)
+    at = {"arm": None, "epoch": None}                # where the unit is, for a failure's message
+    def tick(i, e):
+        at.update(arm=i, epoch=e + 1)
+        if on_epoch is not None: on_epoch()
+    records = []
+    try:
+        with threads(c0.threads):
+            need_w = any(strategy_class(c.strategy).uses_weights for c in configs)   # the instance weights of Eq. 5
+            data, split = prepare_fold(c0.dataset, c0.fold, c0.folds, c0.seed, c0.validation, c0.min_positives, c0.k,
+                                       need_w, c0.device, loaded, c0.labels, c0.xml, c0.missing)
+            s = model_seed(c0.seed, c0.fold)
+            extra = {"Y_train": data.Y_train.cpu().numpy()} if c0.model == "clif" else {}
+            mach = machine_info(c0.device)
+            def keep(i, r):
+                rec = _record(configs[i], r, split, mach)
+                if out is not None: save_record(out, rec)
+                records.append(rec); at.update(arm=i + 1, epoch=c0.warmup_epochs)
+            at.update(arm=-1, epoch=0)
+            if c0.protocol == "authors":                # unlike arms: each trains its own warm-up
+                for i, c in enumerate(configs):
+                    at.update(arm=i, epoch=0)
+                    keep(i, fit_authors(_build(c, split["d"], split["q"], s, extra), data, c.strategy, c.epochs, c.lr,
+                                        c.se, c.warmup_epochs, c.batch_size, s, quiet, lambda _, e, i=i: tick(i, e)))
+                return records
+            fit(_build(c0, split["d"], split["q"], s, extra), data, [c.arm for c in configs], epochs=c0.epochs,
+                lr=c0.lr, weight_decay=c0.weight_decay, batch_size=c0.batch_size, warmup_epochs=c0.warmup_epochs,
+                seed=s, refresh=c0.refresh, quiet=quiet, on_result=keep, on_epoch=tick)
+    except (KeyboardInterrupt, UnitError): raise
+    except Exception as e:
+        why = " ".join(str(e).split()) or type(e).__name__
+        raise UnitError(f"{_where(configs, at['arm'], at['epoch'])}: {why}") from e
     return records
 
 # %% ../nbs/21c_runner.ipynb #c3c00013
@@ -116,7 +152,7 @@ def check_writable(out: str|Path) -> Path:
     d = Path(out)/"records"
     try:
         d.mkdir(parents=True, exist_ok=True)
-        atomic_write(d/".write-check", b""); (d/".write-check").unlink()
+        with tempfile.NamedTemporaryFile(dir=d, prefix=".write-check.", suffix=".tmp"): pass   # a name of its own
     except OSError as e: raise OSError(f"cannot write to the output directory {out}: {e.strerror or e}") from None
     return d
 
@@ -131,14 +167,79 @@ def plan(configs: list[RunConfig], out: str|Path, report=print) -> tuple[list[li
     return list(units.values()), done
 
 # %% ../nbs/21c_runner.ipynb #c3c00022
-def _init_worker():
+class UnitsFailed(RuntimeError):
+    "Some units of a grid failed (the others ran): `failures` lists (unit, message), `stats` the grid's counts."
+    def __init__(self, msg: str, failures: list, stats: dict):
+        super().__init__(msg); self.failures, self.stats = failures, stats
+
+_TICKS = None          # a worker's queue of finished epochs (set by `_init_worker`)
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    "Exit this process as soon as its parent is gone (polled: works whatever killed the parent)."
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent: os._exit(1)
+
+def _init_worker(parent: int, ticks=None):
+    "A grid worker: one thread unless a config says otherwise, no warnings, Ctrl-C left to the parent, dies with it."
+    import signal
+    global _TICKS
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _TICKS = ticks
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+def _log_unit(configs: list[RunConfig]) -> None:
+    "With `$MLABS_UNIT_LOG` set, leave a file per unit trained (`<unit key>.<pid>.<n>`): the tests count them."
+    if d := os.environ.get("MLABS_UNIT_LOG"):
+        fd, _ = tempfile.mkstemp(dir=d, prefix=f"{configs[0].unit_key}.{os.getpid()}."); os.close(fd)
 
 def _unit_job(configs: list[RunConfig], out: str) -> tuple[int, float]:
     t0 = time.perf_counter()
-    run_unit(configs, out, quiet=True)
+    _log_unit(configs)
+    run_unit(configs, out, quiet=True, on_epoch=None if _TICKS is None else lambda: _TICKS.put(1))
     return len(configs), time.perf_counter() - t0
+
+def unit_epochs(unit: list[RunConfig]) -> int:
+    "Epochs a unit trains: its warm-up once and each arm's epochs after it (every arm all its epochs under `authors`)."
+    c = unit[0]
+    return len(unit) * c.epochs if c.protocol == "authors" else c.warmup_epochs + len(unit) * (c.epochs - c.warmup_epochs)
+
+# %% ../nbs/21c_runner.ipynb #c3c00034
+class _Progress:
+    "The grid's progress line: a bar of epochs, with the runs finished (by this grid, before it or by another) beside it."
+    def __init__(self, total_runs: int, done: int, epochs: int, quiet: bool):
+        from mlabs.core import progress   # tqdm's bar, or a silent one without tqdm (the experiments extra)
+        self.runs, self.total = done, total_runs
+        self.bar = progress(total=epochs, disable=quiet, desc="epochs", unit="epoch", dynamic_ncols=True)
+        self.show()
+    def show(self, where: str = ""): self.bar.set_postfix_str(f"{self.runs}/{self.total} runs{' ' + where if where else ''}", refresh=False)
+    def epoch(self, n: int = 1): self.bar.update(n)
+    def unit_done(self, unit, ticked: bool):
+        self.runs += len(unit)
+        if not ticked: self.bar.update(unit_epochs(unit))   # its epochs were not reported one by one: count them now
+        self.show()
+    def close(self): self.bar.close()
+
+def _take(unit: list[RunConfig], out) -> tuple[object, list[RunConfig]]|None:
+    "Claim a unit; (claim, its runs still without a record), or None if another process holds it."
+    cl = claim_unit(out, unit[0].unit_key)
+    if cl is None: return None
+    return cl, [c for c in unit if not _stored(out, c)]        # its last owner may have just finished it
+
+def _stored(out, c: RunConfig) -> bool:
+    "Whether the store holds a sound record of `c`."
+    try: read_record(record_path(out, c.key)); return True
+    except CorruptRecord: return False
+
+def _finish_elsewhere(held: list, out, prog: _Progress, st: dict) -> list:
+    "The units another process held that still lack records (to claim again); those now done are counted."
+    still = []
+    for u in held:
+        if all(_stored(out, c) for c in u): prog.unit_done(u, False); st["by_others"] += len(u)
+        else: still.append(u)
+    return still
 
 # %% ../nbs/21c_runner.ipynb #c3c00023
 def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.load_grid`)
@@ -146,39 +247,142 @@ def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.lo
              jobs: int = 1,           # local processes (each run uses its config's thread count)
              quiet: bool = False,     # no progress bars
              report=None,             # where warnings go (default: stderr)
-            ) -> dict:                # counts: total, done_before, ran, seconds
-    "Run every missing run of the grid; resumable (finished runs are skipped)."
-    from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
+             poll: float = 1.0,       # seconds between looks at units another grid holds
+            ) -> dict:                # counts: total, done_before, ran, by_others, failed, seconds
+    "Run every missing run of the grid, each unit once across concurrent grids; resumable (finished runs are skipped)."
     report = report or (lambda s: print(s, file=sys.stderr))
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
     check_writable(out)
+    n = clean_store(out)
+    if n: report(f"mlabs: removed {n} leftover file{'s' * (n > 1)} of a killed grid from {Path(out)/'records'}")
     units, done = plan(configs, out, report)
-    todo = sum(len(u) for u in units)
+    preflight([c for u in units for c in u], report)
     t0 = time.perf_counter()
-    with progress(total=len(configs), initial=done, disable=quiet, desc="runs", unit="run") as bar:
-        if jobs == 1:
-            for u in units:
-                bar.set_postfix_str(f"{Path(u[0].dataset).name} {u[0].model} seed {u[0].seed} fold {u[0].fold}")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore"); run_unit(u, out, quiet=True)
-                bar.update(len(u))
-        else:
-            import concurrent.futures as cf, multiprocessing as mp
-            with cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker) as ex:
-                futs = [ex.submit(_unit_job, u, str(out)) for u in units]
-                for f in cf.as_completed(futs): bar.update(f.result()[0])
-    return {"total": len(configs), "done_before": done, "ran": todo, "seconds": time.perf_counter() - t0}
+    st = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "failed": [], "seconds": 0.0}
+    prog = _Progress(len(configs), done, sum(unit_epochs(u) for u in units), quiet)
+    try:
+        if jobs == 1: _serial(units, out, prog, st, report, poll)
+        else: _parallel(units, out, jobs, prog, st, report, poll)
+    finally: prog.close()
+    st["seconds"] = time.perf_counter() - t0
+    raise_failed(st, len(units), report)
+    return st
+
+def raise_failed(st: dict, n_units: int, report) -> None:
+    "Report each failed unit (one line each) and raise `UnitsFailed`, if any failed."
+    if not st["failed"]: return
+    for u, why in st["failed"]: report(f"mlabs: failed: {why}")
+    raise UnitsFailed(f"{len(st['failed'])} of {n_units} units failed ({sum(len(u) for u, _ in st['failed'])} runs; the "
+                      f"first: {st['failed'][0][1]}); the other runs are stored, and the same command reruns the failed ones",
+                      st["failed"], st)
+
+# %% ../nbs/21c_runner.ipynb #c3c00035
+def _held(u, out, report, told: set) -> None:
+    "Say once that a unit is left to the process that holds it."
+    if u[0].unit_key in told: return
+    told.add(u[0].unit_key)
+    report(f"mlabs: {_where(u, None, None)} is being run by {claim_owner(out, u[0].unit_key)}; left to it")
+
+def _start(u, out, prog, st, report, told, held) -> tuple|None:
+    "Claim a unit: (claim, runs to train) to train it; None when it is held elsewhere (then in `held`) or already done."
+    t = _take(u, out)
+    if t is None: _held(u, out, report, told); held.append(u); return None
+    cl, missing = t
+    st["by_others"] += len(u) - len(missing)
+    if missing: return cl, missing
+    cl.release(); prog.unit_done(u, False); return None
+
+def _serial(units, out, prog, st, report, poll):
+    "Run the units in this process, one after the other."
+    todo, held, told = list(units), [], set()
+    while todo or held:
+        if not todo:                                  # only units another grid holds: wait, look, try again
+            time.sleep(poll)
+            todo, held = _finish_elsewhere(held, out, prog, st), []
+            continue
+        u = todo.pop(0)
+        t = _start(u, out, prog, st, report, told, held)
+        if t is None: continue
+        cl, missing = t
+        try:
+            prog.show(f"{Path(u[0].dataset).name} {u[0].model} fold {u[0].fold}")
+            _log_unit(missing)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run_unit(missing, out, quiet=True, on_epoch=prog.epoch)
+            st["ran"] += len(missing); prog.unit_done(u, True)
+        except UnitError as e: st["failed"].append((missing, str(e)))
+        finally: cl.release()
+
+# %% ../nbs/21c_runner.ipynb #c3c00036
+def _kill_pool(ex) -> None:
+    "Stop a process pool now: kill its workers, drop its queued jobs."
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        try: p.kill()
+        except Exception: pass
+    ex.shutdown(wait=False, cancel_futures=True)
+
+def _parallel(units, out, jobs, prog, st, report, poll):
+    "Run the units in `jobs` spawned worker processes, claiming each as a worker becomes free."
+    import concurrent.futures as cf, multiprocessing as mp
+    from concurrent.futures.process import BrokenProcessPool
+    ctx = mp.get_context("spawn"); ticks = ctx.Queue()
+    new_pool = lambda: cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(), ticks))
+    ex, todo, held, told, running, looked = new_pool(), list(units), [], set(), {}, time.monotonic()
+    try:
+        while todo or held or running:
+            while todo and len(running) < jobs:
+                u = todo.pop(0)
+                t = _start(u, out, prog, st, report, told, held)
+                if t is not None: running[ex.submit(_unit_job, t[1], str(out))] = (u, *t)
+            if held and (not todo and not running or time.monotonic() - looked > poll):
+                if not running: time.sleep(poll)
+                todo += _finish_elsewhere(held, out, prog, st); held = []; looked = time.monotonic()
+                continue
+            done, _ = cf.wait(running, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+            _drain(ticks, prog)
+            broken = False
+            for f in done:
+                u, cl, missing = running.pop(f)
+                try:
+                    f.result(); st["ran"] += len(missing); prog.unit_done(u, True)
+                except UnitError as e: st["failed"].append((missing, str(e)))
+                except BrokenProcessPool:
+                    broken = True
+                    st["failed"].append((missing, f"{_where(missing, None, None)}: its worker process died (killed, or out of memory)"))
+                except Exception as e:
+                    st["failed"].append((missing, f"{_where(missing, None, None)}: {type(e).__name__}: {' '.join(str(e).split())}"))
+                finally: cl.release()
+            if broken:                                   # a dead worker breaks the pool: its other jobs failed too
+                _kill_pool(ex); ex = new_pool()
+    except BaseException:
+        _kill_pool(ex)
+        for _, cl, _ in running.values(): cl.release()
+        raise
+    else: ex.shutdown(wait=True); _drain(ticks, prog, wait=0.2)      # the last epochs' ticks may still be in flight
+    finally: ticks.close(); ticks.join_thread()
+
+def _drain(ticks, prog, wait: float = 0.0) -> None:
+    "Move the progress line by the epochs the workers reported (waiting up to `wait` s for each further one)."
+    import queue
+    n = 0
+    while True:
+        try: ticks.get(timeout=wait) if wait else ticks.get_nowait(); n += 1
+        except (queue.Empty, OSError, ValueError): break
+    if n: prog.epoch(n)
 
 # %% ../nbs/21c_runner.ipynb #c3c00029
 def run_configs(configs: list[RunConfig],  # run configs, e.g. from `mlabs.cv.cv_configs`
                 out: str|Path|None = None, # record store (records written, finished runs skipped); None: in memory
                 jobs: int = 1,             # local processes when `out` is given
                 quiet: bool = True,        # no progress bars
+                report=None,               # where warnings go (default: stderr with `out`, else `warnings.warn`)
                ) -> list[dict]:            # one record per config, in order
     "Run configs unit by unit (each warm-up once), into `out` through `run_grid` or in memory."
     if out is not None:
-        run_grid(configs, out, jobs=jobs, quiet=quiet)
+        run_grid(configs, out, jobs=jobs, quiet=quiet, report=report)
         return [read_record(record_path(out, c.key)) for c in configs]
+    preflight(configs, report)
     units = {}
     for c in configs: units.setdefault(c.unit_key, []).append(c)
     recs = {r["key"]: r for u in units.values() for r in run_unit(u, None, quiet=quiet)}

@@ -15,11 +15,11 @@ import pandas as pd
 from scipy.stats import rankdata, wilcoxon
 from .imbalance import dataset_stats
 from .data import load_dataset, list_datasets
-from .alternatives import SE_STRATEGIES
+from .selection import strategies_with
 from .config import config_key
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS',
+__all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS', 'TIE',
            'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
            'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2', 'table4',
            'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
@@ -147,7 +147,8 @@ METRICS = ("macro_f1", "micro_f1", "macro_auc", "ranking_loss", "hamming_loss", 
 LOWER_IS_BETTER = frozenset({"ranking_loss", "hamming_loss", "one_error"})
 METRIC_NAMES = dict(macro_f1="Macro-F1", micro_f1="Micro-F1", macro_auc="Macro-AUC", ranking_loss="Ranking Loss",
                     hamming_loss="Hamming Loss", one_error="One-Error")
-RUN_KEYS = ("dataset", "model", "strategy", "se", "fold", "seed", "batch_size", "protocol")
+RUN_KEYS = ("dataset", "model", "strategy", "se", "fold", "seed", "arm_seed", "batch_size", "protocol")
+TIE = 1e-12   # two values closer than this are a tie: equal arms give differences of 1e-17, never a win or a loss
 FRAME_COLUMNS = RUN_KEYS + ("split", "metric", "value")
 
 def sign(metric: str) -> int: # +1 when higher is better, -1 for the three losses
@@ -158,12 +159,13 @@ def sign(metric: str) -> int: # +1 when higher is better, -1 for the three losse
 # %% ../nbs/22_stats.ipynb #fb4ed0d2
 def records_frame(records: list[dict], # run records, as `mlabs.store.load_records` returns them
                  ) -> pd.DataFrame:    # one row per (run keys, split, metric) with `value`; se is NaN for random
-    "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, batch_size, protocol, split, metric), the six metrics only."
+    "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, arm_seed, batch_size, protocol, split, metric), the six metrics only."
     rows = []
     for r in records:
         c = r["config"]
         base = (c["dataset"], c["model"], c["strategy"], np.nan if c.get("se") is None else float(c["se"]),
-                int(c["fold"]), int(c["seed"]), int(c.get("batch_size", 128)), c.get("protocol", "official"))
+                int(c["fold"]), int(c["seed"]), int(c.get("arm_seed", 0)), int(c.get("batch_size", 128)),
+                c.get("protocol", "official"))
         rows += [base + (split, m, np.nan if v is None else float(v)) for split, ms in r["metrics"].items()
                  for m, v in ms.items() if m in METRICS]
     df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
@@ -186,6 +188,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                       noise: float = 0.002,        # sd of each run's own noise
                       epochs: int = 8,             # length of the histories
                       history: bool = False,       # add training histories, loss densities and own-loss correlations
+                      replicates: bool = False,    # add a replicate of random (arm_seed 1: its own noise, the same fold level)
                       rng_seed: int = 0,           # the generator's seed
                      ) -> list[dict]:              # records in the format `mlabs.store` writes
     "Records with known effects, for tests and documentation (never results): base per (data set, fold) + strategy effect + noise."
@@ -196,7 +199,7 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
         level = .6 + .1 * di + .02 * rng.standard_normal(folds)            # shared by all runs of one fold
         for model in models:
             for st in strategies:
-                for s in (list(se) if st in SE_STRATEGIES else [None]):
+                for s in (list(se) if st in strategies_with(uses_se=True) else [None]):
                     for seed in seeds:
                         for bs in batch_sizes:
                             for k in range(folds):
@@ -214,6 +217,12 @@ def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
                                            wall_s=1., warmup_wall_s=float(1 + k + 10 * di + 100 * seed), created="1970-01-01T00:00:00Z")
                                 if history: rec.update(_synthetic_history(rng, st, g, epochs, bs))
                                 recs.append(rec)
+                                if replicates and st == "random":
+                                    c1 = dict(cfg, arm_seed=1)
+                                    v1 = {sp: {m: float(level[k] + noise * rng.standard_normal()) if sign(m) > 0
+                                               else float(1 - level[k] - noise * rng.standard_normal()) for m in METRICS}
+                                          for sp in ("test", "val")}
+                                    recs.append(dict(rec, key=config_key(c1), config=c1, metrics=v1))
     return recs
 
 # %% ../nbs/22_stats.ipynb #87fd6883
@@ -278,9 +287,11 @@ def primary(df: pd.DataFrame,        # a `records_frame`
             batch_size: int|None = 128, # keep this batch size (None: keep all)
             seed: int|str|None = None, # keep this seed; default the smallest present; "all" keeps every seed
             protocol: str|None = None, # keep this protocol; default "official" when present, else the first
+            arm_seed: int|str = 0,     # keep this replicate index (0: the arms themselves); "all" keeps the replicates too
            ) -> pd.DataFrame:
-    "The rows of one setting of batch size, seed and protocol: the setting the tables report."
+    "The rows of one setting of batch size, seed, protocol and replicate: the setting the tables report."
     if df.empty: return df
+    if arm_seed != "all" and "arm_seed" in df: df = df[df.arm_seed == arm_seed]
     if batch_size is not None: df = df[df.batch_size == batch_size]
     if df.empty: return df
     protocol = protocol or ("official" if (df.protocol == "official").any() else df.protocol.iloc[0])
@@ -331,7 +342,7 @@ def format_table2(t: pd.DataFrame, # the output of `compare_table`, `table2` or 
         cells = [model, ds]
         for m in metrics:
             ma, mb = r[(m, a, "mean")], r[(m, b, "mean")]
-            best = None if np.isnan(ma) or np.isnan(mb) or ma == mb else (a if sign(m) * (mb - ma) < 0 else b)
+            best = None if np.isnan(ma) or np.isnan(mb) or abs(ma - mb) <= TIE else (a if sign(m) * (mb - ma) < 0 else b)
             for s in (a, b):
                 mu, sd = r[(m, s, "mean")], r[(m, s, "sd")]
                 txt = "–" if np.isnan(mu) else f"{mu:.{digits}f} ± {0 if np.isnan(sd) else sd:.{digits}f}"
@@ -345,13 +356,14 @@ def wilcoxon_verdict(gains,               # per data set gains (positive = b bet
                     ) -> dict:            # n, wins, losses, ties, r_plus, r_minus, p, verdict
     "Wilcoxon signed-rank test of gains against 0: 'win' / 'loss' at `alpha` by the side of the larger rank sum, else 'tie'."
     g = np.asarray(gains, float); g = g[~np.isnan(g)]
+    g = np.where(np.abs(g) <= TIE, 0., g)                # ties within rounding are ties, not wins or losses
     nz = g[g != 0]
     r = rankdata(np.abs(nz))
     rp, rm = float(r[nz > 0].sum()), float(r[nz < 0].sum())
     p = float(wilcoxon(nz).pvalue) if len(nz) else np.nan
     verdict = "tie" if not (p < alpha) else ("win" if rp > rm else "loss")
     return dict(n=len(g), wins=int((g > 0).sum()), losses=int((g < 0).sum()), ties=int((g == 0).sum()),
-                r_plus=rp, r_minus=rm, p=p, verdict=verdict)
+                r_plus=rp, r_minus=rm, p=p, p_min=2 / 2 ** len(nz) if len(nz) else np.nan, verdict=verdict)
 
 # %% ../nbs/22_stats.ipynb #34791158
 def gains_by_dataset(df: pd.DataFrame, a: str = "random", b: str = "adaptive", split: str = "test", se: str = "val",
@@ -385,7 +397,8 @@ def format_table3(t: pd.DataFrame) -> str:
     for m in METRICS:
         x = t[t.metric == m].set_index("model")
         if x.empty: continue
-        rows.append([METRIC_NAMES[m]] + [f"{x.loc[mo, 'verdict']} ({x.loc[mo, 'p']:.4f}) {x.loc[mo, 'wins']}/{x.loc[mo, 'ties']}/{x.loc[mo, 'losses']}"
+        rows.append([METRIC_NAMES[m]] + [f"{x.loc[mo, 'verdict']} ({x.loc[mo, 'p']:.4f}; min {x.loc[mo, 'p_min']:.4f}) "
+                                         f"{x.loc[mo, 'wins']}/{x.loc[mo, 'ties']}/{x.loc[mo, 'losses']}"
                                          if mo in x.index else "–" for mo in models])
     md = markdown_table(["metric"] + models, rows)
     if len(t) and t.n.max() < 6: md += f"\n\nWith {t.n.max()} data sets the smallest possible two-sided p is {2 / 2 ** t.n.max():.4f}: no verdict can be a win or a loss at 0.05."
@@ -418,23 +431,26 @@ def paired_diff(df: pd.DataFrame,        # a `records_frame`
                 level: float = 0.95,     # interval coverage
                 seed: int = 0,           # bootstrap seed
                 setting: dict|None = None, # batch_size, seed, protocol for `primary`; default: batch 128, the smallest seed, official
+                by_seed: bool = True,    # one cell per seed; False: the (seed, fold) pairs of every seed form one cell
                ) -> pd.DataFrame:        # per (model, dataset, metric, ...): K, mean_a, mean_b, gain, lo, hi, excludes_zero
     "Per-fold paired gains of `b` over `a` (positive = b better) per cell, with a percentile bootstrap interval of their mean."
     sa, sb = _spec(a), _spec(b)
     d = apply_se(df, se)
     d = d[d.split == split]
     pinned = set(sa) | set(sb)
-    d = primary(d, **{**(setting or {}), **({"seed": "all"} if "seed" in pinned else {})})
+    d = primary(d, **{**(setting or {}), **({"seed": "all"} if "seed" in pinned else {}),
+                      **({"arm_seed": "all"} if "arm_seed" in pinned else {})})
     side = lambda s: d[np.logical_and.reduce([(d[k] == v).to_numpy() for k, v in s.items()])]
     on = [k for k in PAIR_KEYS if k not in pinned]
     m = side(sa)[on + ["value"]].merge(side(sb)[on + ["value"]], on=on, suffixes=("_a", "_b"))
-    cols = [k for k in on if k not in ("fold", "split")]
+    cols = [k for k in on if k not in ("fold", "split") and (by_seed or k != "seed")]
     out_cols = ["model", "dataset", "metric"] + [k for k in cols if k not in ("model", "dataset", "metric")]
     if m.empty: return pd.DataFrame(columns=out_cols + ["K", "mean_a", "mean_b", "gain", "lo", "hi", "excludes_zero"])
     m["g"] = np.where(m.metric.isin(LOWER_IS_BETTER), -1., 1.) * (m.value_b - m.value_a)
+    m["g"] = m.g.where(m.g.abs() > TIE, 0.)                 # equal arms differ by rounding only: a tie
     rows = []
     for K, part in m.groupby(m.groupby(cols)["g"].transform("size")):
-        cells = part.sort_values(cols + ["fold"]).groupby(cols, sort=False)
+        cells = part.sort_values(cols + [k for k in ("seed", "fold") if k not in cols and k in part]).groupby(cols, sort=False)
         G = np.stack([x.g.to_numpy() for _, x in cells])
         lo, hi = bootstrap_mean_ci(G, n_boot, level, seed)
         s = cells.agg(mean_a=("value_a", "mean"), mean_b=("value_b", "mean"), gain=("g", "mean")).reset_index()
@@ -444,20 +460,18 @@ def paired_diff(df: pd.DataFrame,        # a `records_frame`
     return out[out_cols + ["K", "mean_a", "mean_b", "gain", "lo", "hi", "excludes_zero"]].sort_values(["model", "dataset", "metric"]).reset_index(drop=True)
 
 # %% ../nbs/22_stats.ipynb #a09508d5
-def aa_calibration(df: pd.DataFrame,        # a `records_frame` with runs of `strategy` at two or more seeds
-                   strategy: str = "random", # the strategy run twice
-                   seeds: tuple|None = None, # the two seeds compared; default the two smallest present
+def aa_calibration(df: pd.DataFrame,        # a `records_frame` with replicates (`arm_seed` 1) of `strategy`
+                   strategy: str = "random", # the strategy run twice from each warm-up
                    **kw,                     # split, n_boot, level, seed (bootstrap) for `paired_diff`
-                  ) -> pd.DataFrame:         # per (model, dataset, metric): the A/A gain, its interval and floor = |gain|
-    "A/A comparison: `strategy` at one seed against itself at another; the absolute mean gain is the cell's noise floor."
-    present = sorted(df.loc[df.strategy == strategy, "seed"].unique())
-    seeds = tuple(seeds or present[:2])
-    if len(seeds) < 2 or not set(seeds) <= set(present):
-        return pd.DataFrame(columns=["model", "dataset", "metric", "K", "aa_gain", "aa_lo", "aa_hi", "floor"])
-    p = paired_diff(df, dict(strategy=strategy, seed=seeds[0]), dict(strategy=strategy, seed=seeds[1]), **kw)
+                  ) -> pd.DataFrame:         # per (model, dataset, metric): K pairs, the A/A gain, its interval, floor
+    "A/A comparison: `strategy` against its replicate on the same splits and warm-ups, over every seed; the floor is the interval's largest |value|."
+    cols = ["model", "dataset", "metric", "K", "aa_gain", "aa_lo", "aa_hi", "floor"]
+    if not ((df.strategy == strategy) & (df.arm_seed == 1)).any(): return pd.DataFrame(columns=cols)
+    kw["setting"] = {**kw.get("setting", {}), "seed": "all"}
+    p = paired_diff(df, dict(strategy=strategy, arm_seed=0), dict(strategy=strategy, arm_seed=1), by_seed=False, **kw)
     p = p.rename(columns=dict(gain="aa_gain", lo="aa_lo", hi="aa_hi"))
-    p["floor"] = p.aa_gain.abs()
-    return p[["model", "dataset", "metric", "K", "aa_gain", "aa_lo", "aa_hi", "floor"]]
+    p["floor"] = np.maximum(p.aa_lo.abs(), p.aa_hi.abs())
+    return p[cols]
 
 def against_floor(diffs: pd.DataFrame, # `paired_diff` output
                   aa: pd.DataFrame,    # `aa_calibration` output

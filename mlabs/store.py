@@ -7,17 +7,19 @@ Docs: https://mlabs-dev.github.io/mlabs/store.html.md"""
 
 # %% ../nbs/21b_store.ipynb #b2c00003
 from __future__ import annotations
-import json, math
+import contextlib, json, math, os, socket, time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import atomic_write
+from .core import atomic_write, stale_temps
 from .metrics import METRICS
 from .folds import load_cached, split_fold, split_digest
 from .config import RunConfig, ConfigError
 
 # %% auto #0
-__all__ = ['RECORD_FIELDS', 'HISTORY_FIELDS', 'VOLATILE', 'CorruptRecord', 'record_path', 'save_record', 'read_record',
-           'scan_records', 'load_records', 'check_split', 'comparable']
+__all__ = ['RECORD_FIELDS', 'HISTORY_FIELDS', 'POOL_FIELDS', 'CELL_FIELDS', 'CLAIMS', 'VOLATILE', 'CorruptRecord', 'record_path',
+           'save_record', 'read_record', 'scan_records', 'load_records', 'check_split', 'MixedRecords', 'check_pooling',
+           'Claim', 'claim_unit', 'claim_owner', 'clean_store', 'comparable']
 
 # %% ../nbs/21b_store.ipynb #b2c00006
 RECORD_FIELDS = ("key", "config", "metrics", "best_epoch", "history", "split", "version", "machine", "wall_s", "created")
@@ -103,10 +105,94 @@ def load_records(out: str|Path,      # a store (its records are `out/records/*.j
 def check_split(record: dict) -> None:
     "Recompute a record's split from its config; raise `CorruptRecord` if it is not the one the record was trained on."
     c = RunConfig.from_dict(record["config"])
-    ds = load_cached(c.dataset, c.min_positives)
+    ds = load_cached(c.dataset, **c.load_args)
     got = split_digest(*split_fold(np.asarray(ds.Y), c.fold, c.folds, c.seed, c.validation))
     if got != record["split"]["sha256"]:
         raise CorruptRecord(f"record {record['key']}: its split is not the one its config gives today (data or folds changed)")
+
+# %% ../nbs/21b_store.ipynb #b2c00031
+POOL_FIELDS = ("folds", "epochs", "warmup_epochs", "lr", "weight_decay", "hparams", "validation", "min_positives", "k",
+               "refresh", "threads", "device", "data_sha256", "labels", "xml", "xml_sha256", "missing", "model_sha256")
+CELL_FIELDS = ("dataset", "model", "seed", "batch_size", "protocol")
+
+class MixedRecords(ValueError):
+    "Records of one cell run under different settings: pooling them would mix two experiments."
+    exit_code = 2    # a usage error of the command line: select the records (--config)
+
+def check_pooling(records: list[dict], # records (as `load_records` returns them)
+                 ) -> None:
+    "Raise `MixedRecords` (one line naming the cell and the settings that differ) if a cell's records were run differently."
+    from mlabs.config import LATER_FIELDS
+    cells = {}
+    for r in records:
+        c = {**LATER_FIELDS, **r["config"]}
+        cells.setdefault(tuple(json.dumps(c.get(k), sort_keys=True) for k in CELL_FIELDS), []).append(c)
+    for cs in cells.values():
+        fields = [f for f in POOL_FIELDS if not (f == "weight_decay" and cs[0]["protocol"] == "authors")]
+        diff = {f: sorted({json.dumps(c.get(f), sort_keys=True) for c in cs}) for f in fields}
+        diff = {f: v for f, v in diff.items() if len(v) > 1}
+        if diff:
+            c = cs[0]
+            what = "; ".join(f"{f} {' vs '.join(v[:3])}{' ...' if len(v) > 3 else ''}" for f, v in diff.items())
+            raise MixedRecords(f"records of one cell ({Path(c['dataset']).name} {c['model']} seed {c['seed']} batch "
+                               f"{c['batch_size']} {c['protocol']}) differ in {what}: report them separately "
+                               "(mlabs report STORE --config CONFIG selects a grid's records)")
+
+# %% ../nbs/21b_store.ipynb #b2c00035
+CLAIMS = ".claims"
+
+@dataclass
+class Claim:
+    "A held claim on a unit of work: `release()` when its records are written (or it failed)."
+    path: Path
+    fd: int|None
+    def release(self) -> None:
+        with contextlib.suppress(FileNotFoundError): os.unlink(self.path)   # first: a waiter then sees a new file
+        if self.fd is not None: os.close(self.fd); self.fd = None
+
+def _lock(path: Path) -> int|None:
+    "An open descriptor of `path` holding an exclusive lock on it, or None if another process holds it."
+    try: import fcntl
+    except ImportError: return -1                                           # no flock here: no claims
+    while True:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError: os.close(fd); return None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: return fd
+        except FileNotFoundError: pass
+        os.close(fd)                          # released (unlinked) between our open and our lock: take the new file
+
+def claim_unit(out: str|Path,   # the store
+               unit_key: str,   # `RunConfig.unit_key`
+              ) -> Claim|None:  # the claim, or None if a live process holds it
+    "Claim a unit of work for this process, or None if another live process has claimed it."
+    d = Path(out)/"records"/CLAIMS; d.mkdir(parents=True, exist_ok=True)
+    p = d/f"{unit_key}.claim"
+    fd = _lock(p)
+    if fd is None: return None
+    if fd == -1: return Claim(p, None)
+    os.ftruncate(fd, 0)
+    os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode())
+    return Claim(p, fd)
+
+def claim_owner(out: str|Path, unit_key: str) -> str:
+    "Who holds a unit's claim, for messages: 'pid N on HOST' (or 'another process' if the file says nothing)."
+    try: o = json.loads((Path(out)/"records"/CLAIMS/f"{unit_key}.claim").read_text())
+    except (OSError, ValueError): return "another process"
+    return f"pid {o.get('pid')} on {o.get('host')}"
+
+# %% ../nbs/21b_store.ipynb #b2c00041
+def clean_store(out: str|Path, # the store
+               ) -> int:       # how many leftover files were removed
+    "Remove the leftovers of killed writers from a store: stale temporary record files and unheld claim files."
+    d = Path(out)/"records"; n = 0
+    for p in stale_temps(d):
+        with contextlib.suppress(FileNotFoundError): p.unlink(); n += 1
+    for p in (d/CLAIMS).glob("*.claim") if (d/CLAIMS).is_dir() else []:
+        fd = _lock(p)
+        if fd is not None and fd != -1: Claim(p, fd).release(); n += 1
+    return n
 
 # %% ../nbs/21b_store.ipynb #b2c00025
 VOLATILE = ("wall_s", "warmup_wall_s", "created", "machine")

@@ -13,18 +13,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import Tensor
-from .selection import SelectionSampler
-import mlabs.chain  # registers the "adac" strategy with SelectionSampler
-from .alternatives import (SE_STRATEGIES, LABEL_Y_STRATEGIES, sampler_strategy,
-                                label_loss_for)   # importing registers the alternative samplers
+from .selection import BaseSampler, SelectionSampler, SE_DEFAULT, strategy_class, label_loss_for
 from .metrics import evaluate, macro_auc, METRICS
 from .models.base import MultiLabelModel
 
 # %% auto #0
 __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
            'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'state_digest',
-           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'fit',
-           'FixedOrder', 'fit_authors']
+           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'EpochTicks',
+           'fit', 'FixedOrder', 'fit_authors']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -75,7 +72,7 @@ def _sync(device: torch.device) -> None:
 
 def train_epoch(model: MultiLabelModel,        # the model, trained in place
                 opt: torch.optim.Optimizer,    # its optimizer
-                sampler: SelectionSampler,     # yields this epoch's batches (its `epoch` is the one to run)
+                sampler: BaseSampler,          # yields this epoch's batches (its `epoch` is the one to run)
                 data: FoldData,                # the fold
                 hist: dict,                    # history, appended to
                 label_loss=None,               # element-wise loss replacing the model's label BCE (`MultiLabelModel.label_term`)
@@ -264,7 +261,7 @@ def restore(model: MultiLabelModel, opt: torch.optim.Optimizer, snap: Snapshot) 
     if snap.cuda_rng is not None: torch.cuda.set_rng_state_all(snap.cuda_rng)
 
 # %% ../nbs/20_train.ipynb #2feed666
-def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES ("random", "hard", "adaptive", "adac" ...)
+def branch_sampler(strategy: str,          # a strategy's name (`mlabs.selection.REGISTRY`: "random", "hard", "adaptive", "adac" ...)
                    snap: Snapshot,         # the warm-up snapshot (its loss table)
                    data: FoldData,         # the fold (weights, labels for adac)
                    batch_size: int = BATCH_SIZE,
@@ -272,15 +269,15 @@ def branch_sampler(strategy: str,          # a strategy of BENCHMARK_STRATEGIES 
                    seed: int = 0,
                    refresh: str = "batch",
                    epochs: int|None = None, # total epochs of the run (recency_bias decays s_e to 1 by then)
-                  ) -> SelectionSampler:
-    "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma."
-    strategy = sampler_strategy(strategy)                # checks the name
-    kw = dict(strategy=strategy, warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
-    if strategy in SE_STRATEGIES: kw["se"] = 8.0 if se is None else float(se)
-    if strategy in ("adaptive", "adac") and data.weights is not None: kw["weights"] = data.weights
-    if strategy in LABEL_Y_STRATEGIES: kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
-    if strategy == "recency_bias" and epochs is not None and epochs > snap.epochs: kw["epochs"] = epochs
-    s = SelectionSampler(data.n, batch_size, **kw)
+                  ) -> BaseSampler:
+    "The strategy's sampler, loaded with the warm-up's loss table and positioned at epoch gamma; its traits say what it takes."
+    cls = strategy_class(strategy)                       # checks the name
+    kw = dict(warmup_epochs=snap.epochs, seed=seed, refresh=refresh, device=data.X_train.device)
+    if cls.uses_se: kw["se"] = SE_DEFAULT if se is None else float(se)
+    if cls.uses_weights and data.weights is not None: kw["weights"] = data.weights
+    if cls.needs_labels: kw["Y"] = data.Y_train.cpu().numpy().astype(np.uint8)
+    if cls.uses_epochs and epochs is not None and epochs > snap.epochs: kw["epochs"] = epochs
+    s = cls(data.n, batch_size, **kw)
     idx = np.flatnonzero(snap.seen)
     if len(idx): s.update(idx, snap.losses[idx])
     s.set_epoch(snap.epochs)
@@ -296,7 +293,7 @@ def arm_sampler_seed(seed: int,     # the unit's seed
 @dataclass(frozen=True)
 class Arm:
     "One strategy trained from the shared warm-up, and what its run records."
-    strategy: str                       # a strategy name (`mlabs.alternatives.BENCHMARK_STRATEGIES`)
+    strategy: str                       # a strategy name (`mlabs.selection.REGISTRY`)
     se: float|None = None               # its selection pressure, for the strategies that have one
     arm_seed: int = 0                   # replicate index (`arm_sampler_seed`)
     loss_density_epochs: tuple|None = None # two epochs (0-based) whose per-sample BCE is kept
@@ -354,6 +351,17 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
     return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "curves": curves, "loss_density": density,
             "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
 
+# %% ../nbs/20_train.ipynb #c2351330
+class EpochTicks:
+    "A progress bar's `update` that also reports each finished epoch as `on_epoch(arm, epoch)` (arm -1: the warm-up)."
+    def __init__(self, bar, on_epoch=None, arm: int = -1, epoch: int = 0):
+        self.bar, self.on_epoch, self.arm, self.epoch = bar, on_epoch, arm, epoch
+    def update(self, n: int = 1) -> None:
+        if self.bar is not None: self.bar.update(n)
+        for _ in range(n):
+            if self.on_epoch is not None: self.on_epoch(self.arm, self.epoch)
+            self.epoch += 1
+
 # %% ../nbs/20_train.ipynb #c235133f
 def fit(model: MultiLabelModel,        # freshly built model (seed torch before building it)
         data: FoldData,                # the fold
@@ -367,6 +375,7 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         refresh: str = "batch",
         quiet: bool = False,           # no progress bar
         on_result=None,                # called as on_result(i, result) as soon as arm i is done (e.g. to store it)
+        on_epoch=None,                 # called as on_epoch(i, epoch) after each epoch of arm i (i = -1: the warm-up)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
     "Train the warm-up once and every arm from it; return each arm's metrics, history and curves."
     from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
@@ -375,12 +384,13 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
     opt = make_optimizer(model, lr, weight_decay)
     total = warmup_epochs + len(arms) * (epochs - warmup_epochs)
     with progress(total=total, disable=quiet, desc="epochs", leave=False) as bar:
-        snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs], bar)
+        snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs],
+                      EpochTicks(bar, on_epoch, -1, 0))
         out = []
         for i, a in enumerate(arms):
             bar.set_postfix_str(a.strategy + ("" if a.se is None else f" se={a.se:g}") + (f" #{a.arm_seed}" if a.arm_seed else ""))
             r = train_branch(model, opt, snap, data, a.strategy, epochs, a.se, batch_size, seed, refresh,
-                             a.loss_density_epochs, a.own_loss_corr, bar, a.arm_seed)
+                             a.loss_density_epochs, a.own_loss_corr, EpochTicks(bar, on_epoch, i, warmup_epochs), a.arm_seed)
             r["warmup_wall_s"], r["warmup_sha256"] = snap.wall_s, snap.digest
             if on_result is not None: on_result(i, r)
             out.append(r)
@@ -418,11 +428,12 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 strategy: str,            # "random" (the baseline script) or a selection strategy (the adaptive script)
                 epochs: int = 100,
                 lr: float = 1e-4,         # the authors' lr for every model
-                se: float|None = 8.0,
+                se: float|None = SE_DEFAULT,
                 warmup_epochs: int = WARMUP_EPOCHS,
                 batch_size: int = BATCH_SIZE,
                 seed: int = 0,
                 quiet: bool = True,
+                on_epoch=None,            # called as on_epoch(0, epoch) after each epoch
                ) -> dict:                 # as `train_branch`; the test metrics are the last epoch's
     "One arm of the authors' scripts: fixed order, their optimiser settings, lr ramp in warm-up, last epoch tested."
     from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
@@ -445,6 +456,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 s.set_epoch(e); train_epoch(model, opt, s, data, hist)
             best = _end_epoch(model, data, hist, best, e, dens, set(), curves)
             bar.update(1)
+            if on_epoch is not None: on_epoch(0, e)
     metrics = {part: {k: float(v) for k, v in evaluate(Yp.cpu().numpy(), predict(model, Xp)).items()}
                for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
     return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "curves": curves, "loss_density": None,

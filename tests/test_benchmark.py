@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import friedmanchisquare, rankdata
 
-from mlabs.alternatives import BENCHMARK_STRATEGIES
+from mlabs.selection import BENCHMARK_STRATEGIES
 from mlabs.config import load_grid
 from mlabs.store import load_records, record_path
 
@@ -28,7 +28,7 @@ def records(configs):
 def test_config_names_every_strategy(configs):
     assert {c.strategy for c in configs} == set(BENCHMARK_STRATEGIES)
     assert {c.model for c in configs} == {"dela", "clif", "c2ae", "mpvae"}
-    from mlabs.alternatives import LABEL_TERM_STRATEGIES         # the loss-side strategies need a BCE label term
+    from mlabs.selection import LABEL_TERM_STRATEGIES            # the loss-side strategies need a BCE label term
     assert {c.model for c in configs if c.strategy in LABEL_TERM_STRATEGIES} == {"dela", "clif"}
     assert {c.fold for c in configs} == set(range(5))
 
@@ -52,7 +52,7 @@ def _macro_auc_cells(keys, strategies):
 @pytest.mark.parametrize("board", ["all", "samplers"])
 def test_leaderboard_ranks_and_friedman_independently(records, board):
     from mlabs.stats import records_frame, leaderboard
-    from mlabs.alternatives import LABEL_TERM_STRATEGIES
+    from mlabs.selection import LABEL_TERM_STRATEGIES
     chosen = [s for s in BENCHMARK_STRATEGIES if board == "all" or s not in LABEL_TERM_STRATEGIES]
     cells, strategies, M = _macro_auc_cells(records, chosen)
     assert len(cells) == (8 if board == "all" else 16)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from mlabs import config as cfgs, store, runner
+from mlabs.config import RunConfig
 from mlabs.metrics import METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,3 +157,197 @@ def test_corrupt_record_is_reported_and_rerun(full_grid, tmp_path):
     assert "8 runs: 7 already done, 1 run" in r.stdout
     assert {f.name: f.read_bytes() for f in record_files(d) if f != victim} == others
     assert_same_record(store.read_record(victim), original, tol=0)
+
+@pytest.mark.parametrize("protocol", ["authors", "authors-lr"])
+def test_authors_protocols_run_from_a_toml(tmp_path, protocol):
+    "Both authors' protocols run from a grid file: lr 1e-4 and the port's hyperparameters; 'authors' has its unlike arms."
+    cfg = tmp_path/"a.toml"
+    cfg.write_text(f'epochs = 4\nwarmup_epochs = 2\nprotocol = "{protocol}"\n[[grid]]\ndatasets = ["yeast"]\n'
+                   'models = ["dela"]\nstrategies = ["random", "adaptive"]\nrun_folds = [0]\n')
+    r = mlabs("grid", cfg, "--out", tmp_path/"out", "--quiet")
+    assert r.returncode == 0, r.stderr
+    recs = {x["config"]["strategy"]: x for x in store.load_records(tmp_path/"out")}
+    assert sorted(recs) == ["adaptive", "random"]
+    for x in recs.values():
+        c = x["config"]
+        assert (c["protocol"], c["lr"], c["hparams"]["beta"]) == (protocol, 1e-4, 1e-4)    # the port's DELA
+        assert len(x["curves"]["test"]["macro_auc"]) == 4
+    wd = {s: x["config"]["weight_decay"] for s, x in recs.items()}
+    if protocol == "authors":          # unlike arms: no weight decay for random, the last epoch tested, no shared warm-up
+        assert wd == {"random": 0.0, "adaptive": 1e-4} and {x["best_epoch"] for x in recs.values()} == {3}
+        assert {x["warmup_sha256"] for x in recs.values()} == {None}
+    else:                              # the fair protocol: like arms from one warm-up
+        assert wd == {"random": 1e-4, "adaptive": 1e-4}
+        assert len({x["warmup_sha256"] for x in recs.values()}) == 1 and recs["random"]["warmup_sha256"]
+
+# ---- reliability: processes, concurrent grids, failures, stale data (the cases of the reliability issue)
+
+def children(pid: int) -> list[int]:
+    "Processes whose parent is `pid`, from /proc (the spawn workers and the resource tracker of a grid)."
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit(): continue
+        try: stat = (d/"stat").read_text()
+        except OSError: continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid: out.append(int(d.name))
+    return out
+
+def alive(pid: int) -> bool:
+    "The process exists and is not a zombie."
+    try: return (Path("/proc")/str(pid)/"stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError: return False
+
+def unit_log(d: Path) -> list[str]:
+    "Unit keys of every unit a grid trained, from the files MLABS_UNIT_LOG collects (one per unit and process)."
+    return sorted(p.name.split(".")[0] for p in d.iterdir())
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_parent_of_a_jobs2_grid_leaves_no_worker_and_resumes_exactly(full_grid, smoke_configs, tmp_path, sig):
+    "kill -9 (or SIGTERM) of the parent of a --jobs 2 grid mid-way: no worker lives 10 s later; the resume trains exactly the missing units."
+    out, log1, log2 = tmp_path/"out", tmp_path/"log1", tmp_path/"log2"; log1.mkdir(); log2.mkdir()
+    p = subprocess.Popen([str(BIN), "grid", str(SMOKE), "--out", str(out), "--jobs", "2", "--quiet"],
+                         env={**ENV, "MLABS_UNIT_LOG": str(log1)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, kids = time.time() + 300, set()
+    while p.poll() is None and time.time() < deadline:
+        kids |= set(children(p.pid))
+        if len(list(log1.iterdir())) == 2 and 1 <= len(record_files(out)) < 8: break   # both units training, one stored
+        time.sleep(0.05)
+    kids |= set(children(p.pid))
+    os.kill(p.pid, sig); p.wait()
+    assert len(kids) >= 2, kids                              # the workers (and the resource tracker)
+    time.sleep(10)
+    assert not [k for k in kids if alive(k)], "workers outlived their parent"
+    n_before = len(record_files(out))                        # (a worker may finish the arm it was writing first)
+    assert 1 <= n_before < 8, f"the grid was not killed mid-way ({n_before} records)"
+    stamps = {f.name: f.stat().st_mtime_ns for f in record_files(out)}
+    missing = {c.unit_key for c in smoke_configs if not store.record_path(out, c.key).exists()}
+    r = subprocess.run([str(BIN), "grid", str(SMOKE), "--out", str(out), "--quiet"], capture_output=True, text=True,
+                       env={**ENV, "MLABS_UNIT_LOG": str(log2)}, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert f"8 runs: {n_before} already done, {8 - n_before} run" in r.stdout
+    assert unit_log(log2) == sorted(missing)                 # the units with a missing run, each once, nothing else
+    assert {f.name: f.stat().st_mtime_ns for f in record_files(out) if f.name in stamps} == stamps
+    full = {f.name: json.loads(f.read_text()) for f in record_files(full_grid)}
+    for f in record_files(out): assert_same_record(json.loads(f.read_text()), full[f.name])
+    assert not list((out/"records").glob(".*.tmp"))
+
+def test_sigint_to_the_parent_alone_stops_promptly(tmp_path):
+    "SIGINT to a --jobs 2 grid's parent only (not its process group): it ends within seconds, its workers too, status 130."
+    out, log = tmp_path/"out", tmp_path/"log"; log.mkdir()
+    p = subprocess.Popen([str(BIN), "grid", str(SMOKE), "--out", str(out), "--jobs", "2", "--quiet"],
+                         env={**ENV, "MLABS_UNIT_LOG": str(log)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while len(list(log.iterdir())) < 2 and p.poll() is None and time.time() < deadline: time.sleep(0.05)
+    kids = children(p.pid)
+    t0 = time.monotonic(); p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    took = time.monotonic() - t0
+    assert p.returncode == 130 and "interrupted" in err, err
+    assert took < 15, f"took {took:.1f} s to stop"            # a unit takes longer than that: it did not wait for one
+    time.sleep(2)
+    assert not [k for k in kids if alive(k)]
+    for f in record_files(out): store.read_record(f)        # whatever was written is whole
+
+def test_two_grids_on_one_store_run_each_unit_once(full_grid, tmp_path):
+    "Two `mlabs grid` started at once on one store: both succeed, every unit is trained exactly once, all records stored."
+    out, log = tmp_path/"out", tmp_path/"log"; log.mkdir()
+    env = {**ENV, "MLABS_UNIT_LOG": str(log)}
+    ps = [subprocess.Popen([str(BIN), "grid", str(SMOKE), "--out", str(out), "--quiet"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    res = [p.communicate(timeout=600) for p in ps]
+    assert [p.returncode for p in ps] == [0, 0], res
+    ran = [int(o.split(" already done, ")[1].split(" run")[0]) for o, _ in res]
+    assert sum(ran) == 8, res                                # what each says it trained adds up to the grid
+    assert unit_log(log) == sorted({RunConfig.from_dict(json.loads(f.read_text())["config"]).unit_key
+                                    for f in record_files(full_grid)})   # each unit once
+    full = {f.name: json.loads(f.read_text()) for f in record_files(full_grid)}
+    got = {f.name: json.loads(f.read_text()) for f in record_files(out)}
+    assert sorted(got) == sorted(full)
+    for k in full: assert_same_record(got[k], full[k])
+
+def test_check_writable_from_many_processes_at_once(tmp_path):
+    "Four processes checking one store at once, many times: no spurious failure (each check has a name of its own)."
+    code = f"from mlabs.runner import check_writable\nfor _ in range(200): check_writable({str(tmp_path/'s')!r})\n"
+    ps = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, env=ENV) for _ in range(4)]
+    errs = [p.communicate(timeout=300)[1] for p in ps]
+    assert [p.returncode for p in ps] == [0] * 4, errs
+    assert not list((tmp_path/"s"/"records").iterdir())
+
+def test_leftovers_of_a_killed_writer_are_removed(full_grid, tmp_path):
+    "A temporary record of a writer killed before its rename, and its unheld claim: the next grid removes both, touches nothing else."
+    d = tmp_path/"res"; shutil.copytree(full_grid, d)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    import socket
+    tmp = d/"records"/f".{'a' * 16}.json.{int(dead.stdout)}@{socket.gethostname()}.x1y2z3.tmp"; tmp.write_text("{half")
+    (d/"records"/".claims").mkdir(exist_ok=True); (d/"records"/".claims"/"u.claim").write_text("{}")
+    before = {f.name: f.read_bytes() for f in record_files(d)}
+    r = mlabs("grid", SMOKE, "--out", d, "--quiet")
+    assert r.returncode == 0 and "8 runs: 8 already done, 0 run" in r.stdout, r.stderr
+    assert "removed 2 leftover files" in r.stderr
+    assert not tmp.exists() and not list((d/"records"/".claims").iterdir())
+    assert {f.name: f.read_bytes() for f in record_files(d)} == before
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failing_unit_does_not_stop_the_grid(tmp_path, jobs):
+    "A unit whose training diverges (first in the grid): named with data set, model, seed, fold and epoch; the others run; status 1."
+    cfg = tmp_path/"g.toml"
+    cfg.write_text("epochs = 4\nwarmup_epochs = 2\n[[grid]]\ndatasets = ['yeast']\nmodels = ['c2ae', 'dela']\n"
+                   "strategies = ['random']\nrun_folds = [0]\n[models.c2ae]\nlr = 1e12\n")   # C2AE diverges in its first epoch
+    r = mlabs("grid", cfg, "--out", tmp_path/"out", "--jobs", jobs, "--quiet")
+    assert r.returncode == 1, r.stderr
+    assert "2 runs: 0 already done, 1 run" in r.stdout
+    err = r.stderr.strip().splitlines()
+    assert err[0].startswith("mlabs: failed: yeast c2ae seed 0 fold 0, warm-up epoch 1 of 4: losses has NaN or inf"), err
+    assert err[-1].startswith("mlabs: error: 1 of 2 units failed") and "Traceback" not in r.stderr
+    recs = store.load_records(tmp_path/"out")
+    assert [r_["config"]["model"] for r_ in recs] == ["dela"]    # the healthy unit ran and was stored
+
+def test_a_replaced_data_file_is_rerun_and_not_mixed(tmp_path):
+    "A data set given by a path relative to the config: replace the file, and the grid reruns its runs; the report keeps them apart."
+    import gzip
+    from mlabs.data import data_dir
+    d = tmp_path/"cfg"; d.mkdir()
+    text = gzip.decompress((data_dir()/"emotions.arff.gz").read_bytes()).decode()
+    (d/"emo.arff").write_text(text); shutil.copy(data_dir()/"emotions.xml", d/"emo.xml")
+    (d/"g.toml").write_text("epochs = 3\nwarmup_epochs = 2\n[[grid]]\ndatasets = ['emo.arff']\nmodels = ['c2ae']\n"
+                            "strategies = ['random', 'adaptive']\nrun_folds = [0]\n")
+    out, elsewhere = tmp_path/"out", tmp_path/"elsewhere"; elsewhere.mkdir()
+    run = lambda *a: subprocess.run([str(BIN), *map(str, a)], capture_output=True, text=True, timeout=600, env=ENV, cwd=elsewhere)
+    r = run("grid", d/"g.toml", "--out", out, "--quiet")             # run from another folder: the path is the config's
+    assert r.returncode == 0 and "2 runs: 0 already done, 2 run" in r.stdout, r.stderr
+    old = {f.name: f.read_bytes() for f in record_files(out)}
+    head, rows = text.split("@data", 1)
+    rows = [l for l in rows.splitlines() if l.strip()]
+    (d/"emo.arff").write_text(head + "@data\n" + "\n".join(rows[:-93]) + "\n")   # the same path, 500 of the 593 samples
+    r = run("grid", d/"g.toml", "--out", out, "--quiet")
+    assert r.returncode == 0 and "2 runs: 0 already done, 2 run" in r.stdout, r.stderr   # rerun, not "2 already done"
+    new = {f.name for f in record_files(out)} - set(old)
+    assert len(new) == 2 and {f.name: f.read_bytes() for f in record_files(out) if f.name in old} == old
+    assert {store.read_record(out/"records"/n)["split"]["n_train"] + store.read_record(out/"records"/n)["split"]["n_val"]
+            + store.read_record(out/"records"/n)["split"]["n_test"] for n in new} == {500}
+    r = run("report", out)                                             # every record: old and new file in one cell
+    assert r.returncode == 2 and "differ in data_sha256" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not (out/"tables").exists() and not (out/"figures").exists()
+    r = run("report", out, "--config", d/"g.toml")                     # the grid's records: the new file's only
+    assert r.returncode == 0, r.stderr
+    assert " 2 records" in r.stdout and "Table 3" in r.stdout, r.stdout      # the report counts the new records only
+    assert list((out/"figures").glob("g_*.png"))                             # its figures under the store, not ./figures
+
+def test_report_refuses_cells_run_differently(tmp_path):
+    "Folds 0-1 of a 2-fold 3-epoch run beside folds 2-4 of a 5-fold 6-epoch run in one store: the report names both differences."
+    out = tmp_path/"runs"
+    common = ("run", "--dataset", "yeast", "--model", "c2ae", "--strategy", "random", "--warmup-epochs", "2", "--out", out, "--quiet")
+    r = mlabs(*common, "--folds", "2", "--epochs", "3"); assert r.returncode == 0, r.stderr
+    r = mlabs(*common, "--folds", "5", "--fold", "2,3,4", "--epochs", "6"); assert r.returncode == 0, r.stderr
+    before = {f.name: f.read_bytes() for f in record_files(out)}
+    r = mlabs("report", out)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "records of one cell (yeast c2ae seed 0 batch 128 official) differ in folds 2 vs 5; epochs 3 vs 6" in r.stderr
+    assert {f.name: f.read_bytes() for f in record_files(out)} == before and not (out/"tables").exists()
+
+def test_progress_line_moves_per_epoch(tmp_path):
+    "The grid's progress line counts epochs (2 units x (2 warm-up + 4 arms x 3) = 28) and shows the runs beside them."
+    r = mlabs("grid", SMOKE, "--out", tmp_path/"out")
+    assert r.returncode == 0, r.stderr
+    assert "28/28" in r.stderr and "8/8 runs" in r.stderr and "epoch" in r.stderr
+    assert "1/28" in r.stderr and "14/28" in r.stderr                # it moved epoch by epoch

@@ -72,7 +72,7 @@ def test_ray_backend_without_ray_says_how_to_install(tmp_path, no_ray_env):
 @pytest.mark.parametrize("args, msg", [
     (("--address", "127.0.0.1:6379"), "--address needs --backend ray"),
     (("--backend", "ray", "--address", "127.0.0.1:6379", "--jobs", "2"), "--jobs sets the workers"),
-    (("--backend", "ray", "--jobs", "0"), "--jobs must be at least 1"),
+    (("--backend", "ray", "--jobs", "0"), "argument --jobs: must be at least 1, got 0"),
 ])
 def test_ray_usage_errors(tmp_path, args, msg):
     r = mlabs("grid", SMOKE, *args, "--out", tmp_path/"out")

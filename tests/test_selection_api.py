@@ -1,17 +1,17 @@
-"The samplers as a PyTorch user meets them: the library's classes, a DataLoader with worker processes, the adac dispatch."
+"The samplers as a PyTorch user meets them: the library's classes, a DataLoader with worker processes, building by name."
 import pydoc, subprocess, sys
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 import pytest
-from mlabs.selection import SelectionSampler, IndexedDataset, successive_sample, gumbel_topk
+from mlabs.selection import SelectionSampler, BaseSampler, IndexedDataset, successive_sample, gumbel_topk
 from mlabs.chain import ChainSampler, AdaCSampler
 
 
 def test_adac_dispatch_returns_an_initialised_chain_sampler():
     Y = (np.random.default_rng(0).random((50, 5)) < 0.3).astype(np.uint8)
     s = SelectionSampler(50, 8, strategy="adac", Y=Y, warmup_epochs=0, seed=1)
-    assert type(s) is ChainSampler and isinstance(s, SelectionSampler)
+    assert type(s) is ChainSampler and isinstance(s, BaseSampler)
     s.update(np.arange(50), np.linspace(0.1, 1, 50))
     b = s.next_batch()
     assert len(set(b.tolist())) == 8 and s.last_steps.tolist()[0] == 0
@@ -56,8 +56,8 @@ def test_help_shows_every_parameter():
                     ("refresh", "recomputed before every batch"), ("importance_weights", "unbiased gradient"),
                     ("seed", "torch generators"), ("device", "training device"), ("sync_checks", "check values at once")]:
         assert f"{p} " in text and what in text, p                        # the parameter and its comment
-    for p in ("Y", "A", "card"): assert f"`{p}` (" in text, p                # AdaC's own, in the class's text
-    assert "prefetch" in text                                             # how a DataLoader's workers delay update
+    for p in ("Y", "A", "card", "window", "mix"): assert f"`{p}` (" in text, p  # a strategy's own options
+    assert "prefetch" in text.lower()                                     # how a DataLoader's workers delay update
 
 
 def test_clear_messages_for_mistakes():
@@ -74,12 +74,19 @@ def test_clear_messages_for_mistakes():
     assert len(successive_sample(torch.tensor([0., -float("inf"), 1.]), 2)) == 2  # -inf: probability 0, allowed
 
 
-def test_adac_needs_its_module_to_be_imported():
-    code = ("from mlabs.selection import SelectionSampler\n"
-            "try: SelectionSampler(10, 2, strategy='adac', Y=[[1]] * 10)\n"
-            "except ValueError as e: print(e)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "strategy 'adac' is defined in mlabs.chain: import mlabs.chain first" in out
+def test_every_strategy_builds_by_name_in_a_fresh_interpreter():
+    "No module to import first: `from mlabs.selection import SelectionSampler` builds every registered strategy."
+    code = ("import numpy as np, sys\n"
+            "from mlabs.selection import SelectionSampler, REGISTRY\n"
+            "assert 'mlabs.train' not in sys.modules\n"
+            "Y = (np.arange(60).reshape(20, 3) % 4 == 0).astype(np.uint8); Y[:, 0] = 1\n"
+            "for name, cls in REGISTRY.items():\n"
+            "    s = SelectionSampler(20, 4, strategy=name, **({'Y': Y} if cls.needs_labels else {}))\n"
+            "    assert type(s) is cls and s.strategy == name\n"
+            "    print(name)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    from mlabs.selection import REGISTRY
+    assert out == list(REGISTRY) and len(out) == 12
 
 
 def test_probs_at_the_warmup_boundary_describe_the_next_batch():

@@ -92,12 +92,16 @@ def test_se_chosen_on_validation_not_test():
 
 def test_aa_floor():
     recs = three_datasets()
-    for k in range(3):                                  # random at seed 1: +0.005 Macro-AUC on data set A only
+    for k in range(3):                                  # a replicate of random: +0.005 Macro-AUC on data set A only
         for ds in GAINS:
-            recs.append(rec(ds, "random", k, dict(macro_auc=.70 + .01 * k + (.005 if ds == "A" else 0), hamming_loss=.10), seed=1))
+            r = rec(ds, "random", k, dict(macro_auc=.70 + .01 * k + (.005 if ds == "A" else 0), hamming_loss=.10))
+            r["config"]["arm_seed"] = 1; r["key"] = config_key(r["config"]); recs.append(r)
     df = records_frame(recs)
     aa = aa_calibration(df).set_index(["dataset", "metric"])
+    # every pair differs by exactly 0.005 on A: the bootstrap interval is [0.005, 0.005], the floor 0.005; 0 on B
     assert aa.loc[("A", "macro_auc"), "floor"] == pytest.approx(.005) and aa.loc[("B", "macro_auc"), "floor"] == pytest.approx(0)
+    assert aa.loc[("A", "macro_auc"), "K"] == 3
+    assert len(aa_calibration(records_frame(three_datasets() + [rec("A", "random", 0, dict(macro_auc=.7), seed=1)]))) == 0
     c = against_floor(paired_diff(df, n_boot=1000), aa.reset_index()).set_index(["dataset", "metric"])
     assert c.loc[("A", "macro_auc"), "clears"] is True           # 0.02 > 0.005
 
@@ -132,7 +136,7 @@ def test_report_on_a_fake_results_directory(tmp_path):
     vals = [json.loads(json.dumps(r)) for r in recs]
     c = [r["metrics"]["test"]["macro_auc"] for r in vals if r["config"]["dataset"] == "C" and r["config"]["strategy"] == "adaptive"]
     assert t2.loc[("dela", "C"), ("macro_auc", "adaptive", "mean")] == pytest.approx(np.mean(c))
-    assert "tie (0.2500) 3/0/0" in (tmp_path/"res"/"tables"/"table3.md").read_text()
+    assert "tie (0.2500; min 0.2500) 3/0/0" in (tmp_path/"res"/"tables"/"table3.md").read_text()
     assert set(out["skipped"]) >= {"table4", "fig1_loss_density", "fig8_batch_size"}
     (tmp_path/"empty").mkdir()
     assert report(tmp_path/"empty")["n_records"] == 0

@@ -23,7 +23,9 @@ EXPECTED = {"yeast": (2417, 103, 14), "emotions": (593, 72, 6), "scene": (2407, 
 SCRIPT = """
 import json, sys
 import mlabs, mlabs.data as d
-out = {"mlabs": mlabs.__file__, "data_dir": str(d.data_dir()), "names": d.list_datasets()}
+from mlabs.cli import example_configs
+out = {"mlabs": mlabs.__file__, "data_dir": str(d.data_dir()), "names": d.list_datasets(),
+       "examples": {k: str(v) for k, v in example_configs().items()}}
 for n in %r:
     ds = d.load_dataset(n)
     out[n] = [ds.n, ds.d, ds.q, int(ds.Y.sum()), str(ds.X.dtype), str(ds.Y.dtype)]
@@ -46,7 +48,7 @@ def built_wheel() -> tuple[Path, Path]:
     src = tmp/"src"                            # build from a copy: the checkout gets no build/ or egg-info
     src.mkdir()
     for f in ("pyproject.toml", "README.md"): shutil.copy(ROOT/f, src/f)
-    for d in ("mlabs", "data"): shutil.copytree(ROOT/d, src/d, ignore=shutil.ignore_patterns("__pycache__"))
+    for d in ("mlabs", "data", "configs"): shutil.copytree(ROOT/d, src/d, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(PIP + ["wheel", ".", "--no-deps", "--no-build-isolation", "-w", str(tmp/"dist")],
                    cwd=src, check=True, capture_output=True)
     (whl,) = (tmp/"dist").glob("mlabs-*.whl")
@@ -73,6 +75,8 @@ def test_wheel_loads_bundled_data_outside_checkout(tmp_path, wheel):
     assert Path(out["mlabs"]).is_relative_to(site), out["mlabs"]          # the installed copy, not the checkout
     assert Path(out["data_dir"]) == site/"mlabs"/"_bundled", out["data_dir"]
     assert len(out["names"]) == 14
+    assert {"smoke", "quick", "cpu"} <= set(out["examples"])             # `mlabs init` has its examples in the wheel
+    assert all(Path(p).is_relative_to(site/"mlabs"/"_configs") for p in out["examples"].values()), out["examples"]
     for n, (rows, d, q) in EXPECTED.items():
         assert out[n][:3] == [rows, d, q], (n, out[n])
         assert out[n][4:] == ["float32", "uint8"]

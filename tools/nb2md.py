@@ -3,7 +3,7 @@
 Markdown cells are copied, code cells become fenced Python blocks (nbdev directives removed), plain-text outputs
 become fenced text blocks; cells marked `#| hide` and Quarto front-matter are skipped; `#| echo: false` drops a cell's code and keeps its output;
 Markdown outputs (IPython.display.Markdown) are copied as Markdown. Links to notebooks
-(`03_selection.ipynb`, relative to nbs/) get the `nbs/` prefix they need from the repository's root.
+(`03_samplers.ipynb`, relative to nbs/) get the `nbs/` prefix they need from the repository's root.
 Usage: python tools/nb2md.py nbs/index.ipynb README.md   (or --check to fail when README.md is stale)
 """
 import json, re, sys
