@@ -1,19 +1,26 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Each creates the virtual environment in .venv
-# and installs what it needs when it is missing. PyTorch is pinned to the 2.13.0 CPU wheel *before* the package
-# is installed, so the package's `torch>=2.1` range is already satisfied and no CUDA build is downloaded. The
-# optional Ray extra is installed too, so that the tests of `mlabs grid --backend ray` run (tests/test_ray.py), and the
-# Lightning and torchdata extras, for tests/test_lightning.py and the resume tests of tests/test_distributed.py.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(VENV)/bin
-TORCH  ?= torch==2.13.0
-STAMP  := $(VENV)/.mlabs-installed
+# and installs what it needs when it is missing. PyTorch's CPU build goes in first, alone, from PyTorch's own package
+# index (TORCH_INDEX): PyPI's Linux wheel of torch brings the CUDA libraries, several GB, and the package's
+# `torch>=2.1` is then already satisfied; torch's own dependencies come with the next step, from the usual index.
+# Where PyTorch's index cannot be reached, pip falls back on the wheels its configuration already finds (a local
+# wheel folder or a mirror); `make install TORCH_INDEX=` skips it and takes torch from pip's configured index; a CUDA
+# build: TORCH_INDEX=https://download.pytorch.org/whl/cu128 (the CUDA version you have). Then the package with the
+# extras `make test` needs (experiments, lab, docs, test), Ray, so that the tests of `mlabs grid --backend ray` run
+# (tests/test_ray.py), and the Lightning and torchdata extras, for tests/test_lightning.py and the resume tests of
+# tests/test_distributed.py.
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+TORCH       ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+STAMP       := $(VENV)/.mlabs-installed
+LAB_PORT    ?= 8888      # the first port `make lab` tries; JupyterLab takes the next free one when it is busy
 
 .PHONY: demo test slow figures sync bench install report docs lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,ray,lightning,torchdata]"
 	touch $(STAMP)
 
@@ -57,7 +64,8 @@ report: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python tools/docs.py
 
-# JupyterLab on this environment: the notebooks name the kernel "mlabs", registered here for .venv's Python.
+# JupyterLab on this environment: the notebooks name the kernel "mlabs", registered here for .venv's Python. As root
+# (the default user in containers) JupyterLab refuses to start without --allow-root, so it is added then.
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name mlabs --display-name mlabs > /dev/null
-	$(BIN)/jupyter lab nbs/index.ipynb
+	$(BIN)/jupyter lab --no-browser --port=$(strip $(LAB_PORT)) $(if $(filter 0,$(shell id -u)),--allow-root) nbs/index.ipynb

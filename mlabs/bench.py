@@ -20,8 +20,8 @@ from .core import threads, SE_DEFAULT
 __all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'CLI_CASES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch',
            'train_steps_per_s', 'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics',
            'bench_c2ae', 'bench_mpvae', 'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead',
-           'bench_cli', 'bench_ray', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark', 'benchmarks',
-           'run_benchmarks', 'bench_distributed']
+           'bench_cli', 'bench_ray', 'bench_import', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark',
+           'benchmarks', 'run_benchmarks', 'bench_distributed']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -443,6 +443,21 @@ def bench_ray(quick: bool = False, # two units of 3 epochs instead of four of 12
             "ray.speedup_2_workers": w1 / w2, "ray.overhead_per_task_s": (w1 - local) / len(folds),
             "ray.start_s": (r1["start_s"] + r2["start_s"]) / 2, "ray.load_average": os.getloadavg()[0]}
 
+# %% ../nbs/24_bench.ipynb #4b1e0a02
+def _import_s(code: str) -> float:
+    "Seconds `code` (an import) takes in a fresh interpreter, timed inside it."
+    import subprocess
+    probe = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout)
+
+def bench_import(quick: bool = False, # three interpreters a figure instead of seven
+                ) -> dict[str, float]: # `import.mlabs_s`, `import.first_name_s`, `import.torch_s`
+    "`import mlabs`, `from mlabs import SelectionSampler` and `import torch` in fresh interpreters: median seconds."
+    reps = 3 if quick else 7
+    med = lambda code: float(np.median([_import_s(code) for _ in range(reps)]))
+    return {"import.mlabs_s": med("import mlabs"), "import.first_name_s": med("from mlabs import SelectionSampler"),
+            "import.torch_s": med("import torch")}
+
 # %% ../nbs/24_bench.ipynb #b7e1c2a9
 from .train import FoldData, make_optimizer, warmup, restore, branch_sampler, new_history, train_epoch
 
@@ -532,6 +547,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "dela":        Benchmark(bench_dela, "DELA training steps per second and the decomposed decoder"),
     "overhead":    Benchmark(bench_overhead, "adaptive selection next to a DELA step on yeast"),
     "epoch_ratio": Benchmark(bench_epoch_ratio, "wall time of a DELA selection epoch per strategy, and its ratio to random's"),
+    "import":      Benchmark(bench_import, "`import mlabs` and its first public name in fresh interpreters"),
     "epoch_ratio_alternatives": Benchmark(bench_epoch_ratio_alternatives, "the same for every strategy of the benchmark (DELA, yeast)",
                                           default=False),
     "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['SE_DEFAULT', 'temp_owner', 'pid_alive', 'stale_temps', 'atomic_write', 'figure_dir', 'save_fig', 'threads',
-           'docments_section', 'add_docments']
+           'SilentBar', 'progress', 'docments_section', 'add_docments']
 
 # %% ../nbs/00_core.ipynb #5e1c0f02
 SE_DEFAULT = 8.0   # s_e when none is given (samplers, run configs, the command line, benchmarks)
@@ -87,6 +87,25 @@ def threads(n: int|None, # torch intra-op threads inside the block; None leaves 
     if n is not None: torch.set_num_threads(int(n))
     try: yield torch.get_num_threads()
     finally: torch.set_num_threads(old)
+
+# %% ../nbs/00_core.ipynb #5e1f0a02
+class SilentBar:
+    "A progress bar that shows nothing and counts: what `progress` gives where tqdm is not installed."
+    def __init__(self, *args, total=None, initial=0, **kwargs): self.total, self.n = total, initial
+    def __enter__(self): return self
+    def __exit__(self, *exc): return False
+    def update(self, n=1): self.n += n
+    def set_postfix_str(self, *args, **kwargs): pass
+    def set_postfix(self, *args, **kwargs): pass
+    def set_description(self, *args, **kwargs): pass
+    def close(self): pass
+
+def progress(**kwargs, # tqdm's arguments: total, initial, desc, unit, leave, disable ...
+            ):         # a tqdm.auto bar, or a `SilentBar`
+    "A tqdm progress bar, or a silent one with the same methods when tqdm (the `experiments` extra) is missing."
+    try: from tqdm.auto import tqdm
+    except ImportError: return SilentBar(**kwargs)
+    return tqdm(**kwargs)
 
 # %% ../nbs/00_core.ipynb #c17c5c28
 def _typ(p: dict) -> str:

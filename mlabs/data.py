@@ -9,17 +9,18 @@ Docs: https://mlabs-dev.github.io/mlabs/data.html.md"""
 # %% ../nbs/00_data.ipynb #bb184db3
 from __future__ import annotations
 import hashlib, json, os, re, tempfile, warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
+from fastcore.basics import patch
 from .arff import (ArffError, Attribute, parse_attribute, ArffHeader, read_bytes, parse_header, ArffMatrix,
                         PARSER_VERSION, parse_arff, read_mulan_xml, meka_label_count, label_columns, find_xml)
 
 # %% auto #0
 __all__ = ['BUNDLED', 'MultiLabelDataset', 'split_labels', 'BundledDataset', 'list_datasets', 'data_dir', 'file_sha256',
            'cache_dir', 'parse_cached', 'paper_llog_view', 'load_dataset', 'select_features', 'filter_labels',
-           'minmax_scale', 'dataset_table']
+           'minmax_scale', 'to_tensors', 'CSRDataset', 'dataset_table']
 
 # %% ../nbs/00_data.ipynb #024937d5
 @dataclass(repr=False)
@@ -312,6 +313,67 @@ def minmax_scale(X: np.ndarray|sp.spmatrix, # features [n, d]
         return out
     out = MinMaxScaler(clip=clip).fit(fit).transform(X).astype(np.float32)
     return out
+
+# %% ../nbs/00_data.ipynb #7d3a61c1
+@patch
+def scaled(self: MultiLabelDataset,
+           train_idx=None,     # rows the scaler is fitted on (default: all rows)
+           clip: bool = False, # clip to [0, 1] (rows outside train_idx can leave it)
+          ) -> MultiLabelDataset:  # a copy with X scaled, float32, dense or CSR as before
+    "A copy of the data set with `minmax_scale`d features, fitted on `train_idx` only."
+    fitted = self.n if train_idx is None else len(np.asarray(train_idx))
+    return replace(self, X=minmax_scale(self.X, train_idx, clip), info={**self.info, "minmax_fitted_rows": fitted})
+
+# %% ../nbs/00_data.ipynb #7d3a61c5
+def to_tensors(X,              # features [n, d]: ndarray or SciPy sparse (the rows taken are densified)
+               Y=None,         # labels [n, q] (0/1), or None
+               indices=None,   # rows to take (default: all), e.g. a fold's training rows
+               device=None,    # torch device of the tensors (default: CPU)
+              ) -> tuple:      # (X float32 [m, d], Y float32 [m, q] or None)
+    "Rows of X (dense or CSR) and Y as float32 torch tensors (a dense float32 X, all rows, on the CPU: shared, not copied)."
+    import torch
+    rows = slice(None) if indices is None else np.asarray(indices)
+    x = X[rows]
+    x = x.toarray() if sp.issparse(x) else np.asarray(x)
+    xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    yt = None if Y is None else torch.from_numpy(np.ascontiguousarray(np.asarray(Y)[rows], dtype=np.float32))
+    if device is not None: xt, yt = xt.to(device), (None if yt is None else yt.to(device))
+    return xt, yt
+
+@patch
+def to_tensors(self: MultiLabelDataset,
+               indices=None,   # rows to take (default: all)
+               device=None,    # torch device (default: CPU)
+              ) -> tuple:      # (X float32 [m, d], Y float32 [m, q])
+    "The data set's rows as float32 tensors, dense or sparse X alike (see `to_tensors`)."
+    return to_tensors(self.X, self.Y, indices, device)
+
+# %% ../nbs/00_data.ipynb #7d3a61ca
+class CSRDataset:
+    """Rows of a CSR feature matrix and their labels, as a map-style dataset for torch's `DataLoader`: item i is
+    (x_i float32 [d], y_i float32 [q]); the rows stay sparse until a batch asks for them, densified in one call."""
+    def __init__(self,
+                 X,             # features [n, d], SciPy sparse (CSR or any format SciPy converts)
+                 Y,             # labels [n, q] (0/1)
+                 indices=None,  # the rows of X and Y this dataset holds, in order (default: all)
+                ):
+        rows = np.arange(X.shape[0]) if indices is None else np.asarray(indices)
+        self.X, self.Y = sp.csr_matrix(X)[rows], np.asarray(Y)[rows]
+    def __len__(self) -> int: return self.X.shape[0]
+    def __getitem__(self, i: int) -> tuple: return self.__getitems__([i])[0]
+    def __getitems__(self, indices: list[int]) -> list[tuple]:
+        "A batch's items, densified together (DataLoader calls this with the whole batch)."
+        x, y = to_tensors(self.X, self.Y, indices)
+        return list(zip(x, y))
+
+@patch
+def to_torch_dataset(self: MultiLabelDataset,
+                     indices=None,   # rows (e.g. a fold's training part), in order; default: all
+                    ):               # TensorDataset (dense X) or CSRDataset (sparse X): item i is (x, y), float32
+    "The data set's rows as a dataset for torch's `DataLoader`, dense or sparse X alike."
+    if self.sparse: return CSRDataset(self.X, self.Y, indices)
+    from torch.utils.data import TensorDataset
+    return TensorDataset(*self.to_tensors(indices))
 
 # %% ../nbs/00_data.ipynb #2896548f
 def dataset_table(names: list[str]|None = None, # bundled names (default: all)

@@ -196,8 +196,10 @@ def fig_val_auc(records: list[dict], model: str|None = None, datasets: list[str]
     model, rs = _curve_records(records, model)
     dss = datasets or list(dict.fromkeys(r["config"]["dataset"] for r in rs))[:4]
     if not rs or not dss: return _skip("Fig. 4", "no record with a validation curve")
-    fig, axs = plt.subplots(1, len(dss), figsize=(4 * len(dss), 3.2), squeeze=False)
-    for ax, ds in zip(axs[0], dss):
+    nc = min(2, len(dss)); nr = -(-len(dss) // nc)              # two panels a row: readable at a page's width
+    fig, axs = plt.subplots(nr, nc, figsize=(4.2 * nc, 3.1 * nr), squeeze=False)
+    for ax in axs.flat[len(dss):]: ax.axis("off")
+    for ax, ds in zip(axs.flat, dss):
         for st in CURVE_STRATEGIES:
             x = [r for r in rs if r["config"]["dataset"] == ds and r["config"]["strategy"] == st]
             if x:
@@ -221,7 +223,7 @@ def fig_own_loss_corr(records: list[dict]):
     fig, ax = plt.subplots(figsize=(1.6 + 1.2 * t.model.nunique(), 3.4))
     sns.barplot(t, x="model", y="r", errorbar=None, color="lightgray", ax=ax)
     sns.stripplot(t, x="model", y="r", hue="dataset", dodge=False, size=3, ax=ax)
-    ax.set_ylabel("Pearson r (BCE, own loss)"); ax.set_ylim(min(0, t.r.min() - .05), 1)
+    ax.set_ylabel("Pearson r (BCE, own loss)"); ax.set_ylim(min(0, t.r.min() - .05), 1.04)   # r = 1 not clipped
     fig.tight_layout()
     return fig
 
@@ -363,9 +365,9 @@ def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.lead
 
 def fig_leaderboard(lb: pd.DataFrame, tests: pd.DataFrame):
     "Critical-difference diagrams, one per metric."
-    from mlabs.stats import cd_diagram
+    from mlabs.stats import cd_diagram, cd_height
     k = int(tests.strategies.max())
-    fig, axs = plt.subplots(len(tests), 1, figsize=(7.5, len(tests) * (1.0 + 0.3 * k)), squeeze=False)
+    fig, axs = plt.subplots(len(tests), 1, figsize=(7.5, len(tests) * cd_height(k)), squeeze=False)
     for ax, t in zip(axs[:, 0], tests.itertuples()):
         d = lb[lb.metric == t.metric].set_index("strategy").avg_rank
         cd_diagram(d, t.cd, f"{METRIC_NAMES[t.metric]} (Friedman p = {t.p_friedman:.2g}, N = {t.cells})", ax=ax)

@@ -210,9 +210,9 @@ def unit_epochs(unit: list[RunConfig]) -> int:
 class _Progress:
     "The grid's progress line: a bar of epochs, with the runs finished (by this grid, before it or by another) beside it."
     def __init__(self, total_runs: int, done: int, epochs: int, quiet: bool):
-        from tqdm.auto import tqdm
+        from mlabs.core import progress   # tqdm's bar, or a silent one without tqdm (the experiments extra)
         self.runs, self.total = done, total_runs
-        self.bar = tqdm(total=epochs, disable=quiet, desc="epochs", unit="epoch", dynamic_ncols=True)
+        self.bar = progress(total=epochs, disable=quiet, desc="epochs", unit="epoch", dynamic_ncols=True)
         self.show()
     def show(self, where: str = ""): self.bar.set_postfix_str(f"{self.runs}/{self.total} runs{' ' + where if where else ''}", refresh=False)
     def epoch(self, n: int = 1): self.bar.update(n)

@@ -24,7 +24,7 @@ __all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_
            'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2', 'table4',
            'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
            'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables', 'cell_means',
-           'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_diagram']
+           'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_height', 'cd_diagram']
 
 # %% ../nbs/22_stats.ipynb #11815435
 # Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
@@ -588,6 +588,12 @@ def leaderboard(df: pd.DataFrame,       # a `records_frame`
                              nemenyi_vs_baseline=bool(abs(avg[s] - avg[baseline]) >= cd) if s != baseline and baseline in avg else None))
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
+# %% ../nbs/22_stats.ipynb #5c0d1a7e
+def cd_height(k: int, # strategies on the diagram
+             ) -> float: # inches
+    "Height of `cd_diagram` for k strategies: its rank axis, CD bar and title, and 0.21 in per row of labels."
+    return 1.25 + 0.21 * ((k + 1) // 2)
+
 # %% ../nbs/22_stats.ipynb #31d66d08
 def cd_diagram(avg_ranks: pd.Series, # average rank per strategy
                cd: float,            # critical difference (`nemenyi_cd`)
@@ -598,13 +604,13 @@ def cd_diagram(avg_ranks: pd.Series, # average rank per strategy
     import matplotlib.pyplot as plt
     r = avg_ranks.sort_values()
     k = len(r)
-    if ax is None: fig, ax = plt.subplots(figsize=(7, 0.9 + 0.32 * k))
+    half = (k + 1) // 2                  # labels on the left; the rest on the right, 0.5 apart below the axis
+    if ax is None: fig, ax = plt.subplots(figsize=(7, cd_height(k)))
     else: fig = ax.figure
     lo, hi = 1, max(k, int(np.ceil(r.max())))
-    ax.set_xlim(lo - 0.2, hi + 0.2); ax.set_ylim(-(k // 2 + 2), 2)
+    ax.set_xlim(lo - 0.2, hi + 0.2); ax.set_ylim(-(half * 0.5 + 0.35), 1.8)     # the drawing, no empty band
     ax.hlines(0, lo, hi, color="k", lw=1)
     for t in range(lo, hi + 1): ax.vlines(t, 0, 0.15, color="k", lw=1); ax.text(t, 0.3, str(t), ha="center", va="bottom", fontsize=8)
-    half = (k + 1) // 2
     for i, (s, v) in enumerate(r.items()):
         left = i < half
         y = -(i + 1) if left else -(k - i)

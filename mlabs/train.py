@@ -378,12 +378,12 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         on_epoch=None,                 # called as on_epoch(i, epoch) after each epoch of arm i (i = -1: the warm-up)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
     "Train the warm-up once and every arm from it; return each arm's metrics, history and curves."
-    from tqdm.auto import tqdm
+    from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
     arms = [Arm.of(a) for a in arms]
     dens_all = sorted({e for a in arms for e in (a.loss_density_epochs or [])})
     opt = make_optimizer(model, lr, weight_decay)
     total = warmup_epochs + len(arms) * (epochs - warmup_epochs)
-    with tqdm(total=total, disable=quiet, desc="epochs", leave=False) as bar:
+    with progress(total=total, disable=quiet, desc="epochs", leave=False) as bar:
         snap = warmup(model, opt, data, warmup_epochs, batch_size, seed, [e for e in dens_all if e < warmup_epochs],
                       EpochTicks(bar, on_epoch, -1, 0))
         out = []
@@ -436,13 +436,13 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                 on_epoch=None,            # called as on_epoch(0, epoch) after each epoch
                ) -> dict:                 # as `train_branch`; the test metrics are the last epoch's
     "One arm of the authors' scripts: fixed order, their optimiser settings, lr ramp in warm-up, last epoch tested."
-    from tqdm.auto import tqdm
+    from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
     t0 = time.perf_counter()
     opt = make_optimizer(model, lr, weight_decay=0.0 if strategy == "random" else WEIGHT_DECAY)
     hist, best, dens, curves = new_history(), (-math.inf, -1, None), {}, new_curves()
     s = FixedOrder(data.n, batch_size, data.X_train.device)
     warm_steps = warmup_epochs * math.ceil(data.n / batch_size)
-    with tqdm(total=epochs, disable=quiet, desc=f"authors {strategy}", leave=False) as bar:
+    with progress(total=epochs, disable=quiet, desc=f"authors {strategy}", leave=False) as bar:
         for e in range(epochs):
             if e == warmup_epochs and strategy != "random":
                 snap = Snapshot({}, {}, None, None, s.losses.cpu().numpy(), s._seen.cpu().numpy(), {}, best, {},

@@ -22,9 +22,10 @@ def title(nb: dict) -> str:
     return re.match(r"#\s+(.+)", first.strip())[1].strip()
 
 def module(nb: dict) -> str | None:
+    "The dotted name of the module the notebook exports (`mlabs` itself for `default_exp __init__`), or None."
     for c in nb["cells"]:
         m = re.search(r"^#\|\s*default_exp\s+(\S+)", _src(c), re.M)
-        if m: return m[1]
+        if m: return ".".join(["mlabs", *[p for p in m[1].split(".") if p != "__init__"]])
 
 def page(nb_path: Path) -> str:
     "The page's file name, nbdev's: the notebook's name without its number."
@@ -64,20 +65,42 @@ def test_page(site, nb):
     mod = module(nbj)
     if mod:      # every public function and class of the module has its API entry (show_doc), with nbdev's anchor
         import importlib, inspect
-        m = importlib.import_module(f"mlabs.{mod.removesuffix('.__init__')}")
+        m = importlib.import_module(mod)
         for name in m.__all__:
             o = getattr(m, name)
             if not (inspect.isfunction(o) or inspect.isclass(o)): continue
+            if mod == "mlabs": continue          # the package's names are entries of the pages that define them
             name = o.__name__            # an alias (ChainSampler = AdaCSampler) is documented under its own name
             assert f'id="{name.lower()}"' in html, f"{name}: no API entry on {page(nb)}"
     imgs = re.findall(r'<img[^>]*class="nb-figure"[^>]*src="([^"]+)"|<img[^>]*src="([^"]+)"[^>]*class="nb-figure"', html)
     assert len(imgs) == n_figures(nbj)
     for a, b in imgs: assert (site / (a or b)).stat().st_size > 1000
 
+def test_api_entries_once_with_source(site):
+    """Every API entry of every page names its object once, with its source link, and shows no docstring inherited
+    from torch (nn.Module's reStructuredText): nbdev documented `@patch`ed methods twice and gave a method added with
+    `@patch` over another decorator, or a name in a package's `__init__.py`, no class or no source link."""
+    n = 0
+    for md in sorted((site.parent / "md").glob("*.md")):
+        text = md.read_text()
+        heads = list(re.finditer(r"^#{2,4} `(\S+)` \{[^}]*\.sd-name \}", text, re.M))
+        names = [h[1] for h in heads]
+        assert len(names) == len(set(names)), f"{md.name}: documented twice: {sorted({x for x in names if names.count(x) > 1})}"
+        for h in heads:
+            assert "[source](" in text[max(0, h.start() - 300):h.start()], f"{md.name}: {h[1]} has no source link"
+            n += 1
+        assert ".. note::" not in text and ":class:`Module`" not in text, f"{md.name}: torch's docstring"
+    assert n > 300, n
+    # the entries the reader met twice or without a class: each once, with its class
+    every = "\n".join(md.read_text() for md in (site.parent / "md").glob("*.md"))
+    assert "### `BaseSampler.update`" in every and "### `update`" not in every     # @patch over @torch.no_grad()
+    assert (site.parent / "md" / "dela.md").read_text().count("### `DELA.forward`") == 1
+
 def test_module_docstring_links_resolve(site):
     "Every module's docstring ends with `Docs: <site>/<page>.html.md` (nbdev): that file is in the site."
     import importlib
     for mod in MODULES:
+        if mod == "mlabs": continue              # the package's docstring is nbdev's list of the modules
         doc = importlib.import_module(mod).__doc__ or ""
         url = re.search(r"Docs: (\S+)", doc)[1]
         assert (site / url.rsplit("/", 1)[1]).is_file(), url
@@ -128,7 +151,7 @@ def _public(mod):
         o = getattr(m, name)
         if (inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == m.__name__: yield name, o
 
-MODULES = sorted({f"mlabs.{module(_nb(p)).removesuffix('.__init__')}" for p in NBS if module(_nb(p))})
+MODULES = sorted({module(_nb(p)) for p in NBS if module(_nb(p))})
 
 @pytest.mark.parametrize("mod", MODULES)
 def test_help_shows_parameters(mod):

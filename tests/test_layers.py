@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "mlabs"
 
-# Bottom to top. `mlabs` (the package docstring and version) and `mlabs._modidx` (nbdev's index) import nothing.
+# Bottom to top. `mlabs` (the package: its docstring, its version, and `__getattr__`, which imports a public name from
+# its module when it is first asked for, so at run time only) and `mlabs._modidx` (nbdev's index) import nothing.
 LAYERS = [
     "mlabs", "mlabs._modidx",
     "mlabs.core", "mlabs.arff", "mlabs.data", "mlabs.imbalance", "mlabs.local", "mlabs.samplers", "mlabs.chain",

@@ -86,7 +86,7 @@ def test_ray_usage_errors(tmp_path, args, msg):
 def test_malformed_ray_table(tmp_path, table, msg):
     "A bad [ray] table is a usage error for either backend, before anything runs (every check: nbs/21e_ray.ipynb)."
     cfg = tmp_path/"bad.toml"
-    cfg.write_text("epochs = 3\n[[grid]]\ndatasets = ['yeast']\nmodels = ['c2ae']\nstrategies = ['random']\n" + table)
+    cfg.write_text("epochs = 4\n[[grid]]\ndatasets = ['yeast']\nmodels = ['c2ae']\nstrategies = ['random']\n" + table)
     for backend in ("local", "ray"):
         r = mlabs("grid", cfg, "--backend", backend, "--out", tmp_path/"out")
         assert r.returncode == 2 and msg in one_line(r) and str(cfg) in r.stderr

@@ -21,11 +21,97 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_docs"
 MD, SITE = OUT / "md", OUT / "site"
-SECTIONS = {"0": "Data and method", "1": "Models", "2": "Training, command line, benchmarks", "3": "Experiments"}
+SECTIONS = {"0": "Data and method", "1": "Models", "2": "Training, command line, benchmarks", "3": "Experiments",
+            "9": "For contributors"}
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
 _LINK = re.compile(r"(!?\[[^\]]*\]\()(<[^>]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _AUTO_LINK = re.compile(r"\[(`[^`\]]+`)\]\(([^)\s]+)\)")       # nbdev's add_links: [`name`](url#name)
 _HTML_LINK = re.compile(r"""((?:href|src)=")([^"]+)(")""")
+
+LIB = "mlabs"
+
+# --- four fixes to nbdev's API entries, applied before its processing runs ---------------------------------------
+# nbdev runs the processing in worker processes started with 'spawn'; a spawned worker imports this file again (as
+# `__mp_main__`), so the fixes are applied at import time and hold in the workers too.
+
+def _def_names(cell, shown: set) -> list[str]:
+    """nbdev's `_def_names` (the names of a cell's definitions that still need an API entry), comparing the entry's
+    own name with the `show_doc` calls already in the notebook. nbdev compares the bare `def` name, so a method added
+    with `@patch` (`def forward(self: DELA)`, entry `DELA.forward`) that the notebook also shows with
+    `show_doc(DELA.forward)` got a second, automatic entry: every such method was documented twice."""
+    from fastcore.basics import concat
+    from nbdev.processors import _def_types
+    from nbdev.showdoc import showdoc_nm
+    parsed, out = cell.parsed_(), []
+    for o in concat(parsed) if parsed else []:
+        if not isinstance(o, _def_types) or (o.name[0] == "_" and o.name[:2] != "__") or o.name in shown: continue
+        nm = showdoc_nm(o)
+        out += [n for n in (nm if isinstance(nm, list) else [nm]) if n not in shown]
+    return out
+
+def _unwrap_sym(sym, _orig=None):
+    """fastcore's `_unwrap_sym` follows `__wrapped__` to the undecorated function; for a method added with `@patch`
+    over another decorator (`@patch @torch.no_grad() def update(self: SelectionSampler ...)`) that inner function
+    is still called `update`, so the entry lost its class and its source link. Keep the wrapper then: its signature,
+    source and docstring are the inner function's (functools.wraps), its name is the class-qualified one."""
+    import fastcore.docments as fd
+    u = (_orig or fd._unwrap_sym_nbdev)(sym)
+    q, qu = getattr(sym, "__qualname__", ""), getattr(u, "__qualname__", "")
+    return sym if u is not sym and q.endswith("." + qu) and callable(sym) and not isinstance(sym, type) else u
+
+def _getdoc(o) -> str | None:
+    """`inspect.getdoc`, except that a docstring inherited from outside this package is not shown: a model's
+    `forward` without a docstring of its own showed `torch.nn.Module.forward`'s, raw reStructuredText included."""
+    import importlib, inspect
+    d = inspect.getdoc(o)
+    if d is None or getattr(o, "__doc__", None) or isinstance(o, type): return d
+    mod, qual = getattr(o, "__module__", None), getattr(o, "__qualname__", "")
+    cls_path, _, name = qual.rpartition(".")
+    if not (mod and cls_path and "<" not in cls_path): return d
+    try:
+        cls = importlib.import_module(mod)
+        for part in cls_path.split("."): cls = getattr(cls, part)
+    except (ImportError, AttributeError): return d
+    for base in getattr(cls, "__mro__", ())[1:]:
+        f = base.__dict__.get(name)
+        if f is not None and getattr(f, "__doc__", None):
+            return d if (base.__module__ or "").split(".")[0] == LIB else None
+    return d
+
+def _code_link(self, sym: str) -> str | None:
+    """nbdev's source link of `sym`; for a name defined in a package's `__init__.py` (`get_model` in
+    `mlabs/models/__init__.py`, `__getattr__` in `mlabs/__init__.py`), which nbdev's index leaves out (it skips files
+    whose name starts with an underscore), the link is made from that file's definition, in nbdev's form. (The
+    processing shows a notebook's names as that notebook defines them, so `sym` is the bare name.)"""
+    import ast
+    res = type(self)._code_nbdev(self, sym)
+    if res: return res
+    parts = sym.split(".")
+    if parts[0] == LIB: parts = [p for p in parts[1:] if p != "__init__"]
+    repo = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"].rstrip("/")
+    for f in sorted((ROOT / LIB).rglob("__init__.py")):
+        body = ast.parse(f.read_text()).body
+        for depth, part in enumerate(parts):
+            node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                         and n.name == part), None)
+            if node is None: break
+            body = getattr(node, "body", [])
+        else:
+            line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            return f"{repo}/blob/main/{f.relative_to(ROOT).as_posix()}#L{line}"
+    return None
+
+def _fix_nbdev():
+    import fastcore.docments as fd, nbdev.processors as npr
+    from nbdev.doclinks import NbdevLookup
+    npr._def_names = _def_names
+    if not hasattr(fd, "_unwrap_sym_nbdev"): fd._unwrap_sym_nbdev = fd._unwrap_sym
+    fd._unwrap_sym = _unwrap_sym
+    fd.getdoc = _getdoc
+    if not hasattr(NbdevLookup, "_code_nbdev"): NbdevLookup._code_nbdev = NbdevLookup.code
+    NbdevLookup.code = _code_link
+
+_fix_nbdev()
 
 def notebooks(nbs: Path) -> list[Path]:
     "The notebooks that become pages: index first, then the others in file-name (= reading) order."
@@ -42,11 +128,19 @@ def front_matter(nb: dict) -> dict:
         if c["cell_type"] == "raw" and s.startswith("---"): return yaml.safe_load(s.strip("-")) or {}
     return {}
 
+def description(nb_path: Path) -> str:
+    """The notebook's description: every `>` line of its title cell, joined. nbdev's front matter keeps only the
+    first line of a description written over several lines, so most pages showed a subtitle cut mid-sentence."""
+    nb = json.loads(Path(nb_path).read_text())
+    first = next((_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"), "")
+    return " ".join(l.lstrip(">").strip() for l in first.splitlines() if l.startswith(">")).strip()
+
 class Page:
     "One docs page: the processed notebook, its Markdown file name and its title."
     def __init__(self, src: Path, proc: Path):
         self.src, self.nb = src, json.loads(proc.read_text())
         self.fm = front_matter(self.nb)
+        self.description = description(src) or self.fm.get("description", "")
         self.name = "index" if src.stem == "index" else Path(self.fm.get("output-file", src.stem + ".html")).stem
         self.title = self.fm.get("title") or src.stem
         self.files: dict[str, bytes] = {}        # figure files written beside the page
@@ -107,15 +201,53 @@ def _show_doc(md: str) -> str:
         return f"{m[1]} `{name}` {{ {attr} }}"
     return re.sub(r"^(#{2,4}) (\S+)\s*$", head, md, flags=re.M)
 
+def html_table_chars(html: str) -> int:
+    """Estimated width of an HTML table in characters: per column, its longest cell (a header counts by its longest
+    piece, as it may break after an underscore or a space), plus two characters of padding. 0 without a table."""
+    widths: dict[int, int] = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S):
+        for j, (tag, cell) in enumerate(re.findall(r"<(th|td)[^>]*>(.*?)</t[hd]>", row, re.S)):
+            text = re.sub(r"<[^>]+>", "", cell).strip()
+            n = max(map(len, re.split(r"[_ ]", text))) if tag == "th" else len(text)
+            widths[j] = max(widths.get(j, 0), n)
+    return sum(w + 2 for w in widths.values())
+
 def _html_block(html: str) -> str:
-    "Raw HTML output (pandas tables) as one Markdown HTML block: no blank lines inside, inside a div."
+    """Raw HTML output (pandas tables) as one Markdown HTML block: no blank lines inside, inside a div. Column
+    headers may break after an underscore (`paper_macro_auc`), and `--chars` (the table's estimated width) lets the
+    page shrink the font of a wide table until it fits the column (extra.css)."""
     html = "\n".join(l for l in html.splitlines() if l.strip())
-    return f'<div class="nb-output" markdown="0">\n{html}\n</div>'
+    chars = html_table_chars(html)
+    html = re.sub(r"(<th[^>]*>)([^<]+)(</th>)", lambda m: m[1] + m[2].replace("_", "_<wbr>") + m[3], html)
+    style = f' style="--chars: {chars}"' if chars else ""
+    return f'<div class="nb-output"{style} markdown="0">\n{html}\n</div>'
+
+_COLUMNS = re.compile(r"\S(?: {2,}\S.*?){2,}")     # a printed table's row: three cells or more, 2+ spaces apart
+
+def table_width(text: str) -> int:
+    """Characters in the longest row of a printed table (pandas `to_string`, aligned columns) in `text`, 0 when
+    it holds none: the page sets such a block's font so that its rows fit the column unbroken, while printed
+    sentences wrap (extra.css)."""
+    rows = [len(l.rstrip()) for l in text.splitlines() if _COLUMNS.search(l.strip())]
+    return max(rows) if len(rows) >= 2 else 0
 
 def _text_out(text: str) -> str:
-    "Printed output, set apart from the code above it (class nb-out)."
+    "Printed output, set apart from the code above it (class nb-out; nb-table when it holds a printed table)."
     fence = "````" if "```" in text else "```"
-    return f'<div class="nb-out" markdown>\n\n{fence}text\n{text.rstrip()}\n{fence}\n\n</div>'
+    w = table_width(text)
+    attrs = f'class="nb-out nb-table" style="--cols: {w}"' if w else 'class="nb-out"'
+    return f'<div {attrs} markdown>\n\n{fence}text\n{text.rstrip()}\n{fence}\n\n</div>'
+
+def png_width(raw: bytes) -> int | None:
+    """The width in CSS pixels at which a PNG is as large as it was drawn: its pixel width over the resolution
+    stored in its pHYs chunk (matplotlib writes the savefig dpi there), at 96 CSS pixels to the inch. None when
+    the file does not say."""
+    i = raw.find(b"pHYs")
+    if raw[:8] != b"\x89PNG\r\n\x1a\n" or i < 0: return None
+    w = int.from_bytes(raw[16:20], "big")
+    ppx, unit = int.from_bytes(raw[i + 4:i + 8], "big"), raw[i + 12]
+    if unit != 1 or ppx <= 0: return None
+    return round(w / (ppx * 0.0254) * 96)
 
 def cell_outputs(page: Page, c: dict, idx: int, asis: bool) -> list[str]:
     out = []
@@ -132,10 +264,11 @@ def cell_outputs(page: Page, c: dict, idx: int, asis: bool) -> list[str]:
             raw = b64decode(_txt(data["image/png"])) if ext == "png" else _txt(data["image/svg+xml"]).encode()
             fn = f"{page.name}_files/cell{idx}_{k}.{ext}"
             page.files[fn] = raw
-            out.append(f"![Figure: output of a cell of {page.title}]({fn}){{ .nb-figure }}")
+            w = png_width(raw) if ext == "png" else None       # drawn size, at most the column's width (extra.css)
+            out.append(f"![Figure: output of a cell of {page.title}]({fn}){{ .nb-figure" + (f' width="{w}"' if w else "") + " }")
         elif "text/markdown" in data:
             md = _txt(data["text/markdown"]).strip()
-            out.append(_show_doc(md) if asis or md.startswith("---") else md)
+            out.append(_show_doc(md) if asis or md.startswith("---") else f'<div class="nb-md" markdown>\n\n{md}\n\n</div>')
         elif "text/html" in data: out.append(_html_block(_txt(data["text/html"])))
         elif "text/latex" in data: out.append(_txt(data["text/latex"]).strip())
         elif "text/plain" in data: out.append(_text_out(_txt(data["text/plain"])))
@@ -143,7 +276,7 @@ def cell_outputs(page: Page, c: dict, idx: int, asis: bool) -> list[str]:
 
 def to_markdown(page: Page, links: Links) -> str:
     parts = [f"# {page.title}"]
-    if page.fm.get("description"): parts.append(f'<p class="description">{page.fm["description"]}</p>')
+    if page.description: parts.append(f'<p class="description" markdown>{page.description}</p>')
     for i, c in enumerate(page.nb["cells"]):
         src = _src(c)
         if c["cell_type"] == "raw": continue
@@ -155,7 +288,15 @@ def to_markdown(page: Page, links: Links) -> str:
             parts.append(f"```python\n{code}\n```")
         if d.get("output", "true").lower() != "false":
             parts.extend(cell_outputs(page, c, i, d.get("output") == "asis"))
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(_one_entry_per_name(parts)) + "\n"
+
+def _one_entry_per_name(parts: list[str]) -> list[str]:
+    """Each name documented once: where two API entries render the same heading (nbdev's automatic entry after a
+    class and the notebook's own `show_doc` of an alias of it, `ChainSampler = AdaCSampler`), the last is kept,
+    the one the notebook placed."""
+    name = lambda p: (m := re.search(r"^#{2,4} `(\S+)` \{[^}]*\.sd-name \}", p, re.M)) and m[1]
+    last = {name(p): i for i, p in enumerate(parts) if name(p)}
+    return [p for i, p in enumerate(parts) if not name(p) or last[name(p)] == i]
 
 def _write(path: Path, data: bytes):
     "Write only when changed, so MkDocs and the browser see stable files."
@@ -182,7 +323,9 @@ def build(root: Path = ROOT, serve: bool = False) -> Path:
     os.chdir(ROOT)
     from nbdev.serve import proc_nbs
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    proc = proc_nbs(n_workers=int(os.environ.get("DOCS_WORKERS", 2)))
+    cache = ROOT / "_proc"     # nbdev's cache of processed notebooks: redone when this file changed (the fixes above)
+    stale = cache.exists() and cache.stat().st_mtime < Path(__file__).stat().st_mtime
+    proc = proc_nbs(n_workers=int(os.environ.get("DOCS_WORKERS", 2)), force=stale)
     srcs = notebooks(ROOT / "nbs")
     pages = [Page(s, proc / s.name) for s in srcs]
     links = Links(pages, cfg["project"]["urls"]["Documentation"])
@@ -209,6 +352,11 @@ def build(root: Path = ROOT, serve: bool = False) -> Path:
     if r.returncode: sys.exit(f"docs build failed (mkdocs exit {r.returncode}): see the WARNING lines above")
     if not serve:     # nbdev's Markdown twins (`Docs: .../selection.html.md` in each module's docstring) and llms.txt
         for p in pages: shutil.copyfile(MD / f"{p.name}.md", SITE / f"{p.name}.html.md")
+        # Opened from disk (file://), Material's search asks for search/search_index.js instead of the .json it
+        # cannot fetch there. Material's `offline` plugin writes it, but also adds a script from unpkg.com to every
+        # page; the index as a script is all that is needed, so it is written here.
+        idx = SITE / "search" / "search_index.json"
+        if idx.exists(): (SITE / "search" / "search_index.js").write_text("var __index = " + idx.read_text())
         if (ROOT / "nbs" / "llms.txt").exists(): shutil.copyfile(ROOT / "nbs" / "llms.txt", SITE / "llms.txt")
     return SITE
 

@@ -1,6 +1,9 @@
-"""Screenshots of the built docs site for the README and reviews: figures/docs-home.png, docs-api.png, docs-figure.png.
+"""Screenshots of the built docs site, for reviews: figures/docs-*.png (the home page, an API entry, Eq. 4 on the
+local imbalance page, the DELA page's formulas and API, the experiments page's verdicts and tables).
 
-Headless Chromium (the system's, driven by Playwright; no browser download), 1440x860, saved as 256-colour PNGs.
+Headless Chromium (the system's, driven by Playwright; no browser download) 1280 wide, each page scrolled to
+its element after MathJax has typeset every formula, downscaled to 960 pixels wide and saved as 256-colour PNGs
+(about 100 KB each).
 Usage: make docs && python tools/docs_shots.py [SITE_DIR]
 """
 import io, shutil, sys
@@ -9,22 +12,28 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = [("docs-home.png", "index.html", None),                         # page, element to scroll to (CSS)
-         ("docs-api.png", "selection.html", "#selectionsampler"),
-         ("docs-figure.png", "convergence.html", "img.nb-figure")]
+SHOTS = [("docs-home.png", "index.html", None, 900),                    # page, element to scroll to (CSS), height
+         ("docs-api.png", "selection.html", "#selectionsampler", 900),
+         ("docs-eq4.png", "local_imbalance.html", "#the-equations", 900),
+         ("docs-dela.png", "dela.html", "#dela", 900),
+         ("docs-experiments.png", "experiments.html", "#better-the-gain-at-every-budget", 1500)]   # verdicts, tables
+WIDTH = 960
 
 def main(site: Path, out: Path = ROOT / "figures"):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = b.new_page(viewport={"width": 1440, "height": 860})
-        for name, html, anchor in SHOTS:
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        for name, html, anchor, height in SHOTS:
+            page.set_viewport_size({"width": 1280, "height": height})
             page.goto((site / html).as_uri())
             page.wait_for_load_state("load")
-            page.wait_for_function("() => !window.MathJax || !MathJax.Hub || MathJax.Hub.queue.pending === 0")
-            if anchor: page.evaluate(f"document.querySelector('{anchor}').scrollIntoView(); window.scrollBy(0, -90)")
+            page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.isReady", timeout=60_000)
+            page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done()))")
+            if anchor: page.evaluate(f"document.querySelector('{anchor}').scrollIntoView(); window.scrollBy(0, -70)")
             page.wait_for_timeout(500)
             img = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+            img = img.resize((WIDTH, round(img.height * WIDTH / img.width)), Image.LANCZOS)
             img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out / name, optimize=True)
             print(f"{out / name}: {(out / name).stat().st_size // 1024} KB")
         b.close()

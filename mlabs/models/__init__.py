@@ -10,7 +10,6 @@ Docs: https://mlabs-dev.github.io/mlabs/models.html.md"""
 from __future__ import annotations
 import inspect, time
 import torch
-import pandas as pd
 from .base import (MultiLabelModel, ModelOutput, per_sample_bce, check_batch, synthetic_multilabel,
                                quick_fit, holdout, logistic_baseline, holdout_metrics, fit_holdout)
 from .c2ae import C2AE
@@ -180,8 +179,9 @@ def get_model(name: str,                 # "c2ae", "mpvae", "paca", "clif" or "d
 def presets_table(protocol: str = "official", # "official" or "authors"
                   d: int|None = None,         # features, for the authors' d-dependent values (else they are omitted)
                   q: int|None = None,         # labels, for the authors' q-dependent values
-                 ) -> pd.DataFrame:           # one row per (model, dataset, hyperparameter): value and source
+                 ):                           # pandas DataFrame, one row per (model, dataset, hyperparameter): value and source
     "Every preset value with its source; dataset `*` is the model's rule for datasets its official code never ran."
+    import pandas as pd                       # the experiments extra: building a model needs no pandas
     rows = []
     for key, cls in MODELS.items():
         for ds in (OFFICIAL[key] if protocol == "official" else [RULE]):
@@ -190,8 +190,9 @@ def presets_table(protocol: str = "official", # "official" or "authors"
     return pd.DataFrame(rows)
 
 # %% ../../nbs/16_models.ipynb #7d5d6368
-def defaults_table() -> pd.DataFrame:
+def defaults_table(): # pandas DataFrame, one row per (model, hyperparameter)
     "One row per (model, hyperparameter): its default value and where that default comes from."
+    import pandas as pd
     rows = []
     for key, cls in MODELS.items():
         src = getattr(_MODULES[key], "SOURCES", {})
@@ -231,8 +232,9 @@ def train_preset(name: str,       # one of MODELS
 def learning_check(models: list[str]|None = None, # models to train (None: all five)
                    seed: int = 0,                 # seed of the split, the initialisation and the shuffling
                    n_threads: int|None = 1,       # torch threads while training (None: leave as is)
-                  ) -> pd.DataFrame:              # one row per model plus the baseline, with the paper's values
+                  ):                              # pandas DataFrame, one row per model plus the baseline, with the paper's values
     "The yeast check as a table: each model with its preset, the logistic-regression baseline and the paper's Random column."
+    import pandas as pd
     from mlabs.core import threads
     tr, te = holdout("yeast", seed=seed)
     base = holdout_metrics(te[1], logistic_baseline(tr, te[0]))
