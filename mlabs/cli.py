@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from .core import SE_DEFAULT
 
 # %% auto #0
-__all__ = ['ISSUES', 'MODEL_NAMES', 'STRATEGY_NAMES', 'SE_NAMES', 'DATASET_NAMES', 'COMMANDS', 'DEMO', 'UsageError',
+__all__ = ['ISSUES', 'MODEL_NAMES', 'STRATEGY_NAMES', 'SE_NAMES', 'DATASET_NAMES', 'COMMANDS', 'DEMO', 'EXTRAS', 'UsageError',
            'int_at_least', 'number_above', 'comma_list', 'command', 'example_configs', 'convergence_figure',
            'build_parser', 'main']
 
@@ -484,6 +484,9 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
         p.print_help(sys.stderr); return 2
     try: return COMMANDS[args.command][2](args)
     except KeyboardInterrupt: return _fail("interrupted (finished runs are kept; run the same command to resume)", 130)
+    except ModuleNotFoundError as e:
+        if e.name not in EXTRAS: raise
+        return _fail(f"mlabs {args.command} needs {e.name}, which is not installed: pip install 'mlabs[{EXTRAS[e.name]}]'", 1)
     except Exception as e:
         code = getattr(e, "exit_code", None)
         if code is None and _ours(e): code = 1
@@ -496,6 +499,9 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
         if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
             import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
         return code
+
+EXTRAS = {"pandas": "experiments", "matplotlib": "experiments", "seaborn": "experiments", "tqdm": "experiments",
+          "ray": "ray", "lightning": "lightning", "torchdata": "torchdata"}   # optional package -> the extra that installs it
 
 def _ours(e: Exception) -> bool:
     "A failure the package reports on purpose or a user can act on (data, store, run, memory), not an accident such as an IndexError."

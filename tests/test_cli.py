@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent / "mlabs"
+ROOT = Path(__file__).resolve().parents[1]
 
 def mlabs(*args, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=600, **kw)
@@ -328,3 +329,16 @@ def test_run_with_a_model_class_of_your_own(tmp_path):
     assert len(new) == 1 and new[0]["config"]["lr"] == 0.01
     r = mlabs("run", "--dataset", "yeast", "--model", "mymodels:Nope", "--out", "runs", cwd=tmp_path)
     assert r.returncode == 2 and "module mymodels has no Nope" in one_line(r)
+
+
+def test_missing_extra_is_one_line(tmp_path):
+    "Without the experiments extra (pandas hidden), `mlabs report` says which extra to install, in one line, exit 1."
+    code = ("import sys, builtins\nreal = builtins.__import__\n"
+            "def fake(name, *a, **k):\n"
+            "    if name.split('.')[0] == 'pandas': raise ModuleNotFoundError(\"No module named 'pandas'\", name='pandas')\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = fake\nfrom mlabs.cli import main\n"
+            f"sys.exit(main(['report', {str(ROOT/'results')!r}, '--config', {str(ROOT/'configs'/'smoke.toml')!r}]))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and r.stderr.strip() == ("mlabs: error: mlabs report needs pandas, which is not installed: "
+                                                      "pip install 'mlabs[experiments]'"), r.stderr
