@@ -52,10 +52,11 @@ figures: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/mlabs bench --threads 1
 
-# Tables 2-4 and the figures from the committed records, then the statistics and experiment notebooks rerun with
-# their outputs saved (the records come from `mlabs grid configs/quick.toml --out results/quick`, configs/cpu.toml and configs/benchmark.toml).
+# Tables 2-4 and the figures of each grid from the one record store (results/records; a grid's records are the keys
+# its config expands to: `mlabs grid configs/<grid>.toml --out results`), tables in results/<grid>/tables, then the
+# statistics and experiment notebooks rerun with their outputs saved.
 report: $(STAMP)
-	for d in results/quick results/cpu results/benchmark; do if [ -d $$d/records ]; then $(BIN)/mlabs report $$d --figures figures || exit 1; fi; done
+	for g in quick cpu benchmark converged; do $(BIN)/mlabs report results --config configs/$$g.toml --figures figures || exit 1; done
 	for nb in nbs/22_stats.ipynb nbs/30_report.ipynb nbs/3[1-9]_*.ipynb nbs/index.ipynb; do $(BIN)/nbdev-test $$nb --save || exit 1; done
 	$(BIN)/nbdev-clean
 	$(BIN)/python tools/nb2md.py nbs/index.ipynb README.md
