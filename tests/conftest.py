@@ -9,6 +9,12 @@ if "MLABS_FIGURES" not in os.environ:
     import atexit, shutil
     os.environ["MLABS_FIGURES"] = tempfile.mkdtemp(prefix="mlabs-figures-")
     atexit.register(shutil.rmtree, os.environ["MLABS_FIGURES"], True)
+# The docs site that tests/test_docs.py and tests/test_browser.py share (tests/docsite.py) is built once per session
+# under a key set here, before pytest-xdist starts its workers, and removed by this process at the end.
+if "MLABS_DOCS_KEY" not in os.environ:
+    import atexit, shutil, uuid
+    os.environ["MLABS_DOCS_KEY"] = uuid.uuid4().hex[:12]
+    atexit.register(shutil.rmtree, os.path.join(tempfile.gettempdir(), f"mlabs-docs-{os.environ['MLABS_DOCS_KEY']}"), True)
 from pathlib import Path
 import pytest
 

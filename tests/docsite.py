@@ -1,7 +1,7 @@
 """Helpers for the tests that build and look at the docs site (test_docs.py, test_browser.py).
 
 The site is built once per test run (pytest-xdist workers share it through a lock) from a copy of the checkout in
-a temporary folder, so the tests never write into the repository.
+a temporary folder, so the tests never write into the repository; conftest.py removes it when the session ends.
 """
 import fcntl, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
@@ -26,7 +26,7 @@ def build_docs(repo: Path) -> subprocess.CompletedProcess:
 
 def built_site() -> tuple[Path, subprocess.CompletedProcess]:
     "(the copy of the checkout with its built site under _docs/site, the build's result), built once per run."
-    key = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    key = os.environ.get("MLABS_DOCS_KEY") or os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
     base = Path(tempfile.gettempdir()) / f"mlabs-docs-{key}"
     base.mkdir(exist_ok=True)
     with open(base / "lock", "w") as lock:
