@@ -16,6 +16,12 @@ from .imbalance import check_labels, minority_labels
 # %% auto #0
 __all__ = ['check_features', 'knn_indices', 'local_imbalance', 'local_S', 'local_eps', 'instance_weights']
 
+# %% ../nbs/02_local_imbalance.ipynb #a6e128df
+def _first_nonfinite_row(X) -> int:
+    "The first row of X (a dense array, or CSR by its stored values) holding NaN or inf."
+    if sp.issparse(X): return int(np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(X.data))[0], side="right") - 1)
+    return int(np.flatnonzero(~np.isfinite(X).all(1))[0])
+
 # %% ../nbs/02_local_imbalance.ipynb #a6e128e1
 def check_features(X, # features [n, d], dense array or scipy sparse
                    name: str = "X", # the array's name in error messages
@@ -32,11 +38,10 @@ def check_features(X, # features [n, d], dense array or scipy sparse
         vals = X
     if X.ndim != 2: raise ValueError(f"{name} has shape {X.shape}; expected a 2-D [n, d] feature matrix")
     if not np.isfinite(vals).all():
-        if sp.issparse(X): r = int(np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(vals))[0], side="right") - 1)
-        else: r = int(np.flatnonzero(~np.isfinite(X).all(1))[0])
-        raise ValueError(f"{name} (shape {X.shape}) has NaN or inf values (first in row {r})")
+        raise ValueError(f"{name} (shape {X.shape}) has NaN or inf values (first in row {_first_nonfinite_row(X)})")
     return X
 
+# %% ../nbs/02_local_imbalance.ipynb #a6e128e4
 def _check_k(k, n: int, name: str = "X") -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
@@ -52,6 +57,7 @@ def _lowest_index_topk(D: torch.Tensor, k: int) -> torch.Tensor:
     sel = lt | (eq & (torch.cumsum(eq.to(torch.int32), 1) <= k - lt.sum(1, keepdim=True)))
     return torch.nonzero(sel)[:, 1].view(len(D), k)                     # row-major nonzero: in index order
 
+# %% ../nbs/02_local_imbalance.ipynb #876669f0
 def _topk_block(D: torch.Tensor, # [b, n] scores (smaller = closer), self entries already +inf
                 k: int,
                 extra: int = 16, # candidates beyond k that resolve ties without a full-row pass
@@ -70,6 +76,53 @@ def _topk_block(D: torch.Tensor, # [b, n] scores (smaller = closer), self entrie
     order = torch.sort(torch.gather(D, 1, idx), dim=1, stable=True).indices   # closest first
     return torch.gather(idx, 1, order)
 
+# %% ../nbs/02_local_imbalance.ipynb #d50ca04b
+def _knn_sklearn(X, k: int) -> np.ndarray:
+    "[n, k] neighbours from scikit-learn's `NearestNeighbors` (each sample excluded by index; tie order unspecified)."
+    from sklearn.neighbors import NearestNeighbors
+    algo = "brute" if sp.issparse(X) or X.shape[1] > 30 else "auto"
+    return NearestNeighbors(n_neighbors=k, algorithm=algo).fit(X).kneighbors(return_distance=False).astype(np.int64)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca04e
+def _knn_operands(X,                # features [n, d], float32 ndarray or CSR
+                  dtype, device,    # of the tensors
+                  use_sparse: bool, # the sparse x dense path: X itself is not made a tensor
+                 ) -> tuple:        # (X as a tensor [n, d] or None, its transpose [d, n], squared norms [n])
+    "The tensors of the blocked search."
+    if use_sparse:
+        XT = torch.as_tensor(X.T.toarray(), dtype=dtype, device=device)
+        return None, XT, (XT * XT).sum(0)
+    Xt = torch.as_tensor(X.toarray() if sp.issparse(X) else X, dtype=dtype, device=device)
+    return Xt, Xt.T, (Xt * Xt).sum(1)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca051
+def _block_scores(Xb,           # the block's rows: a dense tensor, or a CSR matrix (the sparse path)
+                  XT: torch.Tensor, sq: torch.Tensor, dtype, # from `_knn_operands`
+                 ) -> torch.Tensor:  # [rows, n] scores
+    "||x_m||^2 - 2 x_i.x_m for every row i of the block and every sample m (||x_i||^2 dropped)."
+    if not sp.issparse(Xb): return torch.addmm(sq, Xb, XT, beta=1, alpha=-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # "sparse CSR support is in beta"
+        Xs = torch.sparse_csr_tensor(torch.as_tensor(Xb.indptr, dtype=torch.int64),
+                                     torch.as_tensor(Xb.indices, dtype=torch.int64),
+                                     torch.as_tensor(Xb.data), size=Xb.shape, dtype=dtype, device=XT.device)
+        return torch.sparse.addmm(sq.expand(Xb.shape[0], XT.shape[1]), Xs, XT, beta=1, alpha=-2)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca054
+def _knn_torch(X, k: int, device, dtype, block_bytes: int, use_sparse: bool) -> np.ndarray:
+    "The blocked search: [n, k] neighbour indices, closest first, ties by lower index."
+    n = X.shape[0]
+    Xt, XT, sq = _knn_operands(X, dtype, device, use_sparse)
+    dev = XT.device
+    rows = max(1, min(n, block_bytes // (4 * n)))
+    out = torch.empty((n, k), dtype=torch.int64, device=dev)
+    for s in range(0, n, rows):
+        e = min(n, s + rows)
+        D = _block_scores(X[s:e] if use_sparse else Xt[s:e], XT, sq, dtype)
+        D[torch.arange(e - s, device=dev), torch.arange(s, e, device=dev)] = math.inf
+        out[s:e] = _topk_block(D, k)
+    return out.cpu().numpy()
+
 # %% ../nbs/02_local_imbalance.ipynb #d50ca050
 def knn_indices(X,                 # features [n, d], dense or scipy sparse
                 k: int = 5,        # neighbours per sample
@@ -85,39 +138,39 @@ def knn_indices(X,                 # features [n, d], dense or scipy sparse
     n, d = X.shape
     k = _check_k(k, n)
     if method == "auto": method = "torch" if n * d * 4 <= max_dense_bytes else "sklearn"
-    if method == "sklearn":
-        from sklearn.neighbors import NearestNeighbors
-        algo = "brute" if sp.issparse(X) or d > 30 else "auto"
-        return NearestNeighbors(n_neighbors=k, algorithm=algo).fit(X).kneighbors(return_distance=False).astype(np.int64)
+    if method == "sklearn": return _knn_sklearn(X, k)
     if method != "torch": raise ValueError(f"method must be 'auto', 'torch' or 'sklearn', got {method!r}")
     # Sparse rows times the dense transpose: fewer operations when X is mostly zeros (tmc2007: 4.5% non-zeros).
     use_sparse = sp.issparse(X) and X.nnz <= sparse_below * n * d
-    if use_sparse:                       # only the dense transpose [d, n] is held
-        XT = torch.as_tensor(X.T.toarray(), dtype=dtype, device=device)
-        sq = (XT * XT).sum(0)
-        dev = XT.device
-    else:
-        Xt = torch.as_tensor(X.toarray() if sp.issparse(X) else X, dtype=dtype, device=device)
-        XT, sq, dev = Xt.T, (Xt * Xt).sum(1), Xt.device
-    rows = max(1, min(n, block_bytes // (4 * n)))
-    out = torch.empty((n, k), dtype=torch.int64, device=dev)
-    for s in range(0, n, rows):
-        e = min(n, s + rows)
-        if use_sparse:
-            Xb = X[s:e]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)   # "sparse CSR support is in beta"
-                Xb = torch.sparse_csr_tensor(torch.as_tensor(Xb.indptr, dtype=torch.int64),
-                                             torch.as_tensor(Xb.indices, dtype=torch.int64),
-                                             torch.as_tensor(Xb.data), size=Xb.shape, dtype=dtype, device=dev)
-                D = torch.sparse.addmm(sq.expand(e - s, n), Xb, XT, beta=1, alpha=-2)
-        else:
-            D = torch.addmm(sq, Xt[s:e], XT, beta=1, alpha=-2)   # ||x_m||^2 - 2 x_i.x_m (||x_i||^2 dropped)
-        D[torch.arange(e - s, device=dev), torch.arange(s, e, device=dev)] = math.inf
-        out[s:e] = _topk_block(D, k)
-    return out.cpu().numpy()
+    return _knn_torch(X, k, device, dtype, block_bytes, use_sparse)
+
+# %% ../nbs/02_local_imbalance.ipynb #3ab6811b
+def _b_columns(labels, # label indices, or None for all
+               q: int, # the number of labels
+              ) -> np.ndarray: # the distinct indices, ascending
+    "The label columns B is computed for."
+    cols = np.arange(q) if labels is None else np.unique(np.asarray(labels, dtype=np.int64))
+    if cols.size and (cols.min() < 0 or cols.max() >= q):
+        raise ValueError(f"labels must be indices in [0, {q}), got {np.asarray(labels).tolist()}")
+    return cols
 
 # %% ../nbs/02_local_imbalance.ipynb #3ab6811d
+def _eq2(Y: np.ndarray,         # labels [n, q], dense 0/1
+         neighbors: np.ndarray, # [n, k] neighbour indices
+         cols: np.ndarray,      # the label columns to compute
+        ) -> np.ndarray:        # B, float32 [n, q]; nan outside `cols`
+    "Eq. 2, in row blocks: B_ij = y_ij (k - number of neighbours carrying label j) / k."
+    (n, q), k = Y.shape, neighbors.shape[1]
+    Yc = np.ascontiguousarray(Y[:, cols], dtype=np.uint8)
+    B = np.full((n, q), np.nan, np.float32)
+    rows = max(1, 2**24 // max(1, k * len(cols)))
+    for s in range(0, n, rows):
+        e = min(n, s + rows)
+        pos = Yc[neighbors[s:e]].sum(1, dtype=np.int32)             # neighbours carrying each label, [rows, |cols|]
+        B[s:e, cols] = Yc[s:e] * (k - pos) / np.float32(k)
+    return B
+
+# %% ../nbs/02_local_imbalance.ipynb #3ab6811a
 def local_imbalance(X,                # features [n, d], dense or scipy sparse
                     Y,                # labels [n, q], 0/1
                     k: int = 5,       # neighbours (the authors' value; the paper gives none)
@@ -133,19 +186,10 @@ def local_imbalance(X,                # features [n, d], dense or scipy sparse
         raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]} (X {X.shape}, Y {Y.shape})")
     n, q = Y.shape
     k = _check_k(k, n)
-    cols = np.arange(q) if labels is None else np.unique(np.asarray(labels, dtype=np.int64))
-    if cols.size and (cols.min() < 0 or cols.max() >= q):
-        raise ValueError(f"labels must be indices in [0, {q}), got {np.asarray(labels).tolist()}")
+    cols = _b_columns(labels, q)
     if neighbors is None: neighbors = knn_indices(X, k, **knn_kwargs)
     elif neighbors.shape != (n, k): raise ValueError(f"neighbors has shape {neighbors.shape}; expected {(n, k)}")
-    Yc = np.ascontiguousarray(Y[:, cols], dtype=np.uint8)
-    B = np.full((n, q), np.nan, np.float32)
-    rows = max(1, 2**24 // max(1, k * len(cols)))
-    for s in range(0, n, rows):
-        e = min(n, s + rows)
-        pos = Yc[neighbors[s:e]].sum(1, dtype=np.int32)             # neighbours carrying each label, [rows, |cols|]
-        B[s:e, cols] = Yc[s:e] * (k - pos) / np.float32(k)
-    return B
+    return _eq2(Y, neighbors, cols)
 
 # %% ../nbs/02_local_imbalance.ipynb #ac52819a
 def local_S(B: np.ndarray, # local imbalance [n, q] from `local_imbalance`
