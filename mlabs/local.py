@@ -22,20 +22,26 @@ def _first_nonfinite_row(X) -> int:
     if sp.issparse(X): return int(np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(X.data))[0], side="right") - 1)
     return int(np.flatnonzero(~np.isfinite(X).all(1))[0])
 
+# %% ../nbs/02_local_imbalance.ipynb #a6e128f1
+def _float32_values(X,        # features, dense or scipy sparse
+                    name: str, # the array's name in error messages
+                   ) -> tuple: # (X as float32 ndarray or CSR, the array of its values to check)
+    "X in float32 (CSR for sparse input), refusing a dense array that does not hold numbers."
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float32)
+        return X, X.data
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
+        raise ValueError(f"{name} (shape {X.shape}) has dtype {X.dtype}; expected numbers")
+    X = X.astype(np.float32, copy=False)
+    return X, X
+
 # %% ../nbs/02_local_imbalance.ipynb #a6e128e1
 def check_features(X, # features [n, d], dense array or scipy sparse
                    name: str = "X", # the array's name in error messages
                   ) -> np.ndarray | sp.csr_matrix: # float32 ndarray or CSR
     "Validate a feature matrix: 2-D, numeric, finite. Returns float32 (CSR for sparse input)."
-    if sp.issparse(X):
-        X = sp.csr_matrix(X, dtype=np.float32)
-        vals = X.data
-    else:
-        X = np.asarray(X)
-        if X.dtype == object or not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
-            raise ValueError(f"{name} (shape {X.shape}) has dtype {X.dtype}; expected numbers")
-        X = X.astype(np.float32, copy=False)
-        vals = X
+    X, vals = _float32_values(X, name)
     if X.ndim != 2: raise ValueError(f"{name} has shape {X.shape}; expected a 2-D [n, d] feature matrix")
     if not np.isfinite(vals).all():
         raise ValueError(f"{name} (shape {X.shape}) has NaN or inf values (first in row {_first_nonfinite_row(X)})")
@@ -170,6 +176,16 @@ def _eq2(Y: np.ndarray,         # labels [n, q], dense 0/1
         B[s:e, cols] = Yc[s:e] * (k - pos) / np.float32(k)
     return B
 
+# %% ../nbs/02_local_imbalance.ipynb #3ab68118
+def _features_and_labels(X, Y) -> tuple[np.ndarray|sp.csr_matrix, np.ndarray]:
+    "`check_features(X)` and the 0/1 labels Y as a dense array, with as many rows as X."
+    X = check_features(X)
+    Y = check_labels(Y, "Y")
+    Y = Y.toarray() if sp.issparse(Y) else Y
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]} (X {X.shape}, Y {Y.shape})")
+    return X, Y
+
 # %% ../nbs/02_local_imbalance.ipynb #3ab6811a
 def local_imbalance(X,                # features [n, d], dense or scipy sparse
                     Y,                # labels [n, q], 0/1
@@ -179,11 +195,7 @@ def local_imbalance(X,                # features [n, d], dense or scipy sparse
                     **knn_kwargs,     # passed to `knn_indices` (method, device, dtype ...)
                    ) -> np.ndarray:   # B, float32 [n, q], values in {0, 1/k, ..., 1}
     "Local imbalance (Eq. 2): share of each sample's k nearest neighbours that lack each of its labels."
-    X = check_features(X)
-    Y = check_labels(Y, "Y")
-    Y = Y.toarray() if sp.issparse(Y) else Y
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]} (X {X.shape}, Y {Y.shape})")
+    X, Y = _features_and_labels(X, Y)
     n, q = Y.shape
     k = _check_k(k, n)
     cols = _b_columns(labels, q)
@@ -204,16 +216,24 @@ def local_S(B: np.ndarray, # local imbalance [n, q] from `local_imbalance`
     inv[np.isnan(tot)] = np.nan
     return np.where(out, np.float32(-1), Bk * inv.astype(np.float32)).astype(np.float32)
 
+# %% ../nbs/02_local_imbalance.ipynb #d10941ad
+def _minority_indices(minority, # minority label indices, or a boolean mask of length q
+                      q: int,   # the number of labels
+                     ) -> np.ndarray: # int64 indices
+    "The minority labels as indices in [0, q)."
+    m = np.asarray(minority)
+    m = np.flatnonzero(m) if m.dtype == bool else m.astype(np.int64)
+    if m.size and (m.min() < 0 or m.max() >= q):
+        raise ValueError(f"minority labels must be indices in [0, {q}), got {m.tolist()}")
+    return m
+
 # %% ../nbs/02_local_imbalance.ipynb #d10941af
 def local_eps(S: np.ndarray, # [n, q] from `local_S`
               minority,      # minority label indices (or a boolean mask of length q)
              ) -> np.ndarray: # eps, float64 [n]
     "Eq. 5's imbalance vector: eps_i = sum over minority labels of S_ij, skipping the outliers (S_ij = -1)."
     S = np.asarray(S)
-    m = np.asarray(minority)
-    m = np.flatnonzero(m) if m.dtype == bool else m.astype(np.int64)
-    if m.size and (m.min() < 0 or m.max() >= S.shape[1]):
-        raise ValueError(f"minority labels must be indices in [0, {S.shape[1]}), got {m.tolist()}")
+    m = _minority_indices(minority, S.shape[1])
     Sm = S[:, m]
     if np.isnan(Sm).any():
         raise ValueError(f"S (shape {S.shape}) has nan in minority label columns "
