@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['PARSER_VERSION', 'F32_MAX', 'ArffError', 'Attribute', 'parse_attribute', 'ArffHeader', 'read_bytes', 'parse_header',
+__all__ = ['F32_MAX', 'PARSER_VERSION', 'ArffError', 'Attribute', 'parse_attribute', 'read_bytes', 'ArffHeader', 'parse_header',
            'ArffMatrix', 'parse_arff', 'read_mulan_xml', 'meka_label_count', 'find_xml', 'label_columns']
 
 # %% ../nbs/00a_arff.ipynb #be06cd7d
@@ -42,16 +42,19 @@ class Attribute:
         try: return np.array([float(v) for v in self.values])
         except ValueError: return None
 
-_ATTR_RE = re.compile(r"""@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s{]+)\s*(.*)$""", re.I)
-
+# %% ../nbs/00a_arff.ipynb #e6f5e031
 def _unquote(s: str) -> str:
     s = s.strip()
     if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"": s = s[1:-1].replace("\\" + s[0], s[0])
     return s
 
+# %% ../nbs/00a_arff.ipynb #e6f5e033
 def _csv_split(s: str) -> list[str]:
     "Split on commas, honouring single quotes (ARFF's usual quoting)."
     return next(csv.reader([s], quotechar="'", skipinitialspace=True), [])
+
+# %% ../nbs/00a_arff.ipynb #e6f5e036
+_ATTR_RE = re.compile(r"""@attribute\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s{]+)\s*(.*)$""", re.I)
 
 # %% ../nbs/00a_arff.ipynb #3de46e14
 def parse_attribute(line: str,               # an `@attribute ...` line
@@ -69,14 +72,6 @@ def parse_attribute(line: str,               # an `@attribute ...` line
                     "(only numeric/real/integer and nominal {...} are supported)", path, lineno)
 
 # %% ../nbs/00a_arff.ipynb #17cd1a3c
-@dataclass
-class ArffHeader:
-    "What precedes `@data`: relation name, attributes, and where the data starts."
-    relation: str
-    attributes: list[Attribute]
-    data_line: int   # 1-based line number of the `@data` line
-    data_offset: int # byte offset just after the `@data` line
-
 def read_bytes(path) -> bytes:
     "The bytes of a plain or gzip-compressed file (detected by its magic number, not its name)."
     raw = Path(path).read_bytes()
@@ -86,12 +81,20 @@ def read_bytes(path) -> bytes:
     if raw.startswith(b"\xef\xbb\xbf"): raw = raw[3:]               # a UTF-8 byte-order mark
     return raw.replace(b"\r\n", b"\n")
 
-# %% ../nbs/00a_arff.ipynb #f166eed0
-def parse_header(raw: bytes, path=None) -> ArffHeader:
-    "Parse the ARFF header of `raw` (bytes of the whole file)."
-    m = re.search(rb"^[ \t]*@data[ \t]*$", raw, re.I | re.M)
-    if m is None: raise ArffError("no @data line: not an ARFF file, or truncated before the data", path)
-    head = raw[:m.start()].decode("utf-8", errors="replace").split("\n")
+# %% ../nbs/00a_arff.ipynb #17cd1a3f
+@dataclass
+class ArffHeader:
+    "What precedes `@data`: relation name, attributes, and where the data starts."
+    relation: str
+    attributes: list[Attribute]
+    data_line: int   # 1-based line number of the `@data` line
+    data_offset: int # byte offset just after the `@data` line
+
+# %% ../nbs/00a_arff.ipynb #f166eecf
+def _declarations(head: list[str], # the header's lines, the first being line 1 of the file
+                  path=None,       # file, for error messages
+                 ) -> tuple[str, list[Attribute]]: # (relation name, attributes)
+    "The relation name and the attributes declared in the header's lines."
     relation, attrs = None, []
     for i, line in enumerate(head, 1):
         s = line.strip()
@@ -105,9 +108,17 @@ def parse_header(raw: bytes, path=None) -> ArffHeader:
     if len(set(names)) < len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ArffError(f"attribute {dup!r} is declared twice", path)
-    data_line = len(head)
+    return relation or "", attrs
+
+# %% ../nbs/00a_arff.ipynb #f166eed0
+def parse_header(raw: bytes, path=None) -> ArffHeader:
+    "Parse the ARFF header of `raw` (bytes of the whole file)."
+    m = re.search(rb"^[ \t]*@data[ \t]*$", raw, re.I | re.M)
+    if m is None: raise ArffError("no @data line: not an ARFF file, or truncated before the data", path)
+    head = raw[:m.start()].decode("utf-8", errors="replace").split("\n")
+    relation, attrs = _declarations(head, path)
     nl = raw.find(b"\n", m.end())
-    return ArffHeader(relation or "", attrs, data_line, len(raw) if nl < 0 else nl + 1)
+    return ArffHeader(relation, attrs, len(head), len(raw) if nl < 0 else nl + 1)
 
 # %% ../nbs/00a_arff.ipynb #dfe2574e
 @dataclass
@@ -141,11 +152,13 @@ def _line_table(body: bytes):
         last = np.where(blank, starts, nonws[np.maximum(b - 1, 0)] if nonws.size else starts)
     return buf, starts, ends, blank, first, last
 
+# %% ../nbs/00a_arff.ipynb #2401f3b2
 def _count_in_lines(buf, starts, ends, byte: int) -> np.ndarray:
     "How many times `byte` occurs in each line [starts, ends)."
     pos = np.flatnonzero(buf == byte)
     return np.searchsorted(pos, ends) - np.searchsorted(pos, starts)
 
+# %% ../nbs/00a_arff.ipynb #2401f3b4
 def _has_content(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "For each byte range [a, b) of buf: does it hold a non-blank byte?"
     L = np.maximum(b - a, 0)
@@ -158,6 +171,7 @@ def _has_content(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out[nz] = np.add.reduceat(~np.isin(buf[pos], _WS), seg) > 0
     return out
 
+# %% ../nbs/00a_arff.ipynb #2401f3b7
 def _fast_floats(text: bytes, sep: str, expected: int) -> np.ndarray|None:
     "All numbers of `text` (C parser); None unless exactly `expected` finite numbers were read."
     with warnings.catch_warnings():
@@ -165,6 +179,71 @@ def _fast_floats(text: bytes, sep: str, expected: int) -> np.ndarray|None:
         try: v = np.fromstring(text, sep=sep)
         except (ValueError, DeprecationWarning, AttributeError): return None   # AttributeError: a NumPy without it
     return v if v.size == expected and np.isfinite(v).all() else None
+
+# %% ../nbs/00a_arff.ipynb #eb416deb
+def _data_rows(body: bytes, path, data_line: int):
+    "(buf, first, last, idx, text, commas) of the @data section: idx, the lines that are rows; text, those rows."
+    buf, starts, ends, blank, first, last = _line_table(body)
+    if buf.size == 0: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
+    first, last = np.minimum(first, buf.size - 1), np.minimum(last, buf.size - 1)
+    keep = ~blank & (buf[first] != ord("%"))
+    idx = np.flatnonzero(keep)
+    if idx.size == 0: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
+    text = buf[np.repeat(keep, ends - starts + 1)[:buf.size]].tobytes().strip()
+    return buf, first, last, idx, text, _count_in_lines(buf, starts, ends, ord(","))[idx]
+
+# %% ../nbs/00a_arff.ipynb #9fab2242
+def _nominal_ok(cols, vals, attrs) -> bool:
+    "True when every value of a nominal column (numeric declarations only) is one of its declared values."
+    groups = {}
+    for j, a in enumerate(attrs):
+        if a.kind == "nominal":
+            nv = a.numeric_values
+            if nv is None: return False          # string-valued nominal: the careful parser maps it
+            groups.setdefault(tuple(nv), []).append(j)
+    for nv, js in groups.items():
+        sel = np.isin(cols, js)
+        if not np.isin(vals[sel], nv).all(): return False
+    return True
+
+# %% ../nbs/00a_arff.ipynb #eb416dee
+def _fast_sparse(buf, first, last, text: bytes, commas, attrs) -> sp.csr_matrix|None:
+    "Sparse rows (`first`/`last`: each row's first and last non-blank byte) as CSR, or None if anything is unusual."
+    n, m = commas.size, len(attrs)
+    if (buf[last] != ord("}")).any(): return None
+    pairs = commas + 1
+    z = np.flatnonzero(commas == 0)                     # rows with at most one entry: '{}' has none
+    pairs[z[~_has_content(buf, first[z] + 1, last[z])]] = 0
+    v = _fast_floats(text.translate(None, b"{}").replace(b",", b" "), " ", 2 * int(pairs.sum()))
+    if v is None: return None
+    j, x = v[0::2], v[1::2]
+    row = np.repeat(np.arange(n), pairs)
+    ji = j.astype(np.int64)
+    if (ji != j).any() or (ji < 0).any() or (ji >= m).any(): return None
+    if ((np.diff(ji) <= 0) & (np.diff(row) == 0)).any(): return None
+    if not _nominal_ok(ji, x, attrs): return None
+    return sp.csr_matrix((x, ji, np.r_[0, np.cumsum(pairs)]), shape=(n, m))
+
+# %% ../nbs/00a_arff.ipynb #eb416df1
+def _fast_dense(text: bytes, commas, attrs) -> np.ndarray|None:
+    "Dense rows as an [n, m] float64 array, or None if anything is unusual."
+    n, m = commas.size, len(attrs)
+    if (commas != m - 1).any(): return None
+    v = _fast_floats(text.replace(b"\n", b","), ",", n * m)
+    if v is None: return None
+    if not _nominal_ok(np.tile(np.arange(m), n), v, attrs): return None
+    return v.reshape(n, m)
+
+# %% ../nbs/00a_arff.ipynb #eb416df4
+def _fast_parse(body: bytes, attrs, path, data_line: int):
+    "Vectorised parse; returns (M float64 or CSR, lines) or None when anything is unusual (then go careful)."
+    buf, first, last, idx, text, commas = _data_rows(body, path, data_line)
+    lines = data_line + 1 + idx
+    if b"'" in body or b'"' in body: return None, lines
+    sparse = buf[first[idx]] == ord("{")
+    if sparse.all(): return _fast_sparse(buf, first[idx], last[idx], text, commas, attrs), lines
+    if sparse.any(): return None, lines
+    return _fast_dense(text, commas, attrs), lines
 
 # %% ../nbs/00a_arff.ipynb #1fc772b6
 def _convert(tok: str, a: Attribute, j: int, missing: str, path, line: int) -> float:
@@ -188,36 +267,59 @@ def _convert(tok: str, a: Attribute, j: int, missing: str, path, line: int) -> f
                                            path, line)
     return x
 
+# %% ../nbs/00a_arff.ipynb #1fc772b8
+def _careful_sparse_row(s: str, attrs, missing: str, path, ln: int) -> dict:
+    "One sparse row (stripped) as {column: value}, with a precise error."
+    m = len(attrs)
+    if not (s.startswith("{") and s.endswith("}")):
+        raise ArffError("sparse row must look like {index value,...}" +
+                        (" (the file mixes dense and sparse rows)" if not s.startswith("{") else
+                         " (missing closing brace: truncated row?)"), path, ln)
+    inner, row, prev = s[1:-1].strip(), {}, -1
+    for pair in (_csv_split(inner) if inner else []):
+        parts = pair.strip().split(None, 1)
+        if len(parts) != 2: raise ArffError(f"sparse entry {pair.strip()[:30]!r} is not 'index value'", path, ln)
+        try: j = int(parts[0])
+        except ValueError: raise ArffError(f"sparse index {parts[0][:20]!r} is not an integer", path, ln) from None
+        if not 0 <= j < m: raise ArffError(f"sparse index {j} is out of range: the file declares {m} "
+                                           f"attributes (0..{m-1})", path, ln)
+        if j <= prev: raise ArffError(f"sparse indices must increase: {j} follows {prev}", path, ln)
+        row[j], prev = _convert(parts[1], attrs[j], j, missing, path, ln), j
+    return row
+
+# %% ../nbs/00a_arff.ipynb #1fc772ba
+def _careful_dense_row(s: str, attrs, missing: str, path, ln: int) -> dict:
+    "One dense row (stripped) as {column: value}, with a precise error."
+    m = len(attrs)
+    if s.startswith("{"): raise ArffError("sparse row in a dense file (the file mixes dense and sparse rows)", path, ln)
+    toks = _csv_split(s)
+    if len(toks) != m: raise ArffError(f"row has {len(toks)} values, the header declares {m} attributes", path, ln)
+    return {j: _convert(t, attrs[j], j, missing, path, ln) for j, t in enumerate(toks)}
+
+# %% ../nbs/00a_arff.ipynb #1fc772bc
 def _careful_rows(body_lines, line_nos, attrs, sparse, missing, path):
     "Per-line parser: slow, general (quotes, nominal strings, '?') and precise about errors. Yields (row dict)."
-    m = len(attrs)
-    for s, ln in zip(body_lines, line_nos):
-        s = s.strip()
-        if sparse:
-            if not (s.startswith("{") and s.endswith("}")):
-                raise ArffError("sparse row must look like {index value,...}" +
-                                (" (the file mixes dense and sparse rows)" if not s.startswith("{") else
-                                 " (missing closing brace: truncated row?)"), path, ln)
-            inner, row, prev = s[1:-1].strip(), {}, -1
-            for pair in (_csv_split(inner) if inner else []):
-                parts = pair.strip().split(None, 1)
-                if len(parts) != 2: raise ArffError(f"sparse entry {pair.strip()[:30]!r} is not 'index value'", path, ln)
-                try: j = int(parts[0])
-                except ValueError: raise ArffError(f"sparse index {parts[0][:20]!r} is not an integer", path, ln) from None
-                if not 0 <= j < m: raise ArffError(f"sparse index {j} is out of range: the file declares {m} "
-                                                   f"attributes (0..{m-1})", path, ln)
-                if j <= prev: raise ArffError(f"sparse indices must increase: {j} follows {prev}", path, ln)
-                row[j], prev = _convert(parts[1], attrs[j], j, missing, path, ln), j
-            yield row
-        else:
-            if s.startswith("{"): raise ArffError("sparse row in a dense file (the file mixes dense and sparse rows)", path, ln)
-            toks = _csv_split(s)
-            if len(toks) != m: raise ArffError(f"row has {len(toks)} values, the header declares {m} attributes", path, ln)
-            yield {j: _convert(t, attrs[j], j, missing, path, ln) for j, t in enumerate(toks)}
+    row = _careful_sparse_row if sparse else _careful_dense_row
+    for s, ln in zip(body_lines, line_nos): yield row(s.strip(), attrs, missing, path, ln)
+
+# %% ../nbs/00a_arff.ipynb #eb416de8
+def _careful_parse(body: bytes, attrs, path, data_line: int, missing: str):
+    "The general per-line parser (quotes, nominal strings, '?'); raises a precise error at the first problem."
+    text_lines = body.decode("utf-8", errors="replace").split("\n")
+    keep = [(i, s) for i, s in enumerate(text_lines) if s.strip() and not s.strip().startswith("%")]
+    if not keep: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
+    lines = np.array([data_line + 1 + i for i, _ in keep])
+    sparse = keep[0][1].strip().startswith("{")
+    rows = list(_careful_rows([s for _, s in keep], lines, attrs, sparse, missing, path))
+    n, m = len(rows), len(attrs)
+    if sparse:
+        cols = [np.fromiter(r.keys(), np.int64, len(r)) for r in rows]
+        vals = [np.fromiter(r.values(), np.float64, len(r)) for r in rows]
+        indptr = np.r_[0, np.cumsum([len(c) for c in cols])]
+        return sp.csr_matrix((np.concatenate(vals), np.concatenate(cols), indptr), shape=(n, m)), lines
+    return np.array([[r[j] for j in range(m)] for r in rows], np.float64).reshape(n, m), lines
 
 # %% ../nbs/00a_arff.ipynb #9fab2241
-PARSER_VERSION = 1  # bump when parsing changes: cached parses of older versions are then ignored
-
 def _binary_check(M, is_sparse: bool):
     "For each column: the first row holding a value other than 0/1 (-1 if none) and that value."
     m = M.shape[1]
@@ -237,74 +339,6 @@ def _binary_check(M, is_sparse: bool):
         vals[anyb] = M[first[anyb], np.flatnonzero(anyb)]
     return rows, vals
 
-def _nominal_ok(cols, vals, attrs) -> bool:
-    "True when every value of a nominal column (numeric declarations only) is one of its declared values."
-    groups = {}
-    for j, a in enumerate(attrs):
-        if a.kind == "nominal":
-            nv = a.numeric_values
-            if nv is None: return False          # string-valued nominal: the careful parser maps it
-            groups.setdefault(tuple(nv), []).append(j)
-    for nv, js in groups.items():
-        sel = np.isin(cols, js)
-        if not np.isin(vals[sel], nv).all(): return False
-    return True
-
-# %% ../nbs/00a_arff.ipynb #eb416de7
-def _fast_parse(body: bytes, attrs, path, data_line: int):
-    "Vectorised parse; returns (M float64 or CSR, lines) or None when anything is unusual (then go careful)."
-    m = len(attrs)
-    buf, starts, ends, blank, first, last = _line_table(body)
-    if buf.size == 0: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
-    first, last = np.minimum(first, buf.size - 1), np.minimum(last, buf.size - 1)
-    keep = ~blank & (buf[first] != ord("%"))
-    idx = np.flatnonzero(keep)
-    n = idx.size
-    lines = data_line + 1 + idx
-    if n == 0: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
-    if b"'" in body or b'"' in body: return None, lines
-    sparse = buf[first[idx]] == ord("{")
-    mask = np.repeat(keep, ends - starts + 1)[:buf.size]
-    text = buf[mask].tobytes().strip()
-    commas = _count_in_lines(buf, starts, ends, ord(","))[idx]
-    if sparse.all():
-        if (buf[last[idx]] != ord("}")).any(): return None, lines
-        pairs = commas + 1
-        z = np.flatnonzero(commas == 0)                     # rows with at most one entry: '{}' has none
-        pairs[z[~_has_content(buf, first[idx[z]] + 1, last[idx[z]])]] = 0
-        v = _fast_floats(text.translate(None, b"{}").replace(b",", b" "), " ", 2 * int(pairs.sum()))
-        if v is None: return None, lines
-        j, x = v[0::2], v[1::2]
-        row = np.repeat(np.arange(n), pairs)
-        ji = j.astype(np.int64)
-        if (ji != j).any() or (ji < 0).any() or (ji >= m).any(): return None, lines
-        if ((np.diff(ji) <= 0) & (np.diff(row) == 0)).any(): return None, lines
-        if not _nominal_ok(ji, x, attrs): return None, lines
-        M = sp.csr_matrix((x, ji, np.r_[0, np.cumsum(pairs)]), shape=(n, m))
-        return M, lines
-    if sparse.any() or (commas != m - 1).any(): return None, lines
-    v = _fast_floats(text.replace(b"\n", b","), ",", n * m)
-    if v is None: return None, lines
-    M = v.reshape(n, m)
-    if not _nominal_ok(np.tile(np.arange(m), n), v, attrs): return None, lines
-    return M, lines
-
-def _careful_parse(body: bytes, attrs, path, data_line: int, missing: str):
-    "The general per-line parser (quotes, nominal strings, '?'); raises a precise error at the first problem."
-    text_lines = body.decode("utf-8", errors="replace").split("\n")
-    keep = [(i, s) for i, s in enumerate(text_lines) if s.strip() and not s.strip().startswith("%")]
-    if not keep: raise ArffError("no data rows after @data (truncated file?)", path, data_line)
-    lines = np.array([data_line + 1 + i for i, _ in keep])
-    sparse = keep[0][1].strip().startswith("{")
-    rows = list(_careful_rows([s for _, s in keep], lines, attrs, sparse, missing, path))
-    n, m = len(rows), len(attrs)
-    if sparse:
-        cols = [np.fromiter(r.keys(), np.int64, len(r)) for r in rows]
-        vals = [np.fromiter(r.values(), np.float64, len(r)) for r in rows]
-        indptr = np.r_[0, np.cumsum([len(c) for c in cols])]
-        return sp.csr_matrix((np.concatenate(vals), np.concatenate(cols), indptr), shape=(n, m)), lines
-    return np.array([[r[j] for j in range(m)] for r in rows], np.float64).reshape(n, m), lines
-
 # %% ../nbs/00a_arff.ipynb #6203cd02
 F32_MAX = float(np.finfo(np.float32).max)
 
@@ -320,6 +354,9 @@ def _check_float32(M, attrs, lines: np.ndarray, path) -> None:
         r, j = np.argwhere(bad)[0]; v = M[r, j]
     raise ArffError(f"value {v:g} of attribute {attrs[j].name!r} (column {j}) is outside float32's range "
                     f"(+-{F32_MAX:.4g}), the precision the data is kept in", path, int(lines[r]))
+
+# %% ../nbs/00a_arff.ipynb #9fab2246
+PARSER_VERSION = 1  # bump when parsing changes: cached parses of older versions are then ignored
 
 # %% ../nbs/00a_arff.ipynb #6203cdcf
 def parse_arff(path,                  # .arff or .arff.gz file (gzip detected from the bytes)
@@ -348,6 +385,7 @@ def read_mulan_xml(xml_path) -> list[str]:
         raise ArffError(f"label {next(n for n in names if names.count(n) > 1)!r} is listed twice", xml_path)
     return names
 
+# %% ../nbs/00a_arff.ipynb #4d06ff47
 _MEKA_RE = re.compile(r"(?:^|[\s:'\"])-C\s+(-?\d+)")
 
 def meka_label_count(relation: str) -> int|None:
@@ -355,6 +393,7 @@ def meka_label_count(relation: str) -> int|None:
     m = _MEKA_RE.search(relation)
     return int(m.group(1)) if m else None
 
+# %% ../nbs/00a_arff.ipynb #4d06ff49
 def find_xml(path) -> Path|None:
     "The MULAN XML of an ARFF file: `<stem>.xml` beside it, else the stem without `-train`/`-test` (None if neither exists)."
     p = Path(path); stem = p.name[:-len(".gz")] if p.name.endswith(".gz") else p.name
@@ -362,54 +401,52 @@ def find_xml(path) -> Path|None:
     base = re.sub(r"[-_](train|test)$", "", stem, flags=re.I)
     return next((c for c in dict.fromkeys([p.with_name(stem + ".xml"), p.with_name(base + ".xml")]) if c.exists()), None)
 
+# %% ../nbs/00a_arff.ipynb #4d06ff4c
 def _count_spec(c: int, m: int, where: str, path) -> np.ndarray:
     if c == 0 or abs(c) >= m: raise ArffError(f"{where} asks for {abs(c)} labels but the file has {m} attributes "
                                               "(at least one must remain a feature)", path)
     return np.arange(c) if c > 0 else np.arange(m + c, m)
 
-# %% ../nbs/00a_arff.ipynb #603180bd
-def label_columns(attributes: list[Attribute], # the ARFF's attributes
-                  path=None,                   # the ARFF file (errors name it; its sibling .xml is looked up)
-                  labels=None,                 # "end:q" / "start:q", an int (MEKA sign rule), or label names
-                  xml=None,                    # a MULAN XML file; default: the .xml beside the ARFF, if any
-                  relation: str = "",          # the @relation name (MEKA `-C`)
-                 ) -> np.ndarray:              # label column indices, ascending (the ARFF's order)
-    "Which attributes are labels: explicit `labels`, else the MULAN XML, else MEKA's `-C` in the @relation name."
-    m, names = len(attributes), [a.name for a in attributes]
-    if labels is not None:
-        if isinstance(labels, (int, np.integer)): return _count_spec(int(labels), m, f"labels={labels}", path)
-        if isinstance(labels, str):
-            mm = re.fullmatch(r"\s*(start|first|end|last)\s*:\s*(\d+)\s*", labels, re.I)
-            if not mm: raise ValueError(f"labels={labels!r}: expected 'end:q' or 'start:q', an int, or a list of names")
-            q = int(mm.group(2))
-            return _count_spec(q if mm.group(1).lower() in ("start", "first") else -q, m, f"labels={labels!r}", path)
-        want, src = list(labels), "labels="
-    else:
-        if xml is None and path is not None: xml = find_xml(path)
-        c = meka_label_count(relation)
-        if xml is not None: want, src = read_mulan_xml(xml), xml
-        elif c is not None:
-            cols = _count_spec(c, m, f"MEKA option -C {c} in @relation", path)
-            warnings.warn(f"{path}: no MULAN XML; MEKA's -C {c} in @relation makes the {'first' if c > 0 else 'last'} "
-                          f"{abs(c)} attributes the labels ({names[cols[0]]!r} ... {names[cols[-1]]!r}); if that is "
-                          "stale, pass xml=... or labels='end:q'", stacklevel=2)
-            return cols
-        else:
-            raise ArffError("cannot tell which attributes are labels: no MULAN .xml beside the file, no MEKA "
-                            "'-C n' in @relation; pass xml=..., labels='end:q' or label_count=q", path)
+# %% ../nbs/00a_arff.ipynb #4d06ff4f
+def _count_labels(labels: int|str, # an int (MEKA's sign rule), or "end:q" / "start:q"
+                  m: int,          # the number of attributes
+                  path=None,       # the ARFF file, for messages
+                 ) -> np.ndarray:  # the label columns, ascending
+    "The label columns an explicit count of labels gives."
+    if isinstance(labels, (int, np.integer)): return _count_spec(int(labels), m, f"labels={labels}", path)
+    mm = re.fullmatch(r"\s*(start|first|end|last)\s*:\s*(\d+)\s*", labels, re.I)
+    if not mm: raise ValueError(f"labels={labels!r}: expected 'end:q' or 'start:q', an int, or a list of names")
+    q = int(mm.group(2))
+    return _count_spec(q if mm.group(1).lower() in ("start", "first") else -q, m, f"labels={labels!r}", path)
+
+# %% ../nbs/00a_arff.ipynb #4d06ff52
+def _named_columns(want: list[str],  # the label names
+                   names: list[str], # the ARFF's attribute names
+                   path,             # the ARFF file, for messages
+                   src,              # where the names come from (the XML, or "labels="): errors name it
+                  ) -> np.ndarray:   # the label columns, ascending
+    "The columns of the attributes named `want`; every name must be an attribute, and one attribute must stay a feature."
     pos = {n: j for j, n in enumerate(names)}
     miss = [n for n in want if n not in pos]
     if miss: raise ArffError(f"label {miss[0]!r} is not an attribute of {path}" +
                              (f" ({len(miss)} labels missing)" if len(miss) > 1 else ""), src)
     cols = np.array(sorted(pos[n] for n in want), np.int64)
-    if cols.size >= m: raise ArffError("every attribute is a label: no features left", src)
-    if labels is None:
-        _check_xml_layout(attributes, cols, src)
-        if c is not None and 0 < abs(c) < m and not np.array_equal(_count_spec(c, m, "", path), cols):
-            warnings.warn(f"{path}: MEKA's -C {c} in @relation disagrees with the XML {src} ({cols.size} labels, "
-                          f"{names[cols[0]]!r} ... {names[cols[-1]]!r}); the XML's labels are used", stacklevel=2)
+    if cols.size >= len(names): raise ArffError("every attribute is a label: no features left", src)
     return cols
 
+# %% ../nbs/00a_arff.ipynb #4d06ff55
+def _meka_columns(c: int,           # MEKA's -C
+                  names: list[str], # the ARFF's attribute names
+                  path,             # the ARFF file
+                 ) -> np.ndarray:   # the label columns
+    "The columns MEKA's `-C c` makes labels, with a warning that names them."
+    cols = _count_spec(c, len(names), f"MEKA option -C {c} in @relation", path)
+    warnings.warn(f"{path}: no MULAN XML; MEKA's -C {c} in @relation makes the {'first' if c > 0 else 'last'} "
+                  f"{abs(c)} attributes the labels ({names[cols[0]]!r} ... {names[cols[-1]]!r}); if that is "
+                  "stale, pass xml=... or labels='end:q'", stacklevel=3)   # the warning points at label_columns' caller
+    return cols
+
+# %% ../nbs/00a_arff.ipynb #603180be
 def _check_xml_layout(attributes, cols: np.ndarray, src) -> None:
     "Refuse a {0,1} attribute among the XML's labels that the XML does not list (between them, or after them)."
     lab = set(cols.tolist())
@@ -421,6 +458,30 @@ def _check_xml_layout(attributes, cols: np.ndarray, src) -> None:
         raise ArffError(f"attribute {a!r} (column {odd[0]}) is declared {{0,1}} and lies among the labels the XML "
                         f"lists, but the XML does not list it{f' ({len(odd)} such attributes)' if len(odd) > 1 else ''}: "
                         "add it to the XML if it is a label, or pass labels=[names] to say which attributes are", src)
+
+# %% ../nbs/00a_arff.ipynb #603180bd
+def label_columns(attributes: list[Attribute], # the ARFF's attributes
+                  path=None,                   # the ARFF file (errors name it; its sibling .xml is looked up)
+                  labels=None,                 # "end:q" / "start:q", an int (MEKA sign rule), or label names
+                  xml=None,                    # a MULAN XML file; default: the .xml beside the ARFF, if any
+                  relation: str = "",          # the @relation name (MEKA `-C`)
+                 ) -> np.ndarray:              # label column indices, ascending (the ARFF's order)
+    "Which attributes are labels: explicit `labels`, else the MULAN XML, else MEKA's `-C` in the @relation name."
+    m, names = len(attributes), [a.name for a in attributes]
+    if labels is not None:
+        if isinstance(labels, (int, np.integer, str)): return _count_labels(labels, m, path)
+        return _named_columns(list(labels), names, path, "labels=")
+    if xml is None and path is not None: xml = find_xml(path)
+    c = meka_label_count(relation)
+    if xml is None and c is not None: return _meka_columns(c, names, path)
+    if xml is None: raise ArffError("cannot tell which attributes are labels: no MULAN .xml beside the file, no MEKA "
+                                    "'-C n' in @relation; pass xml=..., labels='end:q' or label_count=q", path)
+    cols = _named_columns(read_mulan_xml(xml), names, path, xml)
+    _check_xml_layout(attributes, cols, xml)
+    if c is not None and 0 < abs(c) < m and not np.array_equal(_count_spec(c, m, "", path), cols):
+        warnings.warn(f"{path}: MEKA's -C {c} in @relation disagrees with the XML {xml} ({cols.size} labels, "
+                      f"{names[cols[0]]!r} ... {names[cols[-1]]!r}); the XML's labels are used", stacklevel=2)
+    return cols
 
 # %% ../nbs/00a_arff.ipynb #7a3cb966
 from .core import add_docments

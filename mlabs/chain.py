@@ -24,6 +24,44 @@ def card_int(card: float) -> int:
     "Card_int = max(1, round(card)), rounding halves up (2.5 -> 3)."
     return max(1, int(math.floor(float(card) + 0.5)))
 
+# %% ../nbs/04_chain.ipynb #f6ce2d03
+def _irlbl_quiet(Y) -> np.ndarray:
+    "IRLbl without the empty-label warning (empty labels are never a seed's label)."
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore"); return irlbl(Y)
+
+# %% ../nbs/04_chain.ipynb #f6ce2d05
+def _seed_labels(Y) -> np.ndarray:
+    "Each sample's positive label with the largest IRLbl (ties: the smaller index); -1 for a sample with no label."
+    ir = irlbl(Y) if (np.asarray(Y.sum(0)) > 0).all() else _irlbl_quiet(Y)
+    ir = np.where(np.isfinite(ir), ir, -np.inf)
+    Yd = Y.toarray() if sp.issparse(Y) else np.asarray(Y)
+    score = np.where(Yd == 1, ir[None, :], -np.inf)
+    return np.where((Yd == 1).any(1), score.argmax(1), -1)               # argmax: first max = smaller index
+
+# %% ../nbs/04_chain.ipynb #f6ce2d08
+def _chain_labels(A: np.ndarray, # co-occurrence matrix [q, q]
+                  c: int,        # Card_int (at most q)
+                 ) -> np.ndarray: # L_c [q, c], -1 where a label co-occurs with fewer than c others
+    "Each label's c most co-occurring labels, only those that co-occur with it."
+    q = A.shape[0]
+    Aj = np.where(np.eye(q, dtype=bool), 0.0, A)                                 # a label is not its own neighbour
+    order = np.argsort(-Aj, axis=1, kind="stable")[:, :c]                        # stable: ties by index
+    return np.where(np.take_along_axis(Aj, order, 1) > 0, order, -1)             # only labels that co-occur
+
+# %% ../nbs/04_chain.ipynb #f6ce2d0b
+def _members(Y,                # label matrix [n, q], dense or CSR
+             Lc: np.ndarray,   # [q, c] from `_chain_labels`
+            ) -> np.ndarray:   # member [q, n] bool: is sample i in D_c of label j
+    "The samples positive for a label of each label's L_c (for an isolated label: for the label itself)."
+    q = Lc.shape[0]
+    S = np.zeros((q, q + 1), dtype=np.float64); np.put_along_axis(S, np.where(Lc < 0, q, Lc), 1.0, axis=1)
+    S = S[:, :q]
+    alone = (Lc < 0).all(1); S[alone, alone] = 1.0                                # isolated: the label's own samples
+    return (np.asarray(Y @ S.T) > 0).T
+
+# %% ../nbs/04_chain.ipynb #f6ce2d0d
 def chain_sets(Y,                   # label matrix [n, q], dense or scipy sparse, 0/1
                A: np.ndarray|None = None, # co-occurrence matrix [q, q]; None: cooccurrence(Y)
                card: float|None = None,   # label cardinality; None: cardinality(Y)
@@ -35,29 +73,25 @@ def chain_sets(Y,                   # label matrix [n, q], dense or scipy sparse
     if A.shape != (q, q): raise ValueError(f"A has shape {A.shape}; expected ({q}, {q}) for Y of shape {Y.shape}")
     if not np.isfinite(A).all(): raise ValueError(f"A (shape {A.shape}) has NaN or inf entries")
     c = min(card_int(cardinality(Y) if card is None else card), q)
-    ir = irlbl(Y) if (np.asarray(Y.sum(0)) > 0).all() else _irlbl_quiet(Y)
-    ir = np.where(np.isfinite(ir), ir, -np.inf)
-    Yd = Y.toarray() if sp.issparse(Y) else np.asarray(Y)
-    score = np.where(Yd == 1, ir[None, :], -np.inf)
-    seed_label = np.where((Yd == 1).any(1), score.argmax(1), -1)               # argmax: first max = smaller index
-    Aj = np.where(np.eye(q, dtype=bool), 0.0, A)                                 # a label is not its own neighbour
-    order = np.argsort(-Aj, axis=1, kind="stable")[:, :c]                        # stable: ties by index
-    Lc = np.where(np.take_along_axis(Aj, order, 1) > 0, order, -1)               # only labels that co-occur
-    S = np.zeros((q, q + 1), dtype=np.float64); np.put_along_axis(S, np.where(Lc < 0, q, Lc), 1.0, axis=1)
-    S = S[:, :q]
-    alone = (Lc < 0).all(1); S[alone, alone] = 1.0                                # isolated: the label's own samples
-    member = (np.asarray(Y @ S.T) > 0).T                                          # [q, n]
-    return seed_label.astype(np.int64), Lc.astype(np.int64), np.ascontiguousarray(member)
+    seed_label, Lc = _seed_labels(Y), _chain_labels(A, c)
+    return seed_label.astype(np.int64), Lc.astype(np.int64), np.ascontiguousarray(_members(Y, Lc))
 
-def _irlbl_quiet(Y) -> np.ndarray:
-    "IRLbl without the empty-label warning (empty labels are never a seed's label)."
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore"); return irlbl(Y)
+# %% ../nbs/04_chain.ipynb #bbc81110
+SEED, CHAIN, NO_LABEL, EXHAUSTED = 0, 1, 2, 3   # how a position of a batch was drawn (`last_steps`)
+
+# %% ../nbs/04_chain.ipynb #bbc81113
+def _warn_isolated(Y,              # the training labels [n, q]
+                   Lc: np.ndarray, # [q, c] from `chain_sets`
+                  ) -> None:
+    "Warn when some labels co-occur with fewer than Card_int labels (and say how many with none)."
+    used = np.asarray(Y.sum(0)).ravel() > 0
+    few, none = ((Lc >= 0).sum(1) < Lc.shape[1]) & used, (Lc < 0).all(1) & used
+    if few.any():
+        warnings.warn(f"{few.sum()} labels co-occur with fewer than Card_int = {Lc.shape[1]} other labels "
+                      f"({none.sum()} with no other label): their L_c holds only the labels they co-occur with, and "
+                      "a chain from a label with none stays among that label's own samples", stacklevel=3)
 
 # %% ../nbs/04_chain.ipynb #bbc81111
-SEED, CHAIN, NO_LABEL, EXHAUSTED = 0, 1, 2, 3
-
 class AdaCSampler(AdaptiveSampler):
     "AdaC (Sec. 3.5): a batch is a chain of draws from p restricted to samples sharing labels correlated with the last one; see BaseSampler."
     strategy, needs_labels = "adac", True     # and, as Adaptive: in_paper, uses_se, uses_weights
@@ -73,24 +107,25 @@ class AdaCSampler(AdaptiveSampler):
         Y = check_labels(Y)
         if Y.shape[0] != self.n: raise ValueError(f"Y has shape {Y.shape} but the sampler has n = {self.n} samples")
         seed_label, Lc, member = chain_sets(Y, A, card)
-        q, dev = Y.shape[1], self.device
-        self.q, self.Lc = q, torch.as_tensor(Lc, device=dev)
-        self.seed_label = torch.as_tensor(np.where(seed_label < 0, q, seed_label), device=dev)  # q = "no label"
-        self.member = torch.as_tensor(member, device=dev)
-        self._seed_label_list = np.where(seed_label < 0, q, seed_label).tolist()
-        self._members = [np.flatnonzero(member[j]) for j in range(q)]        # D_c of each label, as index arrays
-        self._size_list = [int(m.size) for m in self._members]
-        self._all = np.arange(self.n)
-        self._taken = np.zeros(self.n, dtype=bool)                           # the batch drawn so far (reset after each)
-        self.last_steps = None
-        used = np.asarray(Y.sum(0)).ravel() > 0
-        few, none = ((Lc >= 0).sum(1) < Lc.shape[1]) & used, (Lc < 0).all(1) & used
-        if few.any():
-            warnings.warn(f"{few.sum()} labels co-occur with fewer than Card_int = {Lc.shape[1]} other labels "
-                          f"({none.sum()} with no other label): their L_c holds only the labels they co-occur with, and "
-                          "a chain from a label with none stays among that label's own samples", stacklevel=2)
+        self._set_chain(seed_label, Lc, member)
+        _warn_isolated(Y, Lc)
 
 ChainSampler = AdaCSampler   # the older name
+
+# %% ../nbs/04_chain.ipynb #bbc81117
+@patch
+def _set_chain(self: AdaCSampler, seed_label: np.ndarray, Lc: np.ndarray, member: np.ndarray) -> None:
+    "Keep the precomputed chain rule (`chain_sets`) in the forms the draw reads."
+    q, dev = Lc.shape[0], self.device
+    self.q, self.Lc = q, torch.as_tensor(Lc, device=dev)
+    self.seed_label = torch.as_tensor(np.where(seed_label < 0, q, seed_label), device=dev)  # q = "no label"
+    self.member = torch.as_tensor(member, device=dev)
+    self._seed_label_list = np.where(seed_label < 0, q, seed_label).tolist()
+    self._members = [np.flatnonzero(member[j]) for j in range(q)]        # D_c of each label, as index arrays
+    self._size_list = [int(m.size) for m in self._members]
+    self._all = np.arange(self.n)
+    self._taken = np.zeros(self.n, dtype=bool)                           # the batch drawn so far (reset after each)
+    self.last_steps = None
 
 # %% ../nbs/04_chain.ipynb #5e1c0c10
 class _Tape:
@@ -102,20 +137,24 @@ class _Tape:
         self.buf, self.p, self.used, self.drawn = np.empty(0), 0, 0, 0
         if self.cpu: self.state = g.get_state()
 
-    def take(self, k: int) -> np.ndarray:
-        "The next k uniforms in [0, 1), float64."
-        if not self.cpu: return torch.rand(k, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
-        if self.p + k > self.buf.size:
-            m = max(k, self.block)
-            self.buf, self.p = np.concatenate([self.buf[self.p:], torch.rand(m, generator=self.g, dtype=torch.float64).numpy()]), 0
-            self.drawn += m
-        self.p += k; self.used += k
-        return self.buf[self.p - k:self.p]
+# %% ../nbs/04_chain.ipynb #5e1c0c13
+@patch
+def take(self: _Tape, k: int) -> np.ndarray:
+    "The next k uniforms in [0, 1), float64."
+    if not self.cpu: return torch.rand(k, generator=self.g, dtype=torch.float64, device=self.g.device).cpu().numpy()
+    if self.p + k > self.buf.size:
+        m = max(k, self.block)
+        self.buf, self.p = np.concatenate([self.buf[self.p:], torch.rand(m, generator=self.g, dtype=torch.float64).numpy()]), 0
+        self.drawn += m
+    self.p += k; self.used += k
+    return self.buf[self.p - k:self.p]
 
-    def close(self) -> None:
-        "Put the generator where the numbers read so far leave it (the block may have drawn more)."
-        if self.cpu and self.used < self.drawn:
-            self.g.set_state(self.state); torch.rand(self.used, generator=self.g, dtype=torch.float64)
+# %% ../nbs/04_chain.ipynb #5e1c0c15
+@patch
+def close(self: _Tape) -> None:
+    "Put the generator where the numbers read so far leave it (the block may have drawn more)."
+    if self.cpu and self.used < self.drawn:
+        self.g.set_state(self.state); torch.rand(self.used, generator=self.g, dtype=torch.float64)
 
 # %% ../nbs/04_chain.ipynb #dc7a090d
 _SMALL = 4   # a set smaller than _SMALL * batch_size is drawn from directly, not through a stream
@@ -129,27 +168,32 @@ class _Stream:
         self.m = n if members is None else members.size
         self.chunk, self.buf, self.p = 16, [], 0
 
-    def _more(self) -> None:
-        "The next chunk of accepted draws; chunks double (16, 32, ...), so a stream read a few times stays cheap."
-        self.chunk = min(2 * self.chunk, 1 << 16)
-        v = self.tape.take(2 * self.chunk)
-        cand = np.minimum((v[:self.chunk] * self.m).astype(np.int64), self.m - 1)
-        if self.members is not None: cand = self.members[cand]
-        self.buf = cand[v[self.chunk:] < self.w_of(cand)].tolist(); self.p = 0
+# %% ../nbs/04_chain.ipynb #dc7a090f
+@patch
+def _more(self: _Stream) -> None:
+    "The next chunk of accepted draws; chunks double (16, 32, ...), so a stream read a few times stays cheap."
+    self.chunk = min(2 * self.chunk, 1 << 16)
+    v = self.tape.take(2 * self.chunk)
+    cand = np.minimum((v[:self.chunk] * self.m).astype(np.int64), self.m - 1)
+    if self.members is not None: cand = self.members[cand]
+    self.buf = cand[v[self.chunk:] < self.w_of(cand)].tolist(); self.p = 0
 
-    def next_free(self, chosen: set) -> int|None:
-        """The next draw not in `chosen`; None when the stream gives up (a largest chunk accepted nothing, or many
-        draws in a row were in the batch already): the caller then draws directly, which is exact as well."""
-        skipped, limit = 0, 4 * len(chosen) + 64
-        while True:
-            while self.p < len(self.buf):
-                x = self.buf[self.p]; self.p += 1
-                if x not in chosen: return x
-                skipped += 1
-                if skipped > limit: return None
-            if self.chunk == 1 << 16 and not self.buf: return None     # weights too small to accept (huge se)
-            self._more()
+# %% ../nbs/04_chain.ipynb #dc7a0911
+@patch
+def next_free(self: _Stream, chosen: set) -> int|None:
+    """The next draw not in `chosen`; None when the stream gives up (a largest chunk accepted nothing, or many
+    draws in a row were in the batch already): the caller then draws directly, which is exact as well."""
+    skipped, limit = 0, 4 * len(chosen) + 64
+    while True:
+        while self.p < len(self.buf):
+            x = self.buf[self.p]; self.p += 1
+            if x not in chosen: return x
+            skipped += 1
+            if skipped > limit: return None
+        if self.chunk == 1 << 16 and not self.buf: return None     # weights too small to accept (huge se)
+        self._more()
 
+# %% ../nbs/04_chain.ipynb #dc7a0914
 def _direct(members: np.ndarray, a_of, taken: np.ndarray, tape: _Tape) -> int|None:
     "One draw from p restricted to the members not taken (inverse CDF over them); None when all are taken."
     free = members[~taken[members]]
@@ -176,35 +220,49 @@ def _logits_of(self: AdaCSampler):
     a = self.log_weights().double().cpu().numpy()
     return lambda i: a[i]
 
+# %% ../nbs/04_chain.ipynb #5e1c0c05
+class _ChainDraws:
+    "The draws of one AdaC batch: from p over D_c of a label (or all samples: label q) minus the batch so far."
+    def __init__(self, s: AdaCSampler):
+        a_of, lb = s._logits_of(), _log_bound(s.n, s._c, torch.float32)
+        self.a_of, self.w_of = a_of, lambda i: np.exp(a_of(i) - lb)      # acceptance probabilities: a <= log se
+        self.s, self.q, self.tape = s, s.q, _Tape(s._g)
+        self.size, self.small = s._size_list + [s.n], _SMALL * s.batch_size   # size[q]: all samples
+        self.streams, self.chosen = {}, set()
+
+# %% ../nbs/04_chain.ipynb #5e1c0c07
+@patch
+def __call__(self: _ChainDraws, lab: int) -> int|None:
+    "A draw from p over D_c(lab) (lab = q: all samples) minus the batch; None when that set is used up."
+    s, q = self.s, self.q
+    if self.size[lab] >= self.small and self.streams.get(lab, 0) is not None:   # >= 4 batch_size members: hardly ever used up
+        if lab not in self.streams: self.streams[lab] = _Stream(None if lab == q else s._members[lab], s.n, self.w_of, self.tape)
+        x = self.streams[lab].next_free(self.chosen)
+        if x is not None: return x
+        self.streams[lab] = None                                          # the stream gave up: direct from now on
+    return _direct(s._all if lab == q else s._members[lab], self.a_of, s._taken, self.tape)
+
+# %% ../nbs/04_chain.ipynb #5e1c0c09
+@patch
+def step(self: _ChainDraws, prev: int) -> tuple[int, int]:
+    "The next position of the chain after sample `prev`: (sample, how it was drawn), with the fallbacks of the rule."
+    lab = self.s._seed_label_list[prev]
+    x = None if lab == self.q else self(lab)
+    code = CHAIN if x is not None else (NO_LABEL if lab == self.q else EXHAUSTED)
+    if x is None: x = self(self.q)
+    return x, code
+
 # %% ../nbs/04_chain.ipynb #5e1c0c03
 @patch
 @torch.no_grad()
 def _select(self: AdaCSampler) -> tuple[Tensor, None]:
     "One AdaC batch: seed from p, then batch_size - 1 chained draws with fallbacks; also sets `last_steps`."
-    a_of, lb = self._logits_of(), _log_bound(self.n, self._c, torch.float32)
-    w_of = lambda i: np.exp(a_of(i) - lb)                              # acceptance probabilities: a <= log se
-    n, bs, q, tape = self.n, self.batch_size, self.q, _Tape(self._g)
-    size, small = self._size_list + [n], _SMALL * bs                   # size[q]: all samples
-    streams, chosen, out, steps, taken = {}, set(), [], [], self._taken
-    def draw(lab: int) -> int|None:
-        "A draw from p over D_c(lab) (lab = q: all samples) minus the batch; None when that set is used up."
-        if size[lab] >= small and streams.get(lab, 0) is not None:      # >= 4 batch_size members: hardly ever used up
-            if lab not in streams: streams[lab] = _Stream(None if lab == q else self._members[lab], n, w_of, tape)
-            x = streams[lab].next_free(chosen)
-            if x is not None: return x
-            streams[lab] = None                                          # the stream gave up: direct from now on
-        return _direct(self._all if lab == q else self._members[lab], a_of, taken, tape)
-    seed_label = self._seed_label_list
+    draw, out, steps, taken = _ChainDraws(self), [], [], self._taken
     try:
-        for t in range(bs):
-            if t == 0: x, code = draw(q), SEED
-            else:
-                lab = seed_label[out[-1]]
-                x = None if lab == q else draw(lab)
-                code = CHAIN if x is not None else (NO_LABEL if lab == q else EXHAUSTED)
-                if x is None: x = draw(q)
-            out.append(x); steps.append(code); chosen.add(x); taken[x] = True
-    finally: taken[out] = False; tape.close()                            # cleared for the next batch
+        for t in range(self.batch_size):
+            x, code = draw.step(out[-1]) if t else (draw(self.q), SEED)
+            out.append(x); steps.append(code); draw.chosen.add(x); taken[x] = True
+    finally: taken[out] = False; draw.tape.close()                       # cleared for the next batch
     self.last_steps = torch.from_numpy(np.array(steps, dtype=np.int64)).to(self.device)
     return torch.from_numpy(np.array(out, dtype=np.int64)).to(self.device), None
 

@@ -41,8 +41,10 @@ def per_sample_bce_grad(logits: Tensor, y: Tensor) -> Tensor:
     "Differentiable per-sample loss: mean BCE over labels (what the samplers rank on, without the detach)."
     return F.binary_cross_entropy_with_logits(logits, y.to(logits.dtype), reduction="none").mean(-1)
 
+# %% ../nbs/05_convergence.ipynb #626c5d85
 def _logits(out): return out.logits if hasattr(out, "logits") else out
 
+# %% ../nbs/05_convergence.ipynb #626c5d88
 def per_sample_grads(model: nn.Module, # any module mapping x [B, d] to logits [B, q] (or an output with .logits)
                      X: Tensor,        # features, [n, d]
                      Y: Tensor,        # labels, [n, q]
@@ -55,6 +57,7 @@ def per_sample_grads(model: nn.Module, # any module mapping x [B, d] to logits [
     g = vmap(grad(one), in_dims=(None, 0, 0))(params, X, Y)
     return torch.cat([g[k].reshape(X.shape[0], -1) for k in params], 1)
 
+# %% ../nbs/05_convergence.ipynb #626c5d89
 def weighted_grad(model: nn.Module, X: Tensor, Y: Tensor, c: Tensor, # weights c [n]
                   loss_fn=per_sample_bce_grad) -> Tensor:            # gradient of sum_i c_i l_i, flattened [P]
     "The gradient of a weighted sum of per-sample losses by one backward pass (a check on `per_sample_grads`)."
@@ -89,6 +92,7 @@ def batch_weights(p_drawn: Tensor, # probabilities p of the drawn samples in dra
     k = torch.arange(1, B + 1, device=p_drawn.device, dtype=p_drawn.dtype)
     return ((1 - before).clamp_min(0) / p_drawn + (B - k)) / (n * B)
 
+# %% ../nbs/05_convergence.ipynb #dac162e8
 def successive_sampling_law(p: Tensor,  # selection probabilities [n], summing to 1
                             B: int,     # batch size (distinct samples)
                             max_sequences: int = 2_000_000,
@@ -102,11 +106,13 @@ def successive_sampling_law(p: Tensor,  # selection probabilities [n], summing t
     ps = p[seqs]
     return seqs, (ps / (1 - (torch.cumsum(ps, 1) - ps))).prod(1)
 
+# %% ../nbs/05_convergence.ipynb #dac162e9
 def inclusion_probs(p: Tensor, B: int) -> Tensor: # pi_i = P(sample i is in the batch), [n]
     "Exact inclusion probabilities of B distinct successive draws from p, by enumeration (small n only)."
     seqs, prob = successive_sampling_law(p, B)
     return torch.zeros_like(p).index_add_(0, seqs.reshape(-1), prob.repeat_interleave(B))
 
+# %% ../nbs/05_convergence.ipynb #dac162ea
 def exact_batch_expectation(G: Tensor, p: Tensor, B: int, scheme: str) -> Tensor: # E[sum_k c_k g_{s_k}], [P]
     "Exact expectation of a weighted batch gradient over all ordered batches of B distinct draws (small n only)."
     seqs, prob = successive_sampling_law(p, B)
@@ -123,6 +129,7 @@ def draw_batches(p: Tensor,           # selection probabilities [n]
     "M independent batches drawn from p, as successive draws without replacement (or i.i.d. with replacement)."
     return torch.multinomial(p.expand(M, -1), B, replacement=replacement, generator=generator)
 
+# %% ../nbs/05_convergence.ipynb #7563d39e
 def mc_bias_test(G: Tensor,        # per-sample gradients [n, P]
                  batches: Tensor,  # batch indices [M, B]
                  c: Tensor,        # weight of each drawn gradient [M, B]

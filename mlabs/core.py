@@ -10,7 +10,7 @@ import contextlib, inspect, os, re, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['SE_DEFAULT', 'temp_owner', 'pid_alive', 'stale_temps', 'atomic_write', 'figure_dir', 'save_fig', 'threads',
+__all__ = ['SE_DEFAULT', 'temp_owner', 'atomic_write', 'pid_alive', 'stale_temps', 'figure_dir', 'save_fig', 'threads',
            'SilentBar', 'progress', 'docments_section', 'add_docments']
 
 # %% ../nbs/00_core.ipynb #5e1c0f02
@@ -21,28 +21,6 @@ def temp_owner() -> str:
     "`pid@host` of this process: temporary files carry it, so a later process can tell a dead writer's debris from a live write."
     import socket
     return f"{os.getpid()}@{socket.gethostname()}"
-
-_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.tmp$")
-
-def pid_alive(pid: int) -> bool:
-    "Whether a process with this id exists on this machine."
-    try: os.kill(int(pid), 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True          # it exists, under another user
-    return True
-
-def stale_temps(folder: str|Path,        # a folder `atomic_write` writes into
-                max_age_s: float = 86400, # age after which a temporary file of another machine (or an older name) is debris
-               ) -> list[Path]:          # the temporary files no live writer owns
-    "Temporary files of `atomic_write` in `folder` left by a writer that died (killed between write and rename)."
-    import socket, time
-    host, now, out = socket.gethostname(), time.time(), []
-    for p in Path(folder).glob(".*.tmp"):
-        m = _TEMP_RE.match(p.name)
-        try: old = now - p.stat().st_mtime > max_age_s
-        except FileNotFoundError: continue        # its writer renamed it meanwhile
-        if (m and m["host"] == host and not pid_alive(int(m["pid"]))) or old: out.append(p)
-    return out
 
 # %% ../nbs/00_core.ipynb #0bf3d71c
 def atomic_write(path: str|Path,    # the file to (re)write
@@ -58,6 +36,31 @@ def atomic_write(path: str|Path,    # the file to (re)write
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
     return path
+
+# %% ../nbs/00_core.ipynb #0bf3d711
+def pid_alive(pid: int) -> bool:
+    "Whether a process with this id exists on this machine."
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True          # it exists, under another user
+    return True
+
+# %% ../nbs/00_core.ipynb #0bf3d714
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.tmp$")
+
+# %% ../nbs/00_core.ipynb #0bf3d716
+def stale_temps(folder: str|Path,        # a folder `atomic_write` writes into
+                max_age_s: float = 86400, # age after which a temporary file of another machine (or an older name) is debris
+               ) -> list[Path]:          # the temporary files no live writer owns
+    "Temporary files of `atomic_write` in `folder` left by a writer that died (killed between write and rename)."
+    import socket, time
+    host, now, out = socket.gethostname(), time.time(), []
+    for p in Path(folder).glob(".*.tmp"):
+        m = _TEMP_RE.match(p.name)
+        try: old = now - p.stat().st_mtime > max_age_s
+        except FileNotFoundError: continue        # its writer renamed it meanwhile
+        if (m and m["host"] == host and not pid_alive(int(m["pid"]))) or old: out.append(p)
+    return out
 
 # %% ../nbs/00_core.ipynb #78e5efc4
 def figure_dir() -> Path:
@@ -100,6 +103,7 @@ class SilentBar:
     def set_description(self, *args, **kwargs): pass
     def close(self): pass
 
+# %% ../nbs/00_core.ipynb #5e1f0a07
 def progress(**kwargs, # tqdm's arguments: total, initial, desc, unit, leave, disable ...
             ):         # a tqdm.auto bar, or a `SilentBar`
     "A tqdm progress bar, or a silent one with the same methods when tqdm (the `experiments` extra) is missing."
@@ -115,15 +119,21 @@ def _typ(p: dict) -> str:
     if default is not inspect.Parameter.empty: a = f"{a}, default {default!r}" if a else f"default {default!r}"
     return a
 
-def docments_section(obj, # a function, method or class (its `__init__`'s parameters, or a dataclass's fields)
-                    ) -> str: # "Parameters" (and "Returns") in NumPy docstring style; "" if nothing is commented
-    "The parameter comments of `obj`'s signature (read by `fastcore.docments`) as a NumPy-style docstring section."
+# %% ../nbs/00_core.ipynb #c17c5c2b
+def _docments(obj) -> dict|None:
+    "`fastcore.docments.docments(obj, full=True)` without its warnings; None when `obj`'s source cannot be read."
     import warnings
     from fastcore.docments import docments
     try:
-        with warnings.catch_warnings():          # docments also parses the docstring, and warns on sections it does not know
-            warnings.simplefilter("ignore"); d = docments(obj, full=True)
-    except (OSError, TypeError, ValueError, SyntaxError): return ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore"); return docments(obj, full=True)
+    except (OSError, TypeError, ValueError, SyntaxError): return None
+
+# %% ../nbs/00_core.ipynb #c17c5c2d
+def docments_section(obj, # a function, method or class (its `__init__`'s parameters, or a dataclass's fields)
+                    ) -> str: # "Parameters" (and "Returns") in NumPy docstring style; "" if nothing is commented
+    "The parameter comments of `obj`'s signature (read by `fastcore.docments`) as a NumPy-style docstring section."
+    if (d := _docments(obj)) is None: return ""
     ps = [f"{k}{' : ' + t if (t := _typ(p)) else ''}\n    {p['docment']}" for k, p in d.items()
           if k not in ("return", "self") and p.get("docment")]
     out = ("Parameters\n----------\n" + "\n".join(ps)) if ps else ""
@@ -145,6 +155,16 @@ def _add_one(obj):
     try: setattr(f, _DOCMENTED, True)
     except (AttributeError, TypeError): pass
 
+# %% ../nbs/00_core.ipynb #33584ff5
+def _add_methods(cls: type) -> int:
+    "`_add_one` on each public method (function, staticmethod or classmethod) of `cls`'s own namespace; how many changed."
+    n = 0
+    for k, v in vars(cls).items():
+        if k.startswith("_") or not (inspect.isfunction(v) or isinstance(v, (staticmethod, classmethod))): continue
+        f = getattr(v, "__func__", v); before = f.__doc__; _add_one(f); n += f.__doc__ != before
+    return n
+
+# %% ../nbs/00_core.ipynb #33584ff4
 def add_docments(module: str, # a module's name (`__name__` at the end of the module)
                 ) -> int: # how many docstrings were extended
     "Append the parameter comments to the docstring of each public function and class `module` defines, and of a class's public methods."
@@ -157,10 +177,7 @@ def add_docments(module: str, # a module's name (`__name__` at the end of the mo
         obj = getattr(m, name, None)
         if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj.__module__ != module: continue
         before = obj.__doc__; _add_one(obj); n += obj.__doc__ != before
-        if inspect.isclass(obj):
-            for k, v in vars(obj).items():
-                if k.startswith("_") or not (inspect.isfunction(v) or isinstance(v, (staticmethod, classmethod))): continue
-                f = getattr(v, "__func__", v); before = f.__doc__; _add_one(f); n += f.__doc__ != before
+        if inspect.isclass(obj): n += _add_methods(obj)
     return n
 
 # %% ../nbs/00_core.ipynb #034e60c6

@@ -19,7 +19,7 @@ from .arff import (ArffError, Attribute, parse_attribute, ArffHeader, read_bytes
 
 # %% auto #0
 __all__ = ['BUNDLED', 'MultiLabelDataset', 'split_labels', 'BundledDataset', 'list_datasets', 'data_dir', 'file_sha256',
-           'cache_dir', 'parse_cached', 'paper_llog_view', 'load_dataset', 'select_features', 'filter_labels',
+           'cache_dir', 'parse_cached', 'select_features', 'filter_labels', 'load_dataset', 'paper_llog_view',
            'minmax_scale', 'to_tensors', 'CSRDataset', 'dataset_table']
 
 # %% ../nbs/00_data.ipynb #024937d5
@@ -47,14 +47,12 @@ class MultiLabelDataset:
     def __repr__(self) -> str:
         return f"MultiLabelDataset({self.name!r}, n={self.n}, d={self.d}, q={self.q}, {'sparse' if self.sparse else 'dense'})"
 
-# %% ../nbs/00_data.ipynb #3457287f
-def split_labels(am: ArffMatrix,        # the parsed file
-                 cols: np.ndarray,      # label columns (from `label_columns`)
-                 name: str = "",        # data set name
-                 path=None,             # file, for messages
-                ) -> MultiLabelDataset:
-    "Split a parsed ARFF into X (the other attributes, in order) and Y (the label columns), checking labels are 0/1."
-    m = len(am.attributes)
+# %% ../nbs/00_data.ipynb #3457287b
+def _check_labels(am: ArffMatrix,   # the parsed file
+                  cols: np.ndarray, # label columns
+                  path=None,        # file, for messages
+                 ) -> None:
+    "Raise `ArffError` when a label column is declared other than {0,1} or holds a value other than 0 or 1."
     for j in cols:
         a = am.attributes[j]
         if a.kind == "nominal" and not set(a.values) <= {"0", "1"}:
@@ -65,15 +63,29 @@ def split_labels(am: ArffMatrix,        # the parsed file
         r = am.nonbinary_row[j]
         raise ArffError(f"label {am.attributes[j].name!r} (column {j}) has value {am.nonbinary_val[j]:g}; "
                         "labels must be 0 or 1", path, int(am.lines[r]))
-    feat = np.setdiff1d(np.arange(m), cols)
-    M = am.M
+
+# %% ../nbs/00_data.ipynb #3457287c
+def _split_matrix(M: np.ndarray|sp.csr_matrix, # all attributes [n, m], float32
+                  cols: np.ndarray,            # label columns
+                 ) -> tuple:                   # (X [n, m - q] float32, Y [n, q] uint8)
+    "Features (every other column, in order; CSR stays CSR) and labels of a parsed matrix."
+    feat = np.setdiff1d(np.arange(M.shape[1]), cols)
     if sp.issparse(M):
-        Y = M[:, cols].toarray().astype(np.uint8)
-        X = M[:, feat].tocsr()
-        X.sort_indices()
-    else:
-        Y = M[:, cols].astype(np.uint8)
-        X = np.ascontiguousarray(M[:, feat[0]:feat[-1] + 1] if feat.size == feat[-1] - feat[0] + 1 else M[:, feat])
+        X = M[:, feat].tocsr(); X.sort_indices()
+        return X, M[:, cols].toarray().astype(np.uint8)
+    contiguous = feat.size == feat[-1] - feat[0] + 1
+    return np.ascontiguousarray(M[:, feat[0]:feat[-1] + 1] if contiguous else M[:, feat]), M[:, cols].astype(np.uint8)
+
+# %% ../nbs/00_data.ipynb #3457287a1
+def split_labels(am: ArffMatrix,        # the parsed file
+                 cols: np.ndarray,      # label columns (from `label_columns`)
+                 name: str = "",        # data set name
+                 path=None,             # file, for messages
+                ) -> MultiLabelDataset:
+    "Split a parsed ARFF into X (the other attributes, in order) and Y (the label columns), checking labels are 0/1."
+    _check_labels(am, cols, path)
+    X, Y = _split_matrix(am.M, cols)
+    feat = np.setdiff1d(np.arange(len(am.attributes)), cols)
     return MultiLabelDataset(X, Y, [am.attributes[j].name for j in feat], [am.attributes[j].name for j in cols],
                              name, str(path or ""))
 
@@ -89,6 +101,7 @@ class BundledDataset:
     sparse: bool
     note: str = ""
 
+# %% ../nbs/00_data.ipynb #190e3cdc
 _REG = [
     ("Corel5k", "9e49c5c730f6889bab2270c0944187428bca3cf73e1f6e081a9f7079108d595d", 5000, 499, 374, True, ""),
     ("rcv1subset1-500", "1b3c50cb99246afd25514b259a39a9a7d0f62a6983d88acde9b2559e996f89f7", 6000, 500, 101, True,
@@ -124,6 +137,7 @@ def list_datasets() -> list[str]:
     "Names of the bundled data sets, in the order of the paper's Table 1 (emotions, an extra, last)."
     return list(BUNDLED)
 
+# %% ../nbs/00_data.ipynb #fbaa4dd7
 def data_dir() -> Path:
     "Folder of the bundled files: $MLABS_DATA, else the installed package `mlabs._bundled`, else the checkout's `data/`."
     if os.environ.get("MLABS_DATA"): return Path(os.environ["MLABS_DATA"]).expanduser()
@@ -135,6 +149,7 @@ def data_dir() -> Path:
     import mlabs
     return Path(mlabs.__file__).resolve().parent.parent / "data"
 
+# %% ../nbs/00_data.ipynb #fbaa4dd9
 def file_sha256(path) -> str:
     "sha256 hex digest of a file's bytes."
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -145,17 +160,25 @@ def cache_dir() -> Path:
     if os.environ.get("MLABS_CACHE"): return Path(os.environ["MLABS_CACHE"]).expanduser()
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlabs"
 
+# %% ../nbs/00_data.ipynb #6a232efb
 def _cache_file(path, sha: str, missing: str) -> Path:
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(path).name.split(".arff")[0])[:60]
     return cache_dir() / f"{stem}-{sha[:20]}-p{PARSER_VERSION}-{missing}.npz"
 
-def _save_parse(f: Path, am: ArffMatrix, sha: str) -> None:
-    "Write a parse atomically (temp file in the same folder, then os.replace)."
+# %% ../nbs/00_data.ipynb #6a232efe
+def _parse_arrays(am: ArffMatrix, sha: str) -> dict:
+    "The arrays of a cache entry for the parse `am` of the file with sha256 `sha`."
     meta = dict(parser=PARSER_VERSION, sha256=sha, relation=am.relation,
                 attributes=[[a.name, a.kind, list(a.values)] for a in am.attributes])
     arr = dict(meta=np.array(json.dumps(meta)), lines=am.lines, nbrow=am.nonbinary_row, nbval=am.nonbinary_val)
     if am.sparse: arr.update(data=am.M.data, indices=am.M.indices, indptr=am.M.indptr, shape=np.array(am.M.shape))
     else: arr.update(M=am.M)
+    return arr
+
+# %% ../nbs/00_data.ipynb #6a232f00
+def _save_parse(f: Path, am: ArffMatrix, sha: str) -> None:
+    "Write a parse atomically (temp file in the same folder, then os.replace)."
+    arr = _parse_arrays(am, sha)
     f.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=f.name + ".", suffix=".tmp")
     try:
@@ -164,6 +187,7 @@ def _save_parse(f: Path, am: ArffMatrix, sha: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
+# %% ../nbs/00_data.ipynb #6a232f02
 def _load_parse(f: Path, sha: str) -> ArffMatrix:
     "Read a cached parse; raises if it is unreadable, stale or inconsistent."
     with np.load(f, allow_pickle=False) as z:
@@ -198,40 +222,109 @@ def parse_cached(path,                  # ARFF file
     return am
 
 # %% ../nbs/00_data.ipynb #387a807a
+def _bundled_file(name: str, # a key of `BUNDLED`
+                 ) -> tuple[Path, str, str]: # (file, name, published sha256)
+    "The file of a bundled data set; raises `ArffError` when the data folder does not have it."
+    b = BUNDLED[name]
+    p = data_dir() / f"{b.name}.arff.gz"
+    if not p.exists(): raise ArffError(f"bundled file of {b.name!r} is missing (data folder: {data_dir()})", p)
+    return p, b.name, b.sha256
+
+# %% ../nbs/00_data.ipynb #387a807d
+def _missing_file(p: Path) -> ArffError:
+    "The error for a path that is not a file, naming the bundled data set its stem is, if any."
+    low = {k.lower(): k for k in BUNDLED}
+    stem = p.name.split(".")[0].lower()
+    hint = f"; the bundled data set is load_dataset({low[stem]!r})" if stem in low else ""
+    return ArffError(f"no such file{hint}", p)
+
+# %% ../nbs/00_data.ipynb #387a807f
+def _unknown_name(s: str) -> ValueError:
+    "The error for a name that is neither bundled nor a file: the nearest bundled name, then all of them."
+    import difflib
+    low = {k.lower(): k for k in BUNDLED}
+    near = difflib.get_close_matches(s.lower(), list(low), n=1, cutoff=0.6) or [k for k in low if k.startswith(s.lower())][:1]
+    hint = f" (did you mean {low[near[0]]!r}?)" if near else ""
+    return ValueError(f"unknown dataset {s!r}{hint}; bundled datasets: {', '.join(BUNDLED)} "
+                      "(or pass a path to an .arff/.arff.gz file)")
+
+# %% ../nbs/00_data.ipynb #387a8081
 def _resolve(name_or_path) -> tuple[Path, str, str|None]:
     "(file, data set name, expected sha256 or None) for a bundled name or a path."
     s = str(name_or_path)
     low = {k.lower(): k for k in BUNDLED}
-    if not isinstance(name_or_path, Path) and s.lower() in low:
-        b = BUNDLED[low[s.lower()]]
-        p = data_dir() / f"{b.name}.arff.gz"
-        if not p.exists(): raise ArffError(f"bundled file of {b.name!r} is missing (data folder: {data_dir()})", p)
-        return p, b.name, b.sha256
+    if not isinstance(name_or_path, Path) and s.lower() in low: return _bundled_file(low[s.lower()])
     p = Path(s).expanduser()
     if p.is_file(): return p, p.name.split(".arff")[0], None
-    if p.suffix.lower() in (".arff", ".gz", ".xml") or os.sep in s:
-        stem = p.name.split(".")[0].lower()
-        hint = f"; the bundled data set is load_dataset({low[stem]!r})" if stem in low else ""
-        raise ArffError(f"no such file{hint}", p)
-    import difflib
-    near = difflib.get_close_matches(s.lower(), list(low), n=1, cutoff=0.6) or [k for k in low if k.startswith(s.lower())][:1]
-    hint = f" (did you mean {low[near[0]]!r}?)" if near else ""
-    raise ValueError(f"unknown dataset {s!r}{hint}; bundled datasets: {', '.join(BUNDLED)} "
-                     "(or pass a path to an .arff/.arff.gz file)")
+    if p.suffix.lower() in (".arff", ".gz", ".xml") or os.sep in s: raise _missing_file(p)
+    raise _unknown_name(s)
 
-def paper_llog_view(ds: MultiLabelDataset) -> MultiLabelDataset:
-    "LLOG-F as the paper read it: the last 75 features (tok929..tok1003) become 'labels', the 75 true labels become features."
-    if (ds.d, ds.q) != (1004, 75) or ds.feature_names[929] != "tok929" or ds.feature_names[-1] != "tok1003":
-        raise ValueError(f"paper_llog_labels=True applies to LLOG-F (d=1004, q=75, features tok0..tok1003); got {ds!r}")
-    X = ds.X.tocsc() if ds.sparse else ds.X
-    Yp = X[:, 929:]
-    Yp = (Yp.toarray() if ds.sparse else Yp)
-    if not np.isin(Yp, (0, 1)).all(): raise ValueError("LLOG-F features tok929..tok1003 are not all 0/1")
-    if ds.sparse: Xp = sp.hstack([sp.csr_matrix(ds.Y.astype(np.float32)), X[:, :929]], format="csr")
-    else: Xp = np.hstack([ds.Y.astype(np.float32), X[:, :929]])
-    return MultiLabelDataset(Xp, Yp.astype(np.uint8), ds.label_names + ds.feature_names[:929],
-                             ds.feature_names[929:], ds.name, ds.source, ds.sha256,
-                             {**ds.info, "paper_llog_labels": True})
+# %% ../nbs/00_data.ipynb #387a8084
+def _verified_sha(path: Path,      # the file
+                  want: str|None,  # its published sha256 (a bundled file), or None
+                 ) -> str:         # the file's sha256
+    "The file's sha256, refused with `ArffError` when it is not the published one."
+    sha = file_sha256(path)
+    if want is not None and sha != want:
+        raise ArffError(f"sha256 mismatch: expected {want}, got {sha}; the bundled file is corrupted or replaced", path)
+    return sha
+
+# %% ../nbs/00_data.ipynb #387a8087
+def _labels_spec(labels,                 # `load_dataset`'s labels
+                 label_count: int|None,  # or this many labels ...
+                 label_location: str,    # ... at the "end" or the "start"
+                ):                       # what `label_columns` takes
+    "`labels`, or `label_count` and `label_location` written as 'end:q' / 'start:q'."
+    if label_count is None: return labels
+    if labels is not None: raise ValueError("pass either labels or label_count, not both")
+    if label_location not in ("end", "start"): raise ValueError(f"label_location must be 'end' or 'start', got {label_location!r}")
+    return f"{label_location}:{label_count}"
+
+# %% ../nbs/00_data.ipynb #387a808a
+def _split_explained(am: ArffMatrix, cols: np.ndarray, name: str, path, labels, xml) -> MultiLabelDataset:
+    "`split_labels`; its error names MEKA's `-C` when that alone chose the label columns."
+    try: return split_labels(am, cols, name, path)
+    except ArffError as e:
+        c = meka_label_count(am.relation)
+        if labels is None and xml is None and find_xml(path) is None and c is not None:   # -C chose these labels
+            raise ArffError(f"{e}; MEKA's -C {c} in @relation chose these labels: if it is stale, pass xml=... or "
+                            "labels='end:q'") from None
+        raise
+
+# %% ../nbs/00_data.ipynb #550bcbd6
+def select_features(X: np.ndarray|sp.spmatrix, # features [n, d]
+                    fraction: float,             # fraction of features to keep, in (0, 1]
+                   ) -> np.ndarray:              # indices of the kept columns, ascending
+    "The authors' FeatureSelect: keep the int(fraction * d) columns with the largest column sums (ties: lower index)."
+    if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    d = X.shape[1]
+    k = max(1, int(d * fraction))
+    s = np.asarray(X.sum(0), np.float64).ravel()
+    return np.sort(np.argsort(-s, kind="stable")[:k])
+
+# %% ../nbs/00_data.ipynb #550bcbd7
+def filter_labels(Y: np.ndarray,       # labels [n, q]
+                  min_positives: int,  # keep labels with at least this many positive instances
+                 ) -> np.ndarray:      # indices of the kept labels, ascending
+    "Labels with at least `min_positives` positives (the authors drop labels with <= 20, i.e. min_positives=21)."
+    return np.flatnonzero(np.asarray(Y).sum(0) >= min_positives)
+
+# %% ../nbs/00_data.ipynb #550bcbd9
+def _reduce(ds: MultiLabelDataset, # changed in place
+            feature_fraction: float,  # `select_features`'s fraction (1.0: keep all)
+            min_positives: int,       # `filter_labels`'s threshold (0: keep all)
+           ) -> MultiLabelDataset:    # `ds`
+    "`load_dataset`'s reductions of a data set: its features by column sum, then its rare labels."
+    if feature_fraction != 1.0:
+        keep = select_features(ds.X, feature_fraction)
+        ds.X, ds.feature_names = ds.X[:, keep], [ds.feature_names[j] for j in keep]
+        ds.info["feature_fraction"] = feature_fraction
+    if min_positives:
+        keep = filter_labels(ds.Y, min_positives)
+        ds.info["dropped_labels"] = [ds.label_names[j] for j in np.setdiff1d(np.arange(ds.q), keep)]
+        ds.Y, ds.label_names = np.ascontiguousarray(ds.Y[:, keep]), [ds.label_names[j] for j in keep]
+        ds.info["min_positives"] = min_positives
+    return ds
 
 # %% ../nbs/00_data.ipynb #917b23d3
 def load_dataset(name_or_path,                 # bundled name (see `list_datasets`) or path to an .arff/.arff.gz
@@ -248,52 +341,45 @@ def load_dataset(name_or_path,                 # bundled name (see `list_dataset
                 ) -> MultiLabelDataset:
     "Load a bundled multi-label data set or any MULAN/MEKA ARFF file, verified, cached and optionally reduced."
     path, name, want = _resolve(name_or_path)
-    sha = file_sha256(path)
-    if want is not None and sha != want:
-        raise ArffError(f"sha256 mismatch: expected {want}, got {sha}; the bundled file is corrupted or replaced", path)
-    if label_count is not None:
-        if labels is not None: raise ValueError("pass either labels or label_count, not both")
-        if label_location not in ("end", "start"): raise ValueError(f"label_location must be 'end' or 'start', got {label_location!r}")
-        labels = f"{label_location}:{label_count}"
+    sha = _verified_sha(path, want)
+    labels = _labels_spec(labels, label_count, label_location)
     am = parse_cached(path, sha, missing, cache)
-    cols = label_columns(am.attributes, path, labels, xml, am.relation)
-    try: ds = split_labels(am, cols, name, path)
-    except ArffError as e:
-        c = meka_label_count(am.relation)
-        if labels is None and xml is None and find_xml(path) is None and c is not None:   # -C chose these labels
-            raise ArffError(f"{e}; MEKA's -C {c} in @relation chose these labels: if it is stale, pass xml=... or "
-                            "labels='end:q'") from None
-        raise
+    ds = _split_explained(am, label_columns(am.attributes, path, labels, xml, am.relation), name, path, labels, xml)
     ds.sha256 = sha
     if paper_llog_labels: ds = paper_llog_view(ds)
-    if feature_fraction != 1.0:
-        keep = select_features(ds.X, feature_fraction)
-        ds.X, ds.feature_names = ds.X[:, keep], [ds.feature_names[j] for j in keep]
-        ds.info["feature_fraction"] = feature_fraction
-    if min_positives:
-        keep = filter_labels(ds.Y, min_positives)
-        ds.info["dropped_labels"] = [ds.label_names[j] for j in np.setdiff1d(np.arange(ds.q), keep)]
-        ds.Y, ds.label_names = np.ascontiguousarray(ds.Y[:, keep]), [ds.label_names[j] for j in keep]
-        ds.info["min_positives"] = min_positives
+    ds = _reduce(ds, feature_fraction, min_positives)
     if dense and ds.sparse: ds.X = ds.X.toarray()
     return ds
 
-# %% ../nbs/00_data.ipynb #550bcbd6
-def select_features(X: np.ndarray|sp.spmatrix, # features [n, d]
-                    fraction: float,             # fraction of features to keep, in (0, 1]
-                   ) -> np.ndarray:              # indices of the kept columns, ascending
-    "The authors' FeatureSelect: keep the int(fraction * d) columns with the largest column sums (ties: lower index)."
-    if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    d = X.shape[1]
-    k = max(1, int(d * fraction))
-    s = np.asarray(X.sum(0), np.float64).ravel()
-    return np.sort(np.argsort(-s, kind="stable")[:k])
+# %% ../nbs/00_data.ipynb #e9120a8b
+def paper_llog_view(ds: MultiLabelDataset) -> MultiLabelDataset:
+    "LLOG-F as the paper read it: the last 75 features (tok929..tok1003) become 'labels', the 75 true labels become features."
+    if (ds.d, ds.q) != (1004, 75) or ds.feature_names[929] != "tok929" or ds.feature_names[-1] != "tok1003":
+        raise ValueError(f"paper_llog_labels=True applies to LLOG-F (d=1004, q=75, features tok0..tok1003); got {ds!r}")
+    X = ds.X.tocsc() if ds.sparse else ds.X
+    Yp = X[:, 929:]
+    Yp = (Yp.toarray() if ds.sparse else Yp)
+    if not np.isin(Yp, (0, 1)).all(): raise ValueError("LLOG-F features tok929..tok1003 are not all 0/1")
+    if ds.sparse: Xp = sp.hstack([sp.csr_matrix(ds.Y.astype(np.float32)), X[:, :929]], format="csr")
+    else: Xp = np.hstack([ds.Y.astype(np.float32), X[:, :929]])
+    return MultiLabelDataset(Xp, Yp.astype(np.uint8), ds.label_names + ds.feature_names[:929],
+                             ds.feature_names[929:], ds.name, ds.source, ds.sha256,
+                             {**ds.info, "paper_llog_labels": True})
 
-def filter_labels(Y: np.ndarray,       # labels [n, q]
-                  min_positives: int,  # keep labels with at least this many positive instances
-                 ) -> np.ndarray:      # indices of the kept labels, ascending
-    "Labels with at least `min_positives` positives (the authors drop labels with <= 20, i.e. min_positives=21)."
-    return np.flatnonzero(np.asarray(Y).sum(0) >= min_positives)
+# %% ../nbs/00_data.ipynb #9e4f9130
+def _maxabs_scale(X: sp.spmatrix,   # sparse features [n, d], non-negative
+                  fit: sp.spmatrix, # the rows the scaler is fitted on
+                  clip: bool,       # clip the transformed values to [0, 1]
+                 ) -> sp.csr_matrix:
+    "X divided by the column maxima of `fit` (scikit-learn's `MaxAbsScaler`), float32 CSR; negative X is refused."
+    from sklearn.preprocessing import MaxAbsScaler
+    X = sp.csr_matrix(X)
+    if X.nnz and X.data.min() < 0:
+        raise ValueError(f"sparse X (shape {X.shape}) has negative values; min-max scaling would densify it: "
+                         "pass X.toarray() (or load with dense=True)")
+    out = MaxAbsScaler().fit(fit).transform(X).astype(np.float32)
+    if clip: out.data = np.clip(out.data, 0, 1)
+    return out
 
 # %% ../nbs/00_data.ipynb #9e4f9131
 def minmax_scale(X: np.ndarray|sp.spmatrix, # features [n, d]
@@ -301,18 +387,10 @@ def minmax_scale(X: np.ndarray|sp.spmatrix, # features [n, d]
                  clip: bool = False,          # clip transformed values to [0, 1] (rows outside train_idx can leave it)
                 ) -> np.ndarray|sp.csr_matrix:  # scaled X, float32, same kind (dense/CSR) as X
     "Min-max scaling fitted on `train_idx` only (no leakage). Sparse X must be non-negative: columns are divided by their training max."
-    from sklearn.preprocessing import MinMaxScaler, MaxAbsScaler
+    from sklearn.preprocessing import MinMaxScaler
     fit = X if train_idx is None else X[np.asarray(train_idx)]
-    if sp.issparse(X):
-        X = sp.csr_matrix(X)
-        if X.nnz and X.data.min() < 0:
-            raise ValueError(f"sparse X (shape {X.shape}) has negative values; min-max scaling would densify it: "
-                             "pass X.toarray() (or load with dense=True)")
-        out = MaxAbsScaler().fit(fit).transform(X).astype(np.float32)
-        if clip: out.data = np.clip(out.data, 0, 1)
-        return out
-    out = MinMaxScaler(clip=clip).fit(fit).transform(X).astype(np.float32)
-    return out
+    if sp.issparse(X): return _maxabs_scale(X, fit, clip)
+    return MinMaxScaler(clip=clip).fit(fit).transform(X).astype(np.float32)
 
 # %% ../nbs/00_data.ipynb #7d3a61c1
 @patch
@@ -340,6 +418,7 @@ def to_tensors(X,              # features [n, d]: ndarray or SciPy sparse (the r
     if device is not None: xt, yt = xt.to(device), (None if yt is None else yt.to(device))
     return xt, yt
 
+# %% ../nbs/00_data.ipynb #7d3a61c7
 @patch
 def to_tensors(self: MultiLabelDataset,
                indices=None,   # rows to take (default: all)
@@ -366,6 +445,7 @@ class CSRDataset:
         x, y = to_tensors(self.X, self.Y, indices)
         return list(zip(x, y))
 
+# %% ../nbs/00_data.ipynb #7d3a61cc
 @patch
 def to_torch_dataset(self: MultiLabelDataset,
                      indices=None,   # rows (e.g. a fold's training part), in order; default: all

@@ -53,47 +53,6 @@ class ResumableSampler(torch.utils.data.Sampler):
     def probs(self) -> Tensor: return self.sampler.probs()
     def __repr__(self): return f"{type(self).__name__}(rank {self.rank} of {self.world_size}, {self.sampler!r})"
 
-# %% ../nbs/09_distributed.ipynb #508f638c
-class _Deferred:
-    "A sampler's state taken when it is serialised (pickle, `torch.save`) or copied, not when it is asked for."
-    def __init__(self, s: ResumableSampler): self.s = s
-    def resolve(self) -> dict: return self.s.state_dict()
-    def __reduce_ex__(self, protocol):                    # an OrderedDict of the state: `torch.load(weights_only=True)` reads it
-        return (OrderedDict, (list(self.resolve().items()),))
-    def __deepcopy__(self, memo): return copy.deepcopy(self.resolve(), memo)
-
-class _Stream:
-    "One pass over the rest of an epoch: in-flight batches of a restored state first, then new draws."
-    def __init__(self, s: ResumableSampler, lists: bool):
-        self.s, self.lists = s, lists                     # lists: yield Python lists (for a DataLoader), else tensors
-        self.started, self.gen, self.stop_after_replay = False, None, False
-
-    def __iter__(self): return self
-
-    def __next__(self):
-        s = self.s
-        if not self.started:
-            self.started = True
-            if s._replay: self.stop_after_replay, s._replay_ends_epoch = s._replay_ends_epoch, False
-            else: s._pending.clear()                      # left in flight by an abandoned iterator: never trained on
-        if s._replay: g, w = s._replay.popleft()          # still in _pending until it is reported
-        else:
-            if self.stop_after_replay: raise StopIteration    # the restored epoch had been drawn to its end
-            if self.gen is None: self.gen = s.sampler.batches()
-            g = next(self.gen)
-            w = s.sampler.last_weights
-            s._pending.append((g, w))
-        idx, wt = s._take(g, w)
-        if not self.lists: return idx
-        if wt is None: return idx.tolist()
-        b = WeightedBatch(idx.tolist()); b.weights = wt.tolist()
-        return b
-
-    def state_dict(self) -> dict: return {"sampler": _Deferred(self.s)}
-    def load_state_dict(self, state: dict) -> None:
-        st = state["sampler"]
-        self.s.load_state_dict(st.resolve() if isinstance(st, _Deferred) else st)
-
 # %% ../nbs/09_distributed.ipynb #bc7052c1
 @patch
 def _take(self: ResumableSampler, g: Tensor, w: Tensor|None) -> tuple[Tensor, Tensor|None]:
@@ -104,21 +63,11 @@ def _take(self: ResumableSampler, g: Tensor, w: Tensor|None) -> tuple[Tensor, Te
     self.last_indices, self.last_weights = g, w
     return g, w
 
+# %% ../nbs/09_distributed.ipynb #944730c2
 @patch
-def __iter__(self: ResumableSampler):
-    "The rest of the current epoch as lists of indices (`WeightedBatch` with importance weights), for a `DataLoader`."
-    return _Stream(self, lists=True)
-
-@patch
-def batches(self: ResumableSampler):
-    "The rest of the current epoch as index tensors (importance weights of each: `last_weights`), for custom loops."
-    return _Stream(self, lists=False)
-
-@patch
-def set_epoch(self: ResumableSampler, epoch: int) -> None:
-    "Go to the start of `epoch` (no-op when it is the current epoch, so a resumed run keeps its position)."
-    if epoch != self.sampler.epoch: self._clear()
-    self.sampler.set_epoch(epoch)
+def _retire(self: ResumableSampler) -> None:
+    "The oldest batch drawn and not yet reported has now been reported."
+    if self._pending: self._pending.popleft()
 
 # %% ../nbs/09_distributed.ipynb #944730c1
 @patch
@@ -132,11 +81,6 @@ def update(self: ResumableSampler,
     else: self.sampler.update(indices, losses, proba)
     self._retire()
 
-@patch
-def _retire(self: ResumableSampler) -> None:
-    "The oldest batch drawn and not yet reported has now been reported."
-    if self._pending: self._pending.popleft()
-
 # %% ../nbs/09_distributed.ipynb #78532f2c
 @patch
 def state_dict(self: ResumableSampler) -> dict:
@@ -145,6 +89,7 @@ def state_dict(self: ResumableSampler) -> dict:
     return {"world_size": self.world_size, "batch_size": self.batch_size, "sampler": self.sampler.state_dict(),
             "in_flight": [(cpu(g), cpu(w)) for g, w in self._pending]}
 
+# %% ../nbs/09_distributed.ipynb #78532f2e
 @patch
 def load_state_dict(self: ResumableSampler, state: dict) -> None:
     "Restore a `state_dict()`, saved by any number of ranks with the same global batch; in-flight batches come first."
@@ -159,11 +104,74 @@ def load_state_dict(self: ResumableSampler, state: dict) -> None:
     self._pending, self._replay = deque(items), deque(items)
     self._replay_ends_epoch = state["sampler"]["pos"] >= len(self.sampler)   # the epoch had been drawn to its end
 
+# %% ../nbs/09_distributed.ipynb #508f638c
+class _Deferred:
+    "A sampler's state taken when it is serialised (pickle, `torch.save`) or copied, not when it is asked for."
+    def __init__(self, s: ResumableSampler): self.s = s
+    def resolve(self) -> dict: return self.s.state_dict()
+    def __reduce_ex__(self, protocol):                    # an OrderedDict of the state: `torch.load(weights_only=True)` reads it
+        return (OrderedDict, (list(self.resolve().items()),))
+    def __deepcopy__(self, memo): return copy.deepcopy(self.resolve(), memo)
+
+# %% ../nbs/09_distributed.ipynb #508f6391
+class _Stream:
+    "One pass over the rest of an epoch: in-flight batches of a restored state first, then new draws."
+    def __init__(self, s: ResumableSampler, lists: bool):
+        self.s, self.lists = s, lists                     # lists: yield Python lists (for a DataLoader), else tensors
+        self.started, self.gen, self.stop_after_replay = False, None, False
+
+    def __iter__(self): return self
+    def state_dict(self) -> dict: return {"sampler": _Deferred(self.s)}
+    def load_state_dict(self, state: dict) -> None:
+        st = state["sampler"]
+        self.s.load_state_dict(st.resolve() if isinstance(st, _Deferred) else st)
+
+# %% ../nbs/09_distributed.ipynb #508f6394
+@patch
+def __next__(self: _Stream):
+    s = self.s
+    if not self.started:
+        self.started = True
+        if s._replay: self.stop_after_replay, s._replay_ends_epoch = s._replay_ends_epoch, False
+        else: s._pending.clear()                      # left in flight by an abandoned iterator: never trained on
+    if s._replay: g, w = s._replay.popleft()          # still in _pending until it is reported
+    else:
+        if self.stop_after_replay: raise StopIteration    # the restored epoch had been drawn to its end
+        if self.gen is None: self.gen = s.sampler.batches()
+        g = next(self.gen)
+        w = s.sampler.last_weights
+        s._pending.append((g, w))
+    idx, wt = s._take(g, w)
+    if not self.lists: return idx
+    if wt is None: return idx.tolist()
+    b = WeightedBatch(idx.tolist()); b.weights = wt.tolist()
+    return b
+
+# %% ../nbs/09_distributed.ipynb #bc7052c3
+@patch
+def __iter__(self: ResumableSampler):
+    "The rest of the current epoch as lists of indices (`WeightedBatch` with importance weights), for a `DataLoader`."
+    return _Stream(self, lists=True)
+
+# %% ../nbs/09_distributed.ipynb #bc7052c5
+@patch
+def batches(self: ResumableSampler):
+    "The rest of the current epoch as index tensors (importance weights of each: `last_weights`), for custom loops."
+    return _Stream(self, lists=False)
+
+# %% ../nbs/09_distributed.ipynb #bc7052c7
+@patch
+def set_epoch(self: ResumableSampler, epoch: int) -> None:
+    "Go to the start of `epoch` (no-op when it is the current epoch, so a resumed run keeps its position)."
+    if epoch != self.sampler.epoch: self._clear()
+    self.sampler.set_epoch(epoch)
+
 # %% ../nbs/09_distributed.ipynb #eb09845d
 _all_gather = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor   # the name changed in torch 2.10
 _NOT_SETTINGS = {"_keys", "_g", "_bad", "device", "last_indices", "last_weights", "last_steps"}   # buffers, not settings
 _CONFIG = ("n", "batch_size", "strategy", "se", "seed", "warmup_epochs", "refresh", "importance_weights", "weights")
 
+# %% ../nbs/09_distributed.ipynb #eb09845f
 def _digest(v) -> str:
     "A short text equal for equal settings: scalars as they are, arrays, tensors and lists as a hash."
     if v is None or isinstance(v, (bool, int, float, str, np.integer, np.floating)): return repr(v)[:60]
@@ -197,19 +205,31 @@ class DistributedSelectionSampler(ResumableSampler):
         self.world_size, self.rank = dist.get_world_size(group), dist.get_rank(group)
         nccl = str(dist.get_backend(group)) == "nccl"
         self.comm_device = torch.device("cuda", torch.cuda.current_device()) if nccl else torch.device("cpu")  # of the gathers
-        self.batch_size, err = batch_size, None
-        try:
-            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-                raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-            self.sampler = SelectionSampler(n, self.world_size * int(batch_size), **kwargs)
-        except (ValueError, TypeError) as e:
-            err = f"{e} (the global batch is world_size {self.world_size} x batch_size {batch_size})"
-        self._check_ranks(err)
+        self.batch_size = batch_size
+        self._check_ranks(self._build(n, batch_size, kwargs))
         self._clear()
-        short = self.n % (self.world_size * self.batch_size)
-        if 0 < short < self.world_size:
-            warnings.warn(f"n = {self.n} leaves a last batch of {short} samples in shuffled epochs, fewer than the "
-                          f"{self.world_size} ranks: ranks {short} to {self.world_size - 1} get an empty batch there", stacklevel=2)
+        self._warn_short()
+
+# %% ../nbs/09_distributed.ipynb #e84d1aef
+@patch
+def _build(self: DistributedSelectionSampler, n, batch_size, kwargs: dict) -> str|None:
+    "Build the sampler at the global batch world_size x batch_size; the error's text if that fails, else None."
+    try:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        self.sampler = SelectionSampler(n, self.world_size * int(batch_size), **kwargs)
+    except (ValueError, TypeError) as e:
+        return f"{e} (the global batch is world_size {self.world_size} x batch_size {batch_size})"
+    return None
+
+# %% ../nbs/09_distributed.ipynb #e84d1af2
+@patch
+def _warn_short(self: DistributedSelectionSampler) -> None:
+    "Warn when the last batch of a shuffled epoch leaves some ranks without a sample."
+    short = self.n % (self.world_size * self.batch_size)
+    if 0 < short < self.world_size:
+        warnings.warn(f"n = {self.n} leaves a last batch of {short} samples in shuffled epochs, fewer than the "
+                      f"{self.world_size} ranks: ranks {short} to {self.world_size - 1} get an empty batch there", stacklevel=3)
 
 # %% ../nbs/09_distributed.ipynb #d0da01ce
 @patch
@@ -222,16 +242,42 @@ def _settings(self: DistributedSelectionSampler) -> dict[str, str]:
         if k not in _NOT_SETTINGS and k != "batch_size": out["weights" if k == "w" else k] = _digest(v)
     return out
 
+# %% ../nbs/09_distributed.ipynb #d0da01d2
+_ROW = 1 << 15   # bytes of one rank's settings in the exchange
+
+def _pack(d: dict) -> Tensor:
+    "A dict as one uint8 row of _ROW + 8 bytes: the length, then the JSON text (a hash of it when it is longer)."
+    mine = json.dumps(d).encode()
+    if len(mine) > _ROW: mine = json.dumps({"settings": hashlib.sha1(mine).hexdigest()}).encode()
+    buf = torch.zeros(_ROW + 8, dtype=torch.uint8)
+    buf[:8] = torch.tensor(list(len(mine).to_bytes(8, "little")), dtype=torch.uint8)
+    buf[8:8 + len(mine)] = torch.frombuffer(bytearray(mine), dtype=torch.uint8)
+    return buf
+
+# %% ../nbs/09_distributed.ipynb #d0da01d4
+def _unpack(rows: np.ndarray) -> list[dict]:
+    "The dicts of gathered rows, [world_size, _ROW + 8] uint8."
+    return [json.loads(bytes(r[8:8 + int.from_bytes(bytes(r[:8]), "little")])) for r in rows]
+
+# %% ../nbs/09_distributed.ipynb #d0da01d7
+def _settings_error(got: list[dict]) -> str|None:
+    "The error every rank raises for the settings the ranks sent (`_pack`ed dicts), or None when they agree."
+    errs = {r: g["error"] for r, g in enumerate(got) if "error" in g}
+    if errs: return "the sampler cannot be built on " + "; ".join(f"rank {r}: {e}" for r, e in errs.items())
+    diff = [k for k in dict.fromkeys(k for g in got for k in g) if len({g.get(k) for g in got}) > 1]
+    named = [k for k in diff if k in _CONFIG]
+    if not diff: return None
+    shown = named or diff
+    each = lambda k: ", ".join(f"rank {r} {g.get(k)}" for r, g in enumerate(got))
+    return ("the ranks' samplers differ in " + "; ".join(f"{k} ({each(k)})" for k in shown[:6])
+            + (f" and {len(shown) - 6} more" if len(shown) > 6 else "") + ": build it with the same arguments on every rank")
+
+# %% ../nbs/09_distributed.ipynb #d0da01da
 @patch
 def _check_ranks(self: DistributedSelectionSampler, err: str|None) -> None:
     "Exchange the settings (or a construction error) with every rank, waiting at most `timeout`; raise on any difference."
-    L = 1 << 15
-    mine = json.dumps({"error": err} if err else self._settings()).encode()
-    if len(mine) > L: mine = json.dumps({"settings": hashlib.sha1(mine).hexdigest()}).encode()
-    buf = torch.zeros(L + 8, dtype=torch.uint8)
-    buf[:8] = torch.tensor(list(len(mine).to_bytes(8, "little")), dtype=torch.uint8)
-    buf[8:8 + len(mine)] = torch.frombuffer(bytearray(mine), dtype=torch.uint8)
-    out = torch.empty(self.world_size * (L + 8), dtype=torch.uint8, device=self.comm_device)
+    buf = _pack({"error": err} if err else self._settings())
+    out = torch.empty(self.world_size * (_ROW + 8), dtype=torch.uint8, device=self.comm_device)
     work = _all_gather(out, buf.to(self.comm_device), group=self.group, async_op=True)
     deadline = time.monotonic() + self.timeout
     while not work.is_completed():                      # poll: Work.wait(timeout) behaves differently per backend
@@ -240,19 +286,39 @@ def _check_ranks(self: DistributedSelectionSampler, err: str|None) -> None:
                                "(each rank must build it, with the same arguments)")
         time.sleep(0.002)
     work.wait()
-    rows = out.cpu().view(self.world_size, L + 8).numpy()
-    got = [json.loads(bytes(r[8:8 + int.from_bytes(bytes(r[:8]), "little")])) for r in rows]
-    errs = {r: g["error"] for r, g in enumerate(got) if "error" in g}
-    if errs: raise ValueError("the sampler cannot be built on " + "; ".join(f"rank {r}: {e}" for r, e in errs.items()))
-    diff = [k for k in dict.fromkeys(k for g in got for k in g) if len({g.get(k) for g in got}) > 1]
-    named = [k for k in diff if k in _CONFIG]
-    if diff:
-        shown = named or diff
-        each = lambda k: ", ".join(f"rank {r} {g.get(k)}" for r, g in enumerate(got))
-        raise ValueError("the ranks' samplers differ in " + "; ".join(f"{k} ({each(k)})" for k in shown[:6])
-                         + (f" and {len(shown) - 6} more" if len(shown) > 6 else "") + ": build it with the same arguments on every rank")
+    msg = _settings_error(_unpack(out.cpu().view(self.world_size, _ROW + 8).numpy()))
+    if msg: raise ValueError(msg)
 
 # %% ../nbs/09_distributed.ipynb #af98094f
+@patch
+def _step_error(self: DistributedSelectionSampler, idx: Tensor, l: Tensor, P: Tensor|None) -> str|None:
+    "What is wrong with this rank's input to `update`, or None."
+    B = self.batch_size
+    if idx.ndim != 1 or idx.numel() > B:
+        return f"indices must be 1-D with at most batch_size = {B} entries, got shape {tuple(idx.shape)}"
+    if tuple(l.shape) != tuple(idx.shape):
+        return f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index"
+    if P is not None and (P.ndim != 2 or P.shape[0] != idx.numel()):
+        return f"proba has shape {tuple(P.shape)}; expected ({idx.numel()}, q): one row of label probabilities per index"
+    if P is not None and not getattr(self.sampler, "needs_proba", False):
+        return f"strategy {self.strategy!r} does not take label probabilities (proba)"
+    return None
+
+# %% ../nbs/09_distributed.ipynb #af980951
+@patch
+def _step_rows(self: DistributedSelectionSampler, idx: Tensor, l: Tensor, P: Tensor|None, err: str|None) -> Tensor:
+    "This rank's rows of the gather, [batch_size, 2 (+q)] float64: index, loss (, proba); index -1 pads, -2 flags bad input."
+    B, dev = self.batch_size, self.comm_device
+    c = 2 + (P.shape[1] if P is not None and P.ndim == 2 else 0)
+    buf = torch.full((B, c), -1.0, dtype=torch.float64, device=dev)      # index -1: padding
+    if err: buf[:, 0] = -2.0                                               # index -2: this rank's input was bad
+    else:
+        b = idx.numel()
+        buf[:b, 0] = idx.to(dev, torch.float64); buf[:b, 1] = l.to(dev, torch.float64)
+        if P is not None: buf[:b, 2:] = P.to(dev, torch.float64)
+    return buf
+
+# %% ../nbs/09_distributed.ipynb #af980953
 @patch
 def update(self: DistributedSelectionSampler,
            indices,     # this rank's sample indices of the step, [b], b <= batch_size
@@ -262,26 +328,11 @@ def update(self: DistributedSelectionSampler,
     "Gather every rank's (indices, losses[, proba]) with one all_gather and apply the global batch's update on each rank."
     as_t = lambda x: x.detach() if isinstance(x, Tensor) else torch.as_tensor(np.asarray(x))
     idx, l, P = as_t(indices), as_t(losses), None if proba is None else as_t(proba)
-    B, W, dev = self.batch_size, self.world_size, self.comm_device
-    err = None
-    if idx.ndim != 1 or idx.numel() > B:
-        err = f"indices must be 1-D with at most batch_size = {B} entries, got shape {tuple(idx.shape)}"
-    elif tuple(l.shape) != tuple(idx.shape):
-        err = f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index"
-    elif P is not None and (P.ndim != 2 or P.shape[0] != idx.numel()):
-        err = f"proba has shape {tuple(P.shape)}; expected ({idx.numel()}, q): one row of label probabilities per index"
-    elif P is not None and not getattr(self.sampler, "needs_proba", False):
-        err = f"strategy {self.strategy!r} does not take label probabilities (proba)"
-    c = 2 + (P.shape[1] if P is not None and P.ndim == 2 else 0)
-    buf = torch.full((B, c), -1.0, dtype=torch.float64, device=dev)      # index -1: padding
-    if err: buf[:, 0] = -2.0                                               # index -2: this rank's input was bad
-    else:
-        b = idx.numel()
-        buf[:b, 0] = idx.to(dev, torch.float64); buf[:b, 1] = l.to(dev, torch.float64)
-        if P is not None: buf[:b, 2:] = P.to(dev, torch.float64)
-    out = torch.empty((W * B, c), dtype=torch.float64, device=dev)
+    err = self._step_error(idx, l, P)
+    buf = self._step_rows(idx, l, P, err)
+    out = torch.empty((self.world_size * self.batch_size, buf.shape[1]), dtype=torch.float64, device=self.comm_device)
     _all_gather(out, buf, group=self.group)
-    bad = torch.nonzero(out[::B, 0].cpu() == -2).flatten().tolist()
+    bad = torch.nonzero(out[::self.batch_size, 0].cpu() == -2).flatten().tolist()
     if bad: raise ValueError(f"update(): {err}" if err else f"update() had bad input on rank(s) {bad}; see their error")
     rows = out[out[:, 0] >= 0].to(self.sampler.device)
     gi, gl = rows[:, 0].long(), rows[:, 1].float()
@@ -295,6 +346,73 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
 
+# %% ../nbs/09_distributed.ipynb #ec017f4d
+def _check_fn(fn) -> None:
+    "`fn` must be importable in a new process: a module's function, or its name 'module:function'."
+    if isinstance(fn, str):
+        if fn.count(":") != 1: raise ValueError(f"fn {fn!r}: give a function, or its name as 'module:function'")
+    elif getattr(fn, "__module__", "__main__") == "__main__" or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
+        raise ValueError(f"{fn!r} must be a module-level function of an importable module (or its name "
+                         "'module:function'): the new processes import it")
+
+# %% ../nbs/09_distributed.ipynb #ec017f4e
+def _start_ranks(d: str,           # a temporary folder for the calls, the results and the logs
+                 calls: list,      # (fn, args, kwargs) of each rank
+                 threads: int,     # torch threads in each process
+                 timeout: float,   # seconds the processes may take (their process group's timeout)
+                ) -> tuple[str, list, list]: # (the calls' path prefix, the log files, the processes)
+    "Write each rank's call and start one Python process per rank, running `_rank_main`."
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # the same modules as here
+    path, logs, procs, world_size = os.path.join(d, "call"), [], [], len(calls)
+    for r in range(world_size):
+        with open(f"{path}.in{r}", "wb") as f: pickle.dump(calls[r], f)
+    port = _free_port()
+    for r in range(world_size):
+        logs.append(open(os.path.join(d, f"{r}.log"), "w+"))
+        procs.append(subprocess.Popen([sys.executable, "-c", "from mlabs.distributed import _rank_main; _rank_main()",
+                                       path, str(r), str(world_size), str(port), str(threads), str(int(timeout) + 1)],
+                                      env=env, stdout=logs[r], stderr=subprocess.STDOUT))
+    return path, logs, procs
+
+# %% ../nbs/09_distributed.ipynb #ec017f50
+def _collect(path: str, logs: list, procs: list, timeout: float) -> list:
+    "Wait for the processes (at most `timeout` seconds) and return their results in rank order; raise on any failure."
+    world_size = len(procs)
+    deadline = time.monotonic() + timeout
+    while any(p.poll() is None for p in procs) and time.monotonic() < deadline: time.sleep(0.02)
+    late = [r for r, p in enumerate(procs) if p.poll() is None]
+    if late: raise TimeoutError(f"rank(s) {late} of {world_size} did not finish within {timeout:g} s; killed")
+    out = []
+    for r in range(world_size):
+        if not os.path.exists(f"{path}.{r}"):
+            logs[r].seek(0)
+            raise RuntimeError(f"rank {r} exited with code {procs[r].returncode} and no result:\n{logs[r].read()[-3000:]}")
+        with open(f"{path}.{r}", "rb") as f: status, res = pickle.load(f)
+        if status != "ok": raise RuntimeError(f"rank {r} failed:\n{res}")
+        out.append(res)
+    return out
+
+# %% ../nbs/09_distributed.ipynb #243f2656
+def launch(fn,                        # the function each rank runs: a module's function, or its name "module:function"
+           args: tuple = (),          # its positional arguments (picklable)
+           kwargs: dict|None = None,  # its keyword arguments
+           world_size: int = 2,       # number of processes
+           timeout: float = 300.0,    # seconds before the processes are killed
+           threads: int = 1,          # torch threads in each process
+           per_rank: list[dict]|None = None, # keyword arguments for each rank on top of `kwargs` (to try disagreements)
+          ) -> list:                  # fn's result on each rank, in rank order
+    "Run fn(*args, **kwargs) in world_size new CPU processes joined by a Gloo process group on 127.0.0.1."
+    _check_fn(fn)
+    calls = [(fn, tuple(args), {**(kwargs or {}), **((per_rank or [{}] * world_size)[r])}) for r in range(world_size)]
+    with tempfile.TemporaryDirectory() as d:
+        path, logs, procs = _start_ranks(d, calls, threads, timeout)
+        try: return _collect(path, logs, procs, timeout)
+        finally:
+            for p in procs:
+                if p.poll() is None: p.kill(); p.wait()
+            for f in logs: f.close()
+
+# %% ../nbs/09_distributed.ipynb #243f2659
 def _rank_main() -> None:
     "The body of a process started by `launch`: join the group, run the function, write (status, result) atomically."
     path, rank, world, port, threads, timeout = sys.argv[1], *map(int, sys.argv[2:7])
@@ -312,52 +430,6 @@ def _rank_main() -> None:
     os.replace(f"{path}.{rank}.tmp", f"{path}.{rank}")
     sys.exit(0 if res[0] == "ok" else 1)
 
-# %% ../nbs/09_distributed.ipynb #243f2656
-def launch(fn,                        # the function each rank runs: a module's function, or its name "module:function"
-           args: tuple = (),          # its positional arguments (picklable)
-           kwargs: dict|None = None,  # its keyword arguments
-           world_size: int = 2,       # number of processes
-           timeout: float = 300.0,    # seconds before the processes are killed
-           threads: int = 1,          # torch threads in each process
-           per_rank: list[dict]|None = None, # keyword arguments for each rank on top of `kwargs` (to try disagreements)
-          ) -> list:                  # fn's result on each rank, in rank order
-    "Run fn(*args, **kwargs) in world_size new CPU processes joined by a Gloo process group on 127.0.0.1."
-    if isinstance(fn, str):
-        if fn.count(":") != 1: raise ValueError(f"fn {fn!r}: give a function, or its name as 'module:function'")
-    elif getattr(fn, "__module__", "__main__") == "__main__" or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
-        raise ValueError(f"{fn!r} must be a module-level function of an importable module (or its name "
-                         "'module:function'): the new processes import it")
-    calls = [(fn, tuple(args), {**(kwargs or {}), **((per_rank or [{}] * world_size)[r])}) for r in range(world_size)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}   # the same modules as here
-    with tempfile.TemporaryDirectory() as d:
-        path, logs, procs = os.path.join(d, "call"), [], []
-        for r in range(world_size):
-            with open(f"{path}.in{r}", "wb") as f: pickle.dump(calls[r], f)
-        port = _free_port()
-        for r in range(world_size):
-            logs.append(open(os.path.join(d, f"{r}.log"), "w+"))
-            procs.append(subprocess.Popen([sys.executable, "-c", "from mlabs.distributed import _rank_main; _rank_main()",
-                                           path, str(r), str(world_size), str(port), str(threads), str(int(timeout) + 1)],
-                                          env=env, stdout=logs[r], stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + timeout
-        try:
-            while any(p.poll() is None for p in procs) and time.monotonic() < deadline: time.sleep(0.02)
-            late = [r for r, p in enumerate(procs) if p.poll() is None]
-            if late: raise TimeoutError(f"rank(s) {late} of {world_size} did not finish within {timeout:g} s; killed")
-            out = []
-            for r in range(world_size):
-                if not os.path.exists(f"{path}.{r}"):
-                    logs[r].seek(0)
-                    raise RuntimeError(f"rank {r} exited with code {procs[r].returncode} and no result:\n{logs[r].read()[-3000:]}")
-                with open(f"{path}.{r}", "rb") as f: status, res = pickle.load(f)
-                if status != "ok": raise RuntimeError(f"rank {r} failed:\n{res}")
-                out.append(res)
-            return out
-        finally:
-            for p in procs:
-                if p.poll() is None: p.kill(); p.wait()
-            for f in logs: f.close()
-
 # %% ../nbs/09_distributed.ipynb #9e209fc7
 def scripted_losses(indices,      # sample indices, [b]
                     step: int,    # the training step
@@ -366,10 +438,12 @@ def scripted_losses(indices,      # sample indices, [b]
     i = torch.as_tensor(np.asarray(indices.cpu() if isinstance(indices, Tensor) else indices), dtype=torch.int64)
     return (((i * 2654435761 + (step + 1) * 40503) % 4294967296).double() / 4294967296).float()
 
+# %% ../nbs/09_distributed.ipynb #9e209fc8
 def table_digest(s) -> str:
     "A hash of a sampler's loss table."
     return hashlib.sha1(s.losses.detach().cpu().numpy().tobytes()).hexdigest()[:16]
 
+# %% ../nbs/09_distributed.ipynb #9e209fca
 def scripted_run(n: int = 1000,              # samples
                  batch_size: int = 16,       # per rank
                  epochs: int = 3,            # epochs to run, counted from the start (also after a resume)

@@ -12,12 +12,19 @@ import numpy as np
 import scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['ZeroPositiveLabelWarning', 'check_labels', 'label_counts', 'irlbl', 'mean_ir', 'minority_labels', 'cardinality',
+__all__ = ['check_labels', 'label_counts', 'ZeroPositiveLabelWarning', 'irlbl', 'mean_ir', 'minority_labels', 'cardinality',
            'density', 'cvir', 'scumble_per_sample', 'scumble', 'cooccurrence', 'dataset_stats']
 
-# %% ../nbs/01_imbalance.ipynb #3f8f74c9
-class ZeroPositiveLabelWarning(UserWarning):
-    "Some labels have no positive sample: their IRLbl is undefined and they are left out of MeanIR and L_m."
+# %% ../nbs/01_imbalance.ipynb #51153cd1
+def _first_non_binary(Y,               # a dense ndarray or a CSR matrix
+                      bad: np.ndarray, # flags over Y's values (dense) or over its stored values (CSR)
+                     ) -> tuple:       # (row, column, value) of the first flagged entry
+    "Where the first flagged value of a label matrix is."
+    if sp.issparse(Y):
+        Yc = Y.tocoo(); i = np.flatnonzero(bad)[0]
+        return Yc.row[i], Yc.col[i], Yc.data[i]
+    r, c = np.argwhere(bad)[0]
+    return r, c, Y[r, c]
 
 # %% ../nbs/01_imbalance.ipynb #51153cdf
 def check_labels(Y, # label matrix, [n, q], dense or scipy sparse, values 0/1
@@ -35,10 +42,7 @@ def check_labels(Y, # label matrix, [n, q], dense or scipy sparse, values 0/1
     if Y.shape[0] == 0 or Y.shape[1] == 0: raise ValueError(f"{name} has shape {Y.shape}; expected n >= 1 and q >= 1")
     bad = (vals != 0) & (vals != 1)
     if bad.any():
-        if sp.issparse(Y):
-            Yc = Y.tocoo(); i = np.flatnonzero(bad)[0]; r, c, v = Yc.row[i], Yc.col[i], Yc.data[i]
-        else:
-            r, c = np.argwhere(bad)[0]; v = Y[r, c]
+        r, c, v = _first_non_binary(Y, bad)
         raise ValueError(f"{name} (shape {Y.shape}) must hold only 0 and 1; {name}[{r}, {c}] = {v}")
     return Y
 
@@ -47,6 +51,10 @@ def label_counts(Y) -> np.ndarray: # C^1_j, int64 [q]
     "Number of positive samples of every label, $C^1_j$."
     Y = check_labels(Y)
     return np.asarray(Y.sum(0, dtype=np.int64)).ravel()
+
+# %% ../nbs/01_imbalance.ipynb #3f8f74c9
+class ZeroPositiveLabelWarning(UserWarning):
+    "Some labels have no positive sample: their IRLbl is undefined and they are left out of MeanIR and L_m."
 
 # %% ../nbs/01_imbalance.ipynb #eff45a35
 def _irlbl(Y, warn: bool) -> np.ndarray:
@@ -60,6 +68,7 @@ def _irlbl(Y, warn: bool) -> np.ndarray:
     out[c > 0] = c.max() / c[c > 0]
     return out
 
+# %% ../nbs/01_imbalance.ipynb #eff45a37
 def irlbl(Y, # label matrix [n, q] (dense or sparse, 0/1)
          ) -> np.ndarray: # IRLbl_j (Eq. 1), float64 [q]; nan for labels with no positive
     "Imbalance ratio of every label, $C^1_{max}/C^1_j$ (Eq. 1); `nan` (with a warning) where $C^1_j = 0$."
@@ -90,6 +99,7 @@ def cardinality(Y, # label matrix [n, q]
     Y = check_labels(Y)
     return float(Y.sum(dtype=np.float64) / Y.shape[0])
 
+# %% ../nbs/01_imbalance.ipynb #cc70aee8
 def density(Y, # label matrix [n, q]
            ) -> float: # Dens = Card / q
     "Label density: cardinality divided by the number of labels q."
@@ -118,22 +128,26 @@ def scumble_per_sample(Y, # label matrix [n, q]
     out[has] = 1. - geo / ari
     return out
 
+# %% ../nbs/01_imbalance.ipynb #7f4bcd7a
 def scumble(Y, # label matrix [n, q]
            ) -> float: # mean SCUMBLE over all samples
     "SCUMBLE of a dataset: the mean of `scumble_per_sample` over all samples (Charte et al. 2014; mldr)."
     return float(scumble_per_sample(Y).mean())
 
+# %% ../nbs/01_imbalance.ipynb #2a72f25f
+def _pair_counts(Y) -> np.ndarray:
+    "C = Y^T Y, float64 [q, q]: how many samples carry both labels i and j (C_ii = C^1_i)."
+    if sp.issparse(Y):
+        Yf = Y.astype(np.float64)
+        return np.asarray((Yf.T @ Yf).todense())
+    Yf = np.asarray(Y, dtype=np.float64)
+    return Yf.T @ Yf
+
 # %% ../nbs/01_imbalance.ipynb #2a72f260
 def cooccurrence(Y, # label matrix [n, q]
                 ) -> np.ndarray: # A, float64 [q, q], symmetric, zero diagonal, zero rows/cols for empty labels
     "Symmetric conditional probability matrix $A_{ij} = (P(l_j|l_i) + P(l_i|l_j))/2$, diagonal 0 (appendix 6)."
-    Y = check_labels(Y)
-    if sp.issparse(Y):
-        Yf = Y.astype(np.float64)
-        C = np.asarray((Yf.T @ Yf).todense())
-    else:
-        Yf = np.asarray(Y, dtype=np.float64)
-        C = Yf.T @ Yf
+    C = _pair_counts(check_labels(Y))
     c = np.diag(C).copy()
     inv = np.divide(1., c, out=np.zeros_like(c), where=c > 0)
     P = C * inv[:, None]            # P[i, j] = P(l_j | l_i) = C_ij / C_ii

@@ -16,27 +16,38 @@ from .imbalance import check_labels, minority_labels
 # %% auto #0
 __all__ = ['check_features', 'knn_indices', 'local_imbalance', 'local_S', 'local_eps', 'instance_weights']
 
+# %% ../nbs/02_local_imbalance.ipynb #a6e128df
+def _first_nonfinite_row(X) -> int:
+    "The first row of X (a dense array, or CSR by its stored values) holding NaN or inf."
+    if sp.issparse(X): return int(np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(X.data))[0], side="right") - 1)
+    return int(np.flatnonzero(~np.isfinite(X).all(1))[0])
+
+# %% ../nbs/02_local_imbalance.ipynb #a6e128f1
+def _float32_values(X,        # features, dense or scipy sparse
+                    name: str, # the array's name in error messages
+                   ) -> tuple: # (X as float32 ndarray or CSR, the array of its values to check)
+    "X in float32 (CSR for sparse input), refusing a dense array that does not hold numbers."
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float32)
+        return X, X.data
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
+        raise ValueError(f"{name} (shape {X.shape}) has dtype {X.dtype}; expected numbers")
+    X = X.astype(np.float32, copy=False)
+    return X, X
+
 # %% ../nbs/02_local_imbalance.ipynb #a6e128e1
 def check_features(X, # features [n, d], dense array or scipy sparse
                    name: str = "X", # the array's name in error messages
                   ) -> np.ndarray | sp.csr_matrix: # float32 ndarray or CSR
     "Validate a feature matrix: 2-D, numeric, finite. Returns float32 (CSR for sparse input)."
-    if sp.issparse(X):
-        X = sp.csr_matrix(X, dtype=np.float32)
-        vals = X.data
-    else:
-        X = np.asarray(X)
-        if X.dtype == object or not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
-            raise ValueError(f"{name} (shape {X.shape}) has dtype {X.dtype}; expected numbers")
-        X = X.astype(np.float32, copy=False)
-        vals = X
+    X, vals = _float32_values(X, name)
     if X.ndim != 2: raise ValueError(f"{name} has shape {X.shape}; expected a 2-D [n, d] feature matrix")
     if not np.isfinite(vals).all():
-        if sp.issparse(X): r = int(np.searchsorted(X.indptr, np.flatnonzero(~np.isfinite(vals))[0], side="right") - 1)
-        else: r = int(np.flatnonzero(~np.isfinite(X).all(1))[0])
-        raise ValueError(f"{name} (shape {X.shape}) has NaN or inf values (first in row {r})")
+        raise ValueError(f"{name} (shape {X.shape}) has NaN or inf values (first in row {_first_nonfinite_row(X)})")
     return X
 
+# %% ../nbs/02_local_imbalance.ipynb #a6e128e4
 def _check_k(k, n: int, name: str = "X") -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
@@ -52,6 +63,7 @@ def _lowest_index_topk(D: torch.Tensor, k: int) -> torch.Tensor:
     sel = lt | (eq & (torch.cumsum(eq.to(torch.int32), 1) <= k - lt.sum(1, keepdim=True)))
     return torch.nonzero(sel)[:, 1].view(len(D), k)                     # row-major nonzero: in index order
 
+# %% ../nbs/02_local_imbalance.ipynb #876669f0
 def _topk_block(D: torch.Tensor, # [b, n] scores (smaller = closer), self entries already +inf
                 k: int,
                 extra: int = 16, # candidates beyond k that resolve ties without a full-row pass
@@ -70,6 +82,53 @@ def _topk_block(D: torch.Tensor, # [b, n] scores (smaller = closer), self entrie
     order = torch.sort(torch.gather(D, 1, idx), dim=1, stable=True).indices   # closest first
     return torch.gather(idx, 1, order)
 
+# %% ../nbs/02_local_imbalance.ipynb #d50ca04b
+def _knn_sklearn(X, k: int) -> np.ndarray:
+    "[n, k] neighbours from scikit-learn's `NearestNeighbors` (each sample excluded by index; tie order unspecified)."
+    from sklearn.neighbors import NearestNeighbors
+    algo = "brute" if sp.issparse(X) or X.shape[1] > 30 else "auto"
+    return NearestNeighbors(n_neighbors=k, algorithm=algo).fit(X).kneighbors(return_distance=False).astype(np.int64)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca04e
+def _knn_operands(X,                # features [n, d], float32 ndarray or CSR
+                  dtype, device,    # of the tensors
+                  use_sparse: bool, # the sparse x dense path: X itself is not made a tensor
+                 ) -> tuple:        # (X as a tensor [n, d] or None, its transpose [d, n], squared norms [n])
+    "The tensors of the blocked search."
+    if use_sparse:
+        XT = torch.as_tensor(X.T.toarray(), dtype=dtype, device=device)
+        return None, XT, (XT * XT).sum(0)
+    Xt = torch.as_tensor(X.toarray() if sp.issparse(X) else X, dtype=dtype, device=device)
+    return Xt, Xt.T, (Xt * Xt).sum(1)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca051
+def _block_scores(Xb,           # the block's rows: a dense tensor, or a CSR matrix (the sparse path)
+                  XT: torch.Tensor, sq: torch.Tensor, dtype, # from `_knn_operands`
+                 ) -> torch.Tensor:  # [rows, n] scores
+    "||x_m||^2 - 2 x_i.x_m for every row i of the block and every sample m (||x_i||^2 dropped)."
+    if not sp.issparse(Xb): return torch.addmm(sq, Xb, XT, beta=1, alpha=-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # "sparse CSR support is in beta"
+        Xs = torch.sparse_csr_tensor(torch.as_tensor(Xb.indptr, dtype=torch.int64),
+                                     torch.as_tensor(Xb.indices, dtype=torch.int64),
+                                     torch.as_tensor(Xb.data), size=Xb.shape, dtype=dtype, device=XT.device)
+        return torch.sparse.addmm(sq.expand(Xb.shape[0], XT.shape[1]), Xs, XT, beta=1, alpha=-2)
+
+# %% ../nbs/02_local_imbalance.ipynb #d50ca054
+def _knn_torch(X, k: int, device, dtype, block_bytes: int, use_sparse: bool) -> np.ndarray:
+    "The blocked search: [n, k] neighbour indices, closest first, ties by lower index."
+    n = X.shape[0]
+    Xt, XT, sq = _knn_operands(X, dtype, device, use_sparse)
+    dev = XT.device
+    rows = max(1, min(n, block_bytes // (4 * n)))
+    out = torch.empty((n, k), dtype=torch.int64, device=dev)
+    for s in range(0, n, rows):
+        e = min(n, s + rows)
+        D = _block_scores(X[s:e] if use_sparse else Xt[s:e], XT, sq, dtype)
+        D[torch.arange(e - s, device=dev), torch.arange(s, e, device=dev)] = math.inf
+        out[s:e] = _topk_block(D, k)
+    return out.cpu().numpy()
+
 # %% ../nbs/02_local_imbalance.ipynb #d50ca050
 def knn_indices(X,                 # features [n, d], dense or scipy sparse
                 k: int = 5,        # neighbours per sample
@@ -85,59 +144,29 @@ def knn_indices(X,                 # features [n, d], dense or scipy sparse
     n, d = X.shape
     k = _check_k(k, n)
     if method == "auto": method = "torch" if n * d * 4 <= max_dense_bytes else "sklearn"
-    if method == "sklearn":
-        from sklearn.neighbors import NearestNeighbors
-        algo = "brute" if sp.issparse(X) or d > 30 else "auto"
-        return NearestNeighbors(n_neighbors=k, algorithm=algo).fit(X).kneighbors(return_distance=False).astype(np.int64)
+    if method == "sklearn": return _knn_sklearn(X, k)
     if method != "torch": raise ValueError(f"method must be 'auto', 'torch' or 'sklearn', got {method!r}")
     # Sparse rows times the dense transpose: fewer operations when X is mostly zeros (tmc2007: 4.5% non-zeros).
     use_sparse = sp.issparse(X) and X.nnz <= sparse_below * n * d
-    if use_sparse:                       # only the dense transpose [d, n] is held
-        XT = torch.as_tensor(X.T.toarray(), dtype=dtype, device=device)
-        sq = (XT * XT).sum(0)
-        dev = XT.device
-    else:
-        Xt = torch.as_tensor(X.toarray() if sp.issparse(X) else X, dtype=dtype, device=device)
-        XT, sq, dev = Xt.T, (Xt * Xt).sum(1), Xt.device
-    rows = max(1, min(n, block_bytes // (4 * n)))
-    out = torch.empty((n, k), dtype=torch.int64, device=dev)
-    for s in range(0, n, rows):
-        e = min(n, s + rows)
-        if use_sparse:
-            Xb = X[s:e]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)   # "sparse CSR support is in beta"
-                Xb = torch.sparse_csr_tensor(torch.as_tensor(Xb.indptr, dtype=torch.int64),
-                                             torch.as_tensor(Xb.indices, dtype=torch.int64),
-                                             torch.as_tensor(Xb.data), size=Xb.shape, dtype=dtype, device=dev)
-                D = torch.sparse.addmm(sq.expand(e - s, n), Xb, XT, beta=1, alpha=-2)
-        else:
-            D = torch.addmm(sq, Xt[s:e], XT, beta=1, alpha=-2)   # ||x_m||^2 - 2 x_i.x_m (||x_i||^2 dropped)
-        D[torch.arange(e - s, device=dev), torch.arange(s, e, device=dev)] = math.inf
-        out[s:e] = _topk_block(D, k)
-    return out.cpu().numpy()
+    return _knn_torch(X, k, device, dtype, block_bytes, use_sparse)
 
-# %% ../nbs/02_local_imbalance.ipynb #3ab6811d
-def local_imbalance(X,                # features [n, d], dense or scipy sparse
-                    Y,                # labels [n, q], 0/1
-                    k: int = 5,       # neighbours (the authors' value; the paper gives none)
-                    labels=None,      # compute only these label columns (indices); others are nan. None: all
-                    neighbors: np.ndarray|None = None, # precomputed [n, k] indices from `knn_indices` (skips the query)
-                    **knn_kwargs,     # passed to `knn_indices` (method, device, dtype ...)
-                   ) -> np.ndarray:   # B, float32 [n, q], values in {0, 1/k, ..., 1}
-    "Local imbalance (Eq. 2): share of each sample's k nearest neighbours that lack each of its labels."
-    X = check_features(X)
-    Y = check_labels(Y, "Y")
-    Y = Y.toarray() if sp.issparse(Y) else Y
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]} (X {X.shape}, Y {Y.shape})")
-    n, q = Y.shape
-    k = _check_k(k, n)
+# %% ../nbs/02_local_imbalance.ipynb #3ab6811b
+def _b_columns(labels, # label indices, or None for all
+               q: int, # the number of labels
+              ) -> np.ndarray: # the distinct indices, ascending
+    "The label columns B is computed for."
     cols = np.arange(q) if labels is None else np.unique(np.asarray(labels, dtype=np.int64))
     if cols.size and (cols.min() < 0 or cols.max() >= q):
         raise ValueError(f"labels must be indices in [0, {q}), got {np.asarray(labels).tolist()}")
-    if neighbors is None: neighbors = knn_indices(X, k, **knn_kwargs)
-    elif neighbors.shape != (n, k): raise ValueError(f"neighbors has shape {neighbors.shape}; expected {(n, k)}")
+    return cols
+
+# %% ../nbs/02_local_imbalance.ipynb #3ab6811d
+def _eq2(Y: np.ndarray,         # labels [n, q], dense 0/1
+         neighbors: np.ndarray, # [n, k] neighbour indices
+         cols: np.ndarray,      # the label columns to compute
+        ) -> np.ndarray:        # B, float32 [n, q]; nan outside `cols`
+    "Eq. 2, in row blocks: B_ij = y_ij (k - number of neighbours carrying label j) / k."
+    (n, q), k = Y.shape, neighbors.shape[1]
     Yc = np.ascontiguousarray(Y[:, cols], dtype=np.uint8)
     B = np.full((n, q), np.nan, np.float32)
     rows = max(1, 2**24 // max(1, k * len(cols)))
@@ -146,6 +175,33 @@ def local_imbalance(X,                # features [n, d], dense or scipy sparse
         pos = Yc[neighbors[s:e]].sum(1, dtype=np.int32)             # neighbours carrying each label, [rows, |cols|]
         B[s:e, cols] = Yc[s:e] * (k - pos) / np.float32(k)
     return B
+
+# %% ../nbs/02_local_imbalance.ipynb #3ab68118
+def _features_and_labels(X, Y) -> tuple[np.ndarray|sp.csr_matrix, np.ndarray]:
+    "`check_features(X)` and the 0/1 labels Y as a dense array, with as many rows as X."
+    X = check_features(X)
+    Y = check_labels(Y, "Y")
+    Y = Y.toarray() if sp.issparse(Y) else Y
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]} (X {X.shape}, Y {Y.shape})")
+    return X, Y
+
+# %% ../nbs/02_local_imbalance.ipynb #3ab6811a
+def local_imbalance(X,                # features [n, d], dense or scipy sparse
+                    Y,                # labels [n, q], 0/1
+                    k: int = 5,       # neighbours (the authors' value; the paper gives none)
+                    labels=None,      # compute only these label columns (indices); others are nan. None: all
+                    neighbors: np.ndarray|None = None, # precomputed [n, k] indices from `knn_indices` (skips the query)
+                    **knn_kwargs,     # passed to `knn_indices` (method, device, dtype ...)
+                   ) -> np.ndarray:   # B, float32 [n, q], values in {0, 1/k, ..., 1}
+    "Local imbalance (Eq. 2): share of each sample's k nearest neighbours that lack each of its labels."
+    X, Y = _features_and_labels(X, Y)
+    n, q = Y.shape
+    k = _check_k(k, n)
+    cols = _b_columns(labels, q)
+    if neighbors is None: neighbors = knn_indices(X, k, **knn_kwargs)
+    elif neighbors.shape != (n, k): raise ValueError(f"neighbors has shape {neighbors.shape}; expected {(n, k)}")
+    return _eq2(Y, neighbors, cols)
 
 # %% ../nbs/02_local_imbalance.ipynb #ac52819a
 def local_S(B: np.ndarray, # local imbalance [n, q] from `local_imbalance`
@@ -160,16 +216,24 @@ def local_S(B: np.ndarray, # local imbalance [n, q] from `local_imbalance`
     inv[np.isnan(tot)] = np.nan
     return np.where(out, np.float32(-1), Bk * inv.astype(np.float32)).astype(np.float32)
 
+# %% ../nbs/02_local_imbalance.ipynb #d10941ad
+def _minority_indices(minority, # minority label indices, or a boolean mask of length q
+                      q: int,   # the number of labels
+                     ) -> np.ndarray: # int64 indices
+    "The minority labels as indices in [0, q)."
+    m = np.asarray(minority)
+    m = np.flatnonzero(m) if m.dtype == bool else m.astype(np.int64)
+    if m.size and (m.min() < 0 or m.max() >= q):
+        raise ValueError(f"minority labels must be indices in [0, {q}), got {m.tolist()}")
+    return m
+
 # %% ../nbs/02_local_imbalance.ipynb #d10941af
 def local_eps(S: np.ndarray, # [n, q] from `local_S`
               minority,      # minority label indices (or a boolean mask of length q)
              ) -> np.ndarray: # eps, float64 [n]
     "Eq. 5's imbalance vector: eps_i = sum over minority labels of S_ij, skipping the outliers (S_ij = -1)."
     S = np.asarray(S)
-    m = np.asarray(minority)
-    m = np.flatnonzero(m) if m.dtype == bool else m.astype(np.int64)
-    if m.size and (m.min() < 0 or m.max() >= S.shape[1]):
-        raise ValueError(f"minority labels must be indices in [0, {S.shape[1]}), got {m.tolist()}")
+    m = _minority_indices(minority, S.shape[1])
     Sm = S[:, m]
     if np.isnan(Sm).any():
         raise ValueError(f"S (shape {S.shape}) has nan in minority label columns "

@@ -24,6 +24,23 @@ def _as_2d(a, name: str) -> np.ndarray:
     if a.size == 0: raise ValueError(f"{name} is empty (shape {a.shape})")
     return a
 
+# %% ../nbs/06_metrics.ipynb #643f975a
+def _check_finite(P: np.ndarray) -> None:
+    "Raise when the scores hold NaN or inf, naming how many and the first."
+    bad = ~np.isfinite(P)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"P (shape {P.shape}) has {bad.sum()} NaN or inf values, first at P[{r}, {c}] = {P[r, c]}")
+
+# %% ../nbs/06_metrics.ipynb #643f975c
+def _check_binary(Y: np.ndarray) -> None:
+    "Raise when the labels hold a value other than 0 and 1, naming the first."
+    badY = (Y != 0) & (Y != 1)
+    if badY.any():
+        r, c = np.argwhere(badY)[0]
+        raise ValueError(f"Y_true (shape {Y.shape}) must be 0/1; Y_true[{r}, {c}] = {Y[r, c]}")
+
+# %% ../nbs/06_metrics.ipynb #643f975e
 def check_inputs(Y_true,   # true labels in {0, 1}, [n, q] (ndarray, tensor or nested lists)
                  P,        # scores, probabilities or 0/1 predictions, [n, q]
                 ) -> tuple[np.ndarray, np.ndarray]: # (Y as bool, P as float64)
@@ -33,15 +50,8 @@ def check_inputs(Y_true,   # true labels in {0, 1}, [n, q] (ndarray, tensor or n
     if not (np.issubdtype(P.dtype, np.number) or P.dtype == bool):
         raise ValueError(f"P (shape {P.shape}) must be numeric, got dtype {P.dtype}")
     P = P.astype(np.float64)
-    bad = ~np.isfinite(P)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise ValueError(f"P (shape {P.shape}) has {bad.sum()} NaN or inf values, first at P[{r}, {c}] = {P[r, c]}")
-    if Y.dtype != bool:
-        badY = (Y != 0) & (Y != 1)
-        if badY.any():
-            r, c = np.argwhere(badY)[0]
-            raise ValueError(f"Y_true (shape {Y.shape}) must be 0/1; Y_true[{r}, {c}] = {Y[r, c]}")
+    _check_finite(P)
+    if Y.dtype != bool: _check_binary(Y)
     return Y.astype(bool), P
 
 # %% ../nbs/06_metrics.ipynb #a4b87402
@@ -50,6 +60,7 @@ def _confusion(Y: np.ndarray, P: np.ndarray, threshold: float) -> tuple[np.ndarr
     H = P > threshold
     return (H & Y).sum(0), (H & ~Y).sum(0), (~H & Y).sum(0)
 
+# %% ../nbs/06_metrics.ipynb #a4b87404
 def macro_f1(Y_true,                    # true labels in {0, 1}, [n, q]
              P,                         # probabilities or 0/1 predictions, [n, q]
              threshold: float = 0.5,    # P > threshold is a positive prediction
@@ -62,6 +73,7 @@ def macro_f1(Y_true,                    # true labels in {0, 1}, [n, q]
     f1 = np.where(den > 0, 2 * tp / np.maximum(den, 1), zero_division)
     return float(f1.mean())
 
+# %% ../nbs/06_metrics.ipynb #a4b87405
 def micro_f1(Y_true,                    # true labels in {0, 1}, [n, q]
              P,                         # probabilities or 0/1 predictions, [n, q]
              threshold: float = 0.5,    # P > threshold is a positive prediction
@@ -72,6 +84,19 @@ def micro_f1(Y_true,                    # true labels in {0, 1}, [n, q]
     tp, fp, fn = (c.sum() for c in _confusion(Y, P, threshold))
     den = 2 * tp + fp + fn
     return float(2 * tp / den) if den > 0 else float(zero_division)
+
+# %% ../nbs/06_metrics.ipynb #bbe65f2b
+def _mw_pairs(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
+    "Per label: the (positive, negative) pairs ordered right, a tie counting 1/2 (Mann-Whitney U), from column ranks."
+    n1 = Y.sum(0).astype(np.float64)
+    return np.where(Y, rankdata(P, axis=0), 0.).sum(0) - n1 * (n1 + 1) / 2
+
+# %% ../nbs/06_metrics.ipynb #bbe65f2e
+def _authors_pairs(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
+    "Per label: for each positive, the negatives scoring <= it (a tie counts as a win), summed."
+    r_all = rankdata(P, axis=0, method="max")                          # how many samples score <= P[a, j]
+    r_pos = rankdata(np.where(Y, P, np.inf), axis=0, method="max")     # how many positives score <= P[a, j]
+    return np.where(Y, r_all - r_pos, 0).sum(0)                        # negatives scoring <= each positive
 
 # %% ../nbs/06_metrics.ipynb #bbe65f2c
 AUC_VARIANTS = ("mann-whitney", "authors")
@@ -84,15 +109,11 @@ def per_label_auc(Y_true,   # true labels in {0, 1}, [n, q]
     if auc_variant not in AUC_VARIANTS: raise ValueError(f"auc_variant must be one of {AUC_VARIANTS}, got {auc_variant!r}")
     Y, P = check_inputs(Y_true, P)
     n1 = Y.sum(0).astype(np.float64); n0 = Y.shape[0] - n1
-    if auc_variant == "mann-whitney":
-        u = np.where(Y, rankdata(P, axis=0), 0.).sum(0) - n1 * (n1 + 1) / 2
-    else:
-        r_all = rankdata(P, axis=0, method="max")                          # how many samples score <= P[a, j]
-        r_pos = rankdata(np.where(Y, P, np.inf), axis=0, method="max")     # how many positives score <= P[a, j]
-        u = np.where(Y, r_all - r_pos, 0).sum(0)                           # negatives scoring <= each positive
+    u = _mw_pairs(Y, P) if auc_variant == "mann-whitney" else _authors_pairs(Y, P)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where((n1 > 0) & (n0 > 0), u / (n1 * n0), np.nan)
 
+# %% ../nbs/06_metrics.ipynb #bbe65f30
 def macro_auc(Y_true,   # true labels in {0, 1}, [n, q]
               P,        # scores (probabilities), [n, q]
               auc_variant: str = "mann-whitney", # "mann-whitney" or "authors" (divide by q, ties count as wins)
@@ -114,6 +135,7 @@ DEGENERATE = ("skip", "include")
 def _check_degenerate(degenerate: str) -> None:
     if degenerate not in DEGENERATE: raise ValueError(f"degenerate must be one of {DEGENERATE}, got {degenerate!r}")
 
+# %% ../nbs/06_metrics.ipynb #c863c409
 def _mean_defined(v: np.ndarray, defined: np.ndarray, fill: float, degenerate: str, name: str) -> float:
     "Mean of v over defined rows ('skip') or over all rows with undefined rows set to `fill` ('include')."
     _check_degenerate(degenerate)
@@ -123,6 +145,7 @@ def _mean_defined(v: np.ndarray, defined: np.ndarray, fill: float, degenerate: s
         return float("nan")
     return float(v[defined].mean())
 
+# %% ../nbs/06_metrics.ipynb #c863c40b
 def ranking_loss(Y_true,   # true labels in {0, 1}, [n, q]
                  P,        # scores (probabilities), [n, q]
                  degenerate: str = "skip", # samples with all or no labels: "skip" them, or "include" them as 0
@@ -147,6 +170,7 @@ def hamming_loss(Y_true,                 # true labels in {0, 1}, [n, q]
     Y, P = check_inputs(Y_true, P)
     return float(((P > threshold) != Y).mean())
 
+# %% ../nbs/06_metrics.ipynb #5e9b26f6
 def one_error(Y_true,   # true labels in {0, 1}, [n, q]
               P,        # scores (probabilities), [n, q]
               degenerate: str = "skip", # samples with no relevant label: "skip" them, or "include" them as errors

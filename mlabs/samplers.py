@@ -19,13 +19,14 @@ __all__ = ['as_losses', 'check_se', 'average_ranks', 'rank_probs', 'as_weights',
            'inclusion_probs_exact', 'successive_sample', 'quantize_at', 'reject_sample', 'WeightedBatch', 'BaseSampler',
            'RandomBatchSampler', 'AdaptiveSampler', 'HardSampler', 'IndexedDataset']
 
-# %% ../nbs/03_samplers.ipynb #0463378d
+# %% ../nbs/03_samplers.ipynb #0463378c
 def _bad_positions(mask: Tensor, k: int = 10) -> str:
     "The first `k` positions where `mask` is true, as text ('[3, 7] and 2 more')."
     idx = torch.nonzero(mask).flatten()
     head = idx[:k].tolist()
     return f"{head}" + (f" and {idx.numel() - k} more" if idx.numel() > k else "")
 
+# %% ../nbs/03_samplers.ipynb #0463378d
 def as_losses(losses, # per-sample losses, 1-D tensor or array-like
               name: str = "losses", # the name used in error messages
              ) -> tuple[Tensor, bool]: # floating tensor, and whether the input was not a tensor
@@ -68,6 +69,7 @@ def _out(logp: Tensor, is_np: bool, log: bool):
     r = logp if log else logp.exp()
     return r.cpu().numpy() if is_np else r
 
+# %% ../nbs/03_samplers.ipynb #c9229ea5
 def rank_probs(losses,             # per-sample losses l, 1-D tensor (any device) or array-like
                se: float,          # selection pressure s_e > 1
                log: bool = False,  # return log p instead of p
@@ -122,6 +124,7 @@ def _check_logits(logits: Tensor, k: int) -> None:
     bad = torch.isnan(logits) | (logits == math.inf)
     if bad.any(): raise ValueError(f"logits (shape {tuple(logits.shape)}) have NaN or +inf at {_bad_positions(bad)}")
 
+# %% ../nbs/03_samplers.ipynb #93888237
 def gumbel_topk(logits: Tensor, # unnormalised log-probabilities, [n]
                 k: int,         # number of distinct samples, k <= n
                 generator: torch.Generator|None = None, # random source on logits' device
@@ -155,6 +158,7 @@ def _cdf_weights(logits: Tensor, bounded: bool = False) -> tuple[Tensor, Tensor]
     w = torch.exp(logits) if bounded else torch.exp(logits - logits.max())
     return w, torch.cumsum(w, 0, dtype=torch.float64)
 
+# %% ../nbs/03_samplers.ipynb #9624477d
 def _cdf_sample(logits: Tensor, k: int, generator: torch.Generator|None = None,
                 bounded: bool = False,      # exp(logits) known not to overflow: no shift needed
                 cached: tuple[Tensor, Tensor]|None = None, # `_cdf_weights(logits, bounded)`, when already computed
@@ -173,6 +177,7 @@ def _cdf_sample(logits: Tensor, k: int, generator: torch.Generator|None = None,
         w = w.index_fill(0, torch.tensor(list(first), device=dev), 0.)   # rare: continue over the rest
         cdf = torch.cumsum(w, 0, dtype=torch.float64)
 
+# %% ../nbs/03_samplers.ipynb #96244780
 def successive_sample(logits: Tensor, # unnormalised log-probabilities, [n]
                       k: int,         # number of distinct samples, k <= n
                       generator: torch.Generator|None = None, # random source on logits' device
@@ -199,6 +204,7 @@ def quantize_at(scores: Tensor, # weighted losses w*l >= 0, [n]
     delta = (m / n).clamp_min_(torch.finfo(scores.dtype).tiny)
     return (scores[idx] / delta).ceil_().clamp_(0, n)
 
+# %% ../nbs/03_samplers.ipynb #1dbb38e8
 def _logits_at(s: np.ndarray, # the scores as a NumPy array (float32 or float64), [n]
                i: np.ndarray, # positions, [m]
                smax,          # s.max(), a NumPy scalar of s's dtype
@@ -220,6 +226,7 @@ def _bound(n: int, c: float, dtype: torch.dtype) -> float:
     "M: e to the largest logit, with a margin for the float64 rounding of the exponential."
     return math.exp(_log_bound(n, c, dtype)) * (1 + 1e-12)
 
+# %% ../nbs/03_samplers.ipynb #5e1c0a14
 def _rate_guess(se: float, rate: float|None) -> float:
     "The acceptance rate that sizes the first round: the previous batch's, else the even-spread (1 - 1/se)/ln se."
     return (1 - 1 / se) / math.log(se) if rate is None else rate
@@ -246,6 +253,7 @@ def _reject_rounds(weight_of, n: int, k: int, bound: float, generator: torch.Gen
         if len(first) >= k: return torch.tensor(list(first)[:k], dtype=torch.long, device=device), acc / drawn
         rate = acc / drawn
 
+# %% ../nbs/03_samplers.ipynb #5e1c0a19
 def reject_sample(scores: Tensor, # weighted losses w*l >= 0, [n] (the sampler's scores)
                   k: int,         # number of distinct samples, k <= n
                   se: float,      # selection pressure s_e > 1
@@ -268,11 +276,13 @@ def _epoch_seed(seed: int, epoch: int) -> int:
     "Seed of the permutation of a shuffled epoch: a function of (seed, epoch) only."
     return (int(seed) * 1_000_003 + 7919 * int(epoch) + 12345) % (2**63 - 1)
 
+# %% ../nbs/03_samplers.ipynb #bddd1122
 def _check_int(v, name: str, lo: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     return int(v)
 
+# %% ../nbs/03_samplers.ipynb #bddd1123
 class WeightedBatch(list):
     "A batch of sample indices (a list, as a `DataLoader` expects) that carries its importance weights in `.weights`."
     weights: list[float]
@@ -300,46 +310,60 @@ class BaseSampler(torch.utils.data.Sampler):
     _nonneg = False             # losses must be >= 0 (the quantised strategies)
     _sorted = None              # HardSampler's sorted scores (None: not kept)
 
-    def __init__(self,
-                 n,                           # number of training samples, or the dataset itself (its `len`)
-                 batch_size: int = 128,       # samples per batch
-                 *,
-                 strategy: str|None = None,   # this class's strategy name, or None (any other name is an error)
-                 se: float = SE_DEFAULT,      # selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64}); unused by "random"
-                 warmup_epochs: int = 3,      # gamma: plain shuffled epochs before selection starts (identical for every strategy)
-                 weights=None,                # per-sample prior w > 0 (Eq. 5), e.g. `mlabs.local.instance_weights`; not with "random"
-                 refresh: str = "batch",      # "batch" (the paper: p recomputed before every batch) or "epoch" (the authors' code)
-                 importance_weights: bool|str = False, # True: i.i.d. draws with weights 1/(n p_i) (unbiased gradient); "normalized": scaled to mean 1 per batch; not with "adac"
-                 seed: int = 0,               # all randomness comes from torch generators seeded with it
-                 device: str|torch.device = "cpu", # where the state lives: the training device
-                 sync_checks: bool|None = None, # check values at once (default on CPU) or at the next epoch (default on CUDA: no sync per batch)
-                ):
-        if not self.strategy: raise TypeError(f"{type(self).__name__} is a base class, not a strategy: build a sampler with "
-                                              "mlabs.selection.SelectionSampler(n, batch_size, strategy=...) or a strategy's class")
-        if strategy is not None and strategy != self.strategy:
-            raise ValueError(f"{type(self).__name__} implements strategy {self.strategy!r}, got strategy={strategy!r}")
-        n = len(n) if hasattr(n, "__len__") else n
-        if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n == 0:
-            raise ValueError("the dataset is empty (n = 0): there is nothing to sample")
-        self.n, self.batch_size = _check_int(n, "n", 1), _check_int(batch_size, "batch_size", 1)
-        if self.batch_size > self.n: raise ValueError(f"batch_size {self.batch_size} > n = {self.n}: a batch holds distinct samples")
-        if refresh not in ("batch", "epoch"): raise ValueError(f"refresh must be 'batch' or 'epoch', got {refresh!r}")
-        if importance_weights not in (False, True, "normalized"):
-            raise ValueError(f"importance_weights must be False, True or 'normalized', got {importance_weights!r}")
-        self.refresh, self.importance_weights, self.se = refresh, importance_weights, check_se(se)
-        self.warmup_epochs, self.seed = _check_int(warmup_epochs, "warmup_epochs", 0), _check_int(seed, "seed", 0)
-        self.device = torch.device(device)
-        self.sync_checks = (self.device.type == "cpu") if sync_checks is None else bool(sync_checks)
-        self.w = None if weights is None else as_weights(weights, self.n).to(self.device, torch.float32)
-        self._init_state()
+# %% ../nbs/03_samplers.ipynb #5e1c0b43
+def _check_strategy(cls: type,            # the sampler's class
+                    strategy: str|None,   # the strategy name the caller gave, or None
+                   ) -> None:
+    "Refuse a base class (no strategy name) and a strategy name that is not the class's."
+    if not cls.strategy: raise TypeError(f"{cls.__name__} is a base class, not a strategy: build a sampler with "
+                                         "mlabs.selection.SelectionSampler(n, batch_size, strategy=...) or a strategy's class")
+    if strategy is not None and strategy != cls.strategy:
+        raise ValueError(f"{cls.__name__} implements strategy {cls.strategy!r}, got strategy={strategy!r}")
 
-# %% ../nbs/03_samplers.ipynb #5e1c0b38
-@patch(cls_method=True)
-def label_loss(cls: BaseSampler,
-               Y=None, # the training labels [n, q], for a loss computed from them
-              ):       # an element-wise loss (logits, y) -> [b, q], or None: the model's own
-    "The element-wise label loss a strategy trains with (see `mlabs.alternatives`); None keeps the model's loss."
-    return None
+# %% ../nbs/03_samplers.ipynb #5e1c0b46
+def _check_sizes(n,               # number of training samples, or the dataset
+                 batch_size: int, # samples per batch
+                ) -> tuple[int, int]: # (n, batch_size)
+    "n (a dataset's length) and the batch size, checked: integers >= 1, batch_size <= n."
+    n = len(n) if hasattr(n, "__len__") else n
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n == 0:
+        raise ValueError("the dataset is empty (n = 0): there is nothing to sample")
+    n, batch_size = _check_int(n, "n", 1), _check_int(batch_size, "batch_size", 1)
+    if batch_size > n: raise ValueError(f"batch_size {batch_size} > n = {n}: a batch holds distinct samples")
+    return n, batch_size
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b48
+def _check_modes(refresh: str, importance_weights: bool|str) -> None:
+    "The refresh mode and the importance-weights mode must be among the known ones."
+    if refresh not in ("batch", "epoch"): raise ValueError(f"refresh must be 'batch' or 'epoch', got {refresh!r}")
+    if importance_weights not in (False, True, "normalized"):
+        raise ValueError(f"importance_weights must be False, True or 'normalized', got {importance_weights!r}")
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b4b
+@patch
+def __init__(self: BaseSampler,
+             n,                           # number of training samples, or the dataset itself (its `len`)
+             batch_size: int = 128,       # samples per batch
+             *,
+             strategy: str|None = None,   # this class's strategy name, or None (any other name is an error)
+             se: float = SE_DEFAULT,      # selection pressure s_e > 1 (the paper picks from {2, 8, 16, 64}); unused by "random"
+             warmup_epochs: int = 3,      # gamma: plain shuffled epochs before selection starts (identical for every strategy)
+             weights=None,                # per-sample prior w > 0 (Eq. 5), e.g. `mlabs.local.instance_weights`; not with "random"
+             refresh: str = "batch",      # "batch" (the paper: p recomputed before every batch) or "epoch" (the authors' code)
+             importance_weights: bool|str = False, # True: i.i.d. draws with weights 1/(n p_i) (unbiased gradient); "normalized": scaled to mean 1 per batch; not with "adac"
+             seed: int = 0,               # all randomness comes from torch generators seeded with it
+             device: str|torch.device = "cpu", # where the state lives: the training device
+             sync_checks: bool|None = None, # check values at once (default on CPU) or at the next epoch (default on CUDA: no sync per batch)
+            ):
+    _check_strategy(type(self), strategy)
+    self.n, self.batch_size = _check_sizes(n, batch_size)
+    _check_modes(refresh, importance_weights)
+    self.refresh, self.importance_weights, self.se = refresh, importance_weights, check_se(se)
+    self.warmup_epochs, self.seed = _check_int(warmup_epochs, "warmup_epochs", 0), _check_int(seed, "seed", 0)
+    self.device = torch.device(device)
+    self.sync_checks = (self.device.type == "cpu") if sync_checks is None else bool(sync_checks)
+    self.w = None if weights is None else as_weights(weights, self.n).to(self.device, torch.float32)
+    self._init_state()
 
 # %% ../nbs/03_samplers.ipynb #5e1c0b07
 @patch
@@ -360,13 +384,23 @@ def _init_state(self: BaseSampler) -> None:
     self._rate = None                                             # acceptance rate of the last rejection draw
     self.last_indices, self.last_weights = None, None
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b4e
 @patch
 def __len__(self: BaseSampler) -> int: return self.num_batches
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b50
 @patch
 def __repr__(self: BaseSampler):
     return (f"{type(self).__name__}(n={self.n}, batch_size={self.batch_size}, se={self.se}, "
             f"warmup_epochs={self.warmup_epochs}, refresh={self.refresh!r}, epoch={self.epoch}, batch={self._pos})")
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b38
+@patch(cls_method=True)
+def label_loss(cls: BaseSampler,
+               Y=None, # the training labels [n, q], for a loss computed from them
+              ):       # an element-wise loss (logits, y) -> [b, q], or None: the model's own
+    "The element-wise label loss a strategy trains with (see `mlabs.alternatives`); None keeps the model's loss."
+    return None
 
 # %% ../nbs/03_samplers.ipynb #7f08c465
 class RandomBatchSampler(BaseSampler):
@@ -411,6 +445,7 @@ def _batch_ok(self: BaseSampler, lo, hi, lmin, lmax) -> bool:
     "Indices in [0, n) and losses finite (and >= 0 for the quantised strategies), from the batch's extremes (NaN fails)."
     return lo >= 0 and hi < self.n and lmin >= (0.0 if self._nonneg else -math.inf) and lmax < math.inf
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b52
 @patch
 def _raise_bad(self: BaseSampler, idx: Tensor, l: Tensor) -> None:
     "Name what is wrong in a batch `_batch_ok` refused: the out-of-range positions first, else the bad losses."
@@ -434,14 +469,10 @@ def _update_cpu(self: BaseSampler, idx: Tensor, l: Tensor) -> None:
     self._seen.numpy()[i] = True
     if old is not None: self._scores_changed(i, old)
 
-# %% ../nbs/03_samplers.ipynb #d46e0f3e
+# %% ../nbs/03_samplers.ipynb #d46e0f3f
 @patch
-@torch.no_grad()
-def update(self: BaseSampler,
-           indices,  # sample indices of the batch, [b] (list, ndarray or tensor)
-           losses,   # their per-sample losses, [b] (tensor on any device, or array-like)
-          ) -> None:
-    "Record the losses of a batch; they set the selection probabilities of the next batches."
+def _batch_tensors(self: BaseSampler, indices, losses) -> tuple[Tensor, Tensor]:
+    "The batch's indices and losses as tensors on the device (losses float32, detached), checked for shape."
     dev = self.device
     idx = indices if isinstance(indices, Tensor) else torch.as_tensor(np.asarray(indices))
     if idx.device != dev: idx = idx.to(dev, non_blocking=True)
@@ -451,8 +482,12 @@ def update(self: BaseSampler,
     if tuple(l.shape) != tuple(idx.shape):
         raise ValueError(f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index")
     if l.device != dev or l.dtype != torch.float32: l = l.to(dev, torch.float32, non_blocking=True)
-    if idx.numel() == 0: return
-    if dev.type == "cpu" and self.sync_checks: return self._update_cpu(idx, l)
+    return idx, l
+
+# %% ../nbs/03_samplers.ipynb #d46e0f42
+@patch
+def _update_torch(self: BaseSampler, idx: Tensor, l: Tensor) -> None:
+    "`update` with torch calls: checked now (sync_checks) or flagged for the next check, then written."
     if self.sync_checks:                       # two reductions; the detailed scan only runs on an error
         lo, hi = torch.aminmax(idx); lmin, lmax = torch.aminmax(l)
         if not self._batch_ok(int(lo), int(hi), float(lmin), float(lmax)): self._raise_bad(idx, l)
@@ -463,6 +498,24 @@ def update(self: BaseSampler,
     if self.w is not None: self._score.index_copy_(0, idx, l * self.w[idx])
     self._seen.index_fill_(0, idx, True)
 
+# %% ../nbs/03_samplers.ipynb #d46e0f3e
+@patch
+@torch.no_grad()
+def update(self: BaseSampler,
+           indices,  # sample indices of the batch, [b] (list, ndarray or tensor)
+           losses,   # their per-sample losses, [b] (tensor on any device, or array-like)
+          ) -> None:
+    "Record the losses of a batch; they set the selection probabilities of the next batches."
+    idx, l = self._batch_tensors(indices, losses)
+    if idx.numel() == 0: return
+    if self.device.type == "cpu" and self.sync_checks: return self._update_cpu(idx, l)
+    self._update_torch(idx, l)
+
+# %% ../nbs/03_samplers.ipynb #2d7a01d7
+@patch
+def _scores_changed(self: BaseSampler, idx: np.ndarray, old: np.ndarray) -> None:
+    "Hook called by `update` (CPU) with the positions written and their previous scores (HardSampler keeps its order)."
+
 # %% ../nbs/03_samplers.ipynb #2d7a01d6
 @patch
 def check_deferred(self: BaseSampler) -> None:
@@ -471,10 +524,6 @@ def check_deferred(self: BaseSampler) -> None:
         bad = ~torch.isfinite(self.losses) | ((self.losses < 0) if self._nonneg else False)
         raise ValueError(f"update() received an out-of-range index or a NaN/inf/negative loss; samples with bad losses: "
                          f"{_bad_positions(bad)}")
-
-@patch
-def _scores_changed(self: BaseSampler, idx: np.ndarray, old: np.ndarray) -> None:
-    "Hook called by `update` (CPU) with the positions written and their previous scores (HardSampler keeps its order)."
 
 # %% ../nbs/03_samplers.ipynb #cdd02451
 @patch
@@ -486,6 +535,7 @@ def _filled_scores(self: BaseSampler) -> Tensor:
         s = torch.where(self._seen, s, m)
     return s
 
+# %% ../nbs/03_samplers.ipynb #cdd02452
 @patch
 def log_weights(self: BaseSampler) -> Tensor:
     "Unnormalised log-probabilities of the next selection batch, [n] (each strategy's class says how)."
@@ -498,6 +548,7 @@ def _next_is_shuffled(self: BaseSampler) -> bool:
     nxt = self.epoch + (self._pos >= self.num_batches)
     return self.shuffled or nxt < self.warmup_epochs
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b55
 @patch
 def probs(self: BaseSampler) -> Tensor:
     "The selection probabilities p the next batch is drawn from, [n] (uniform for random and in warm-up)."
@@ -512,6 +563,7 @@ def _shuffled(self: BaseSampler) -> bool:
     "Whether the current epoch is a plain shuffle: the strategy's trait, or a warm-up epoch."
     return self.shuffled or self.epoch < self.warmup_epochs
 
+# %% ../nbs/03_samplers.ipynb #e7841ff2
 @patch
 def _start_epoch(self: BaseSampler) -> None:
     "Work done once per epoch: value checks, and freezing p for refresh='epoch'."
@@ -536,24 +588,33 @@ def _draw(self: BaseSampler, a: Tensor) -> tuple[Tensor, Tensor|None]:
     if self.importance_weights == "normalized": w = w / w.mean()
     return idx, w
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b57
+@patch
+def _shuffled_batch(self: BaseSampler) -> tuple[Tensor, Tensor|None]:
+    "The current batch of a shuffled epoch, and its importance weights (all 1) when the sampler gives weights."
+    bs, k = self.batch_size, self._pos
+    if self._perm_epoch != self.epoch:
+        g = torch.Generator(device=self.device); g.manual_seed(_epoch_seed(self.seed, self.epoch))
+        self._perm, self._perm_epoch = torch.randperm(self.n, generator=g, device=self.device), self.epoch
+    idx = self._perm[k * bs:(k + 1) * bs]
+    return idx, (torch.ones(idx.numel(), device=self.device) if self.importance_weights else None)
+
 # %% ../nbs/03_samplers.ipynb #5e1c0b23
 @patch
 def next_batch(self: BaseSampler) -> Tensor:
     "Draw the next batch: an index tensor on the sampler's device (moves to the next epoch when one is exhausted)."
     if self._pos >= self.num_batches: self.epoch, self._pos = self.epoch + 1, 0
     if self._pos == 0: self._start_epoch()
-    bs, k = self.batch_size, self._pos
-    if self._shuffled():
-        if self._perm_epoch != self.epoch:
-            g = torch.Generator(device=self.device); g.manual_seed(_epoch_seed(self.seed, self.epoch))
-            self._perm, self._perm_epoch = torch.randperm(self.n, generator=g, device=self.device), self.epoch
-        idx = self._perm[k * bs:(k + 1) * bs]
-        w = torch.ones(idx.numel(), device=self.device) if self.importance_weights else None
-    else:
-        idx, w = self._select()
+    idx, w = self._shuffled_batch() if self._shuffled() else self._select()
     self._pos += 1
     self.last_indices, self.last_weights = idx, w
     return idx
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b5b
+@patch
+def _select(self: BaseSampler) -> tuple[Tensor, Tensor|None]:
+    "A selection batch (after warm-up) by successive sampling over all n; the strategies' classes add faster paths."
+    return self._draw(self._frozen if self.refresh == "epoch" else self.log_weights())
 
 # %% ../nbs/03_samplers.ipynb #5e1c0b26
 @patch
@@ -562,6 +623,7 @@ def _use_reject(self: BaseSampler) -> bool:
     return (self.device.type == "cpu" and not self.importance_weights and self._all_seen and self.sync_checks
             and 64 * self.batch_size <= self.n and 4 * self.batch_size * self.se <= self.n)
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b59
 @patch
 def _reject_frozen(self: BaseSampler) -> Tensor:
     "A batch by rejection from the logits frozen at the epoch's start (refresh='epoch'): candidates are looked up."
@@ -570,12 +632,14 @@ def _reject_frozen(self: BaseSampler) -> Tensor:
                                      _bound(self.n, self._c, self._frozen.dtype), self._g, _rate_guess(self.se, self._rate))
     return idx
 
-@patch
-def _select(self: BaseSampler) -> tuple[Tensor, Tensor|None]:
-    "A selection batch (after warm-up) by successive sampling over all n; the strategies' classes add faster paths."
-    return self._draw(self._frozen if self.refresh == "epoch" else self.log_weights())
-
 # %% ../nbs/03_samplers.ipynb #5e1c0b28
+@patch
+def batches(self: BaseSampler):
+    "Yield the rest of the current epoch as index tensors on the device (weights of each: `last_weights`)."
+    if self._pos >= self.num_batches: self.epoch, self._pos = self.epoch + 1, 0
+    while self._pos < self.num_batches: yield self.next_batch()
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b5d
 @patch
 def __iter__(self: BaseSampler):
     "Yield the rest of the current epoch as lists of indices (`WeightedBatch` with importance weights)."
@@ -584,12 +648,7 @@ def __iter__(self: BaseSampler):
             b = WeightedBatch(idx.tolist()); b.weights = self.last_weights.tolist(); yield b
         else: yield idx.tolist()
 
-@patch
-def batches(self: BaseSampler):
-    "Yield the rest of the current epoch as index tensors on the device (weights of each: `last_weights`)."
-    if self._pos >= self.num_batches: self.epoch, self._pos = self.epoch + 1, 0
-    while self._pos < self.num_batches: yield self.next_batch()
-
+# %% ../nbs/03_samplers.ipynb #5e1c0b5f
 @patch
 def set_epoch(self: BaseSampler, epoch: int) -> None:
     "Go to the start of `epoch` (no-op when it is the current epoch, so a resumed run keeps its position)."
@@ -611,6 +670,7 @@ def _sorted_insert(a: np.ndarray, # sorted values, [N]
     c = np.concatenate([a, np.sort(v)]); c.sort(kind="stable")
     return c
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b61
 def _sorted_remove(a: np.ndarray, # sorted values, [N]
                    v: np.ndarray, # values to take out, each present in a (as a multiset), [m]
                   ) -> np.ndarray: # a without one entry per value of v, still sorted, [N - m]
@@ -627,12 +687,7 @@ def _rebuild(self: HardSampler) -> None:
     self._mark = np.empty(self.n, dtype=np.int64)                 # to keep one of a repeated index
     self._max_dirty = max(16 * self.batch_size, int(math.sqrt(self.n * self.batch_size)))
 
-@patch
-def _merge(self: HardSampler) -> None:
-    "Fold the changes into the base, base + added - removed: a merge of sorted runs and a deletion, O(n)."
-    self._sorted = _sorted_remove(_sorted_insert(self._sorted, self._added), self._removed)
-    self._added = self._removed = self._sorted[:0]
-
+# %% ../nbs/03_samplers.ipynb #5e1c0b64
 @patch
 def _scores_changed(self: HardSampler, i: np.ndarray, old: np.ndarray) -> None:
     "Keep an update aside: a changed sample's previous score leaves the multiset, its new one joins it."
@@ -643,6 +698,14 @@ def _scores_changed(self: HardSampler, i: np.ndarray, old: np.ndarray) -> None:
     self._added = _sorted_insert(self._added, self._score.numpy()[i])
     if self._added.size > self._max_dirty: self._merge()
 
+# %% ../nbs/03_samplers.ipynb #5e1c0b66
+@patch
+def _merge(self: HardSampler) -> None:
+    "Fold the changes into the base, base + added - removed: a merge of sorted runs and a deletion, O(n)."
+    self._sorted = _sorted_remove(_sorted_insert(self._sorted, self._added), self._removed)
+    self._added = self._removed = self._sorted[:0]
+
+# %% ../nbs/03_samplers.ipynb #5e1c0b69
 @patch
 def _rank_logits(self: HardSampler, i: np.ndarray) -> np.ndarray:
     "log-weights r_i * log(se)/n of the candidates i (NumPy): bit for bit log_weights()[i]."
@@ -667,6 +730,7 @@ def state_dict(self: BaseSampler) -> dict:
                 generator=self._g.get_state(), frozen=cpu(self._frozen), all_seen=self._all_seen,
                 accept_rate=self._rate)
 
+# %% ../nbs/03_samplers.ipynb #c4b20e00
 @patch
 def load_state_dict(self: BaseSampler, state: dict) -> None:
     "Restore a `state_dict()`; the configuration (n, batch size, strategy ...) must match this sampler's."

@@ -88,11 +88,13 @@ def setup(self: BatchSelection, trainer, pl_module, stage: str) -> None:
     if stage == "fit" and trainer.world_size > 1 and wraps:
         raise ValueError("BatchSelection draws the global batch itself: pass use_distributed_sampler=False to the Trainer")
 
+# %% ../../nbs/09a_lightning.ipynb #dcd81252
 @patch
 def on_train_epoch_start(self: BatchSelection, trainer, pl_module) -> None:
     "Move the sampler to the Trainer's epoch (a no-op when it is there: a resumed run keeps its place)."
     if self.sampler is not None: self.sampler.set_epoch(trainer.current_epoch)
 
+# %% ../../nbs/09a_lightning.ipynb #dcd81254
 @patch
 def on_train_batch_end(self: BatchSelection, trainer, pl_module, outputs, batch, batch_idx: int) -> None:
     "Report the batch's per-sample losses (and probabilities) to the sampler; under DDP this is the step's all_gather."
@@ -103,12 +105,14 @@ def on_train_batch_end(self: BatchSelection, trainer, pl_module, outputs, batch,
     proba = outputs.get(self.proba_key) if getattr(self.sampler.sampler, "needs_proba", False) else None
     self.sampler.update(batch[0], outputs[self.loss_key], proba)
 
+# %% ../../nbs/09a_lightning.ipynb #dcd81256
 @patch
 def state_dict(self: BatchSelection) -> dict:
     "The sampler's state (the same on every rank: rank 0's checkpoint holds it all)."
     if self.sampler is None: return {} if self._to_load is None else {"sampler": self._to_load}
     return {"sampler": self.sampler.state_dict()}
 
+# %% ../../nbs/09a_lightning.ipynb #dcd81258
 @patch
 def load_state_dict(self: BatchSelection, state: dict) -> None:
     "Restore the sampler now, or when `dataloader` builds it (Lightning restores callbacks before it asks for loaders)."
