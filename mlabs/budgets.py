@@ -20,10 +20,10 @@ from .stats import LOWER_IS_BETTER, TIE, bootstrap_mean_ci, wilcoxon_verdict
 
 # %% auto #0
 __all__ = ['BUDGETS', 'CELL', 'AREA', 'MARGINS', 'TOLERANCE', 'ALPHA', 'RUN_COLUMNS', 'PAIR_COLUMNS', 'DIAGNOSTICS',
-           'DIFF_COLUMNS', 'FAMILY', 'HOLM_FAMILY', 'REPLICATE', 'FLOOR_KEYS', 'TESTS', 'TARGET_COLUMNS', 'toy_record',
+           'DIFF_COLUMNS', 'FAMILY', 'HOLM_FAMILY', 'REPLICATE', 'TESTS', 'FLOOR_KEYS', 'TARGET_COLUMNS', 'toy_record',
            'missing', 'best_epoch', 'budget_metrics', 'budget_frame', 'pair_runs', 'direction', 'gain',
            'paired_budgets', 'corrected_t', 'sign_flip_p', 'holm', 'tost_p', 'verdict', 'cell_inference', 'aa_diffs',
-           'with_floor', 'false_positive_rates', 'reach_epoch', 'time_to_target', 'target_summary', 'val_area',
+           'false_positive_rates', 'with_floor', 'reach_epoch', 'time_to_target', 'target_summary', 'val_area',
            'paired_area', 'across_datasets', 'convergence_check', 'simulate_differences', 'interval_coverage',
            'coverage_table']
 
@@ -41,6 +41,7 @@ def _metric_curves(x: list) -> dict:
     "The six metrics from one curve: the three scores follow it, the three losses are one minus it."
     return {m: [None if v is None else round(1 - v if m in LOWER_IS_BETTER else v, 6) for v in x] for m in METRICS}
 
+# %% ../nbs/22a_budgets.ipynb #0e57aa3b
 def toy_record(strategy: str = "random", # the arm's strategy
                val: list = (.5, .6, .7),  # validation Macro-AUC per epoch (unrounded history; None = undefined)
                test: list|None = None,    # test curve (default: `val` minus 0.01); every metric is built from it
@@ -83,6 +84,7 @@ def missing(record: dict,  # a run record
     lack = [n for n in needs if not have[n]]
     return f"record {record.get('key', '?')} has no {', '.join(lack)}" if lack else None
 
+# %% ../nbs/22a_budgets.ipynb #20b816e6
 def _val(record: dict) -> np.ndarray:
     "The unrounded validation Macro-AUC per epoch (NaN where undefined); a clear error if the record has none."
     if (why := missing(record, ("history",))): raise ValueError(why)
@@ -122,6 +124,7 @@ def _run(record: dict) -> tuple:
             int(c.get("arm_seed", 0)), int(c["seed"]), int(c["fold"]), int(c.get("batch_size", 128)),
             c.get("protocol", "official"), int(c["epochs"]))
 
+# %% ../nbs/22a_budgets.ipynb #0a537d3f
 def budget_frame(records: list[dict], # run records
                  budgets=BUDGETS,     # budgets to read (those above a run's epochs are left out)
                  full: bool = True,   # also each run's own length
@@ -143,26 +146,30 @@ def budget_frame(records: list[dict], # run records
 
 # %% ../nbs/22a_budgets.ipynb #b0d90023
 PAIR_COLUMNS = CELL + ("seed", "fold", "key_a", "key_b", "n_train", "n_test", "warmup_checked")
+DIAGNOSTICS = ("loss_density_epochs", "own_loss_corr")   # arm fields that only add measurements to a record
 
+# %% ../nbs/22a_budgets.ipynb #98f9ea72
 def _arm(spec) -> dict:
     "An arm as config fields: a strategy name is its replicate 0."
     d = {"strategy": spec} if isinstance(spec, str) else dict(spec)
     d.setdefault("arm_seed", 0)
     return d
 
+# %% ../nbs/22a_budgets.ipynb #17f669e2
 def _get(c: dict, k: str):
     "A config field, with the value records written before the field existed had."
     return c.get(k, LATER_FIELDS.get(k, 0 if k == "arm_seed" else None))
 
+# %% ../nbs/22a_budgets.ipynb #0670cb61
 def _differ(c1: dict, c2: dict, skip=()) -> list[str]:
     "The config fields two configs disagree on."
     return sorted(k for k in set(c1) | set(c2) if k not in skip and _get(c1, k) != _get(c2, k))
 
+# %% ../nbs/22a_budgets.ipynb #2ec0459e
 def _cell_text(cell: dict) -> str:
     return "cell " + ", ".join(f"{k}={v}" for k, v in cell.items())
 
-DIAGNOSTICS = ("loss_density_epochs", "own_loss_corr")   # arm fields that only add measurements to a record
-
+# %% ../nbs/22a_budgets.ipynb #651331b9
 def _index(records: list[dict], keys: list[str], name: str) -> dict:
     "Records by the values of `keys`; two records at one place are refused, naming the fields they differ in."
     idx = {}
@@ -176,6 +183,17 @@ def _index(records: list[dict], keys: list[str], name: str) -> dict:
                              "select the records of one grid first")
         idx[k] = r
     return idx
+
+# %% ../nbs/22a_budgets.ipynb #fa184bdc
+def _check_pair(where: str, ra: dict, rb: dict) -> None:
+    "Refuse (ValueError naming `where`) a pair not trained on one split, differing outside the arm, or from two warm-ups."
+    if (ra.get("split") or {}).get("sha256") != (rb.get("split") or {}).get("sha256"):
+        raise ValueError(f"{where}: the arms were not trained on the same split (split digests differ)")
+    if (d := _differ(ra["config"], rb["config"], ARM_FIELDS)): raise ValueError(f"{where}: the arms' configs differ in {', '.join(d)}")
+    wa, wb = ra.get("warmup_sha256"), rb.get("warmup_sha256")
+    if wa and wb and wa != wb:
+        raise ValueError(f"{where}: the arms' warm-ups differ ({wa[:12]} vs {wb[:12]}), so they did not branch from "
+                         "one state (finished on different machines?) and cannot be paired")
 
 # %% ../nbs/22a_budgets.ipynb #b0d90024
 def pair_runs(records: list[dict], # run records
@@ -193,18 +211,11 @@ def pair_runs(records: list[dict], # run records
     for kb, rb in ib.items():
         ra = ia.get(kb if a_se else kb[:-1])
         if ra is None: continue
-        ca, cb = ra["config"], rb["config"]
-        where = _cell_text({**{k: _get(cb, k) for k in cell}, "seed": cb["seed"], "fold": cb["fold"]})
-        if (ra.get("split") or {}).get("sha256") != (rb.get("split") or {}).get("sha256"):
-            raise ValueError(f"{where}: the arms were not trained on the same split (split digests differ)")
-        if (d := _differ(ca, cb, ARM_FIELDS)): raise ValueError(f"{where}: the arms' configs differ in {', '.join(d)}")
-        wa, wb = ra.get("warmup_sha256"), rb.get("warmup_sha256")
-        if wa and wb and wa != wb:
-            raise ValueError(f"{where}: the arms' warm-ups differ ({wa[:12]} vs {wb[:12]}), so they did not branch from "
-                             "one state (finished on different machines?) and cannot be paired")
-        sp = ra.get("split") or {}
+        cb = rb["config"]
+        _check_pair(_cell_text({**{k: _get(cb, k) for k in cell}, "seed": cb["seed"], "fold": cb["fold"]}), ra, rb)
+        sp, checked = ra.get("split") or {}, bool(ra.get("warmup_sha256") and rb.get("warmup_sha256"))
         rows.append(tuple(_get(cb, k) for k in cell) + (cb["seed"], cb["fold"], ra.get("key"), rb.get("key"),
-                    sp.get("n_train", np.nan), sp.get("n_test", np.nan), bool(wa and wb)))
+                    sp.get("n_train", np.nan), sp.get("n_test", np.nan), checked))
     out = pd.DataFrame(rows, columns=list(cell) + list(PAIR_COLUMNS[len(CELL):]))
     if "se" in out: out["se"] = out.se.astype(float)
     return out.sort_values(list(cell) + ["seed", "fold"], na_position="first").reset_index(drop=True)
@@ -216,6 +227,7 @@ def direction(metric: str) -> int: # +1 when higher is better, -1 for the three 
     if metric not in METRICS: raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)} or {AREA}")
     return -1 if metric in LOWER_IS_BETTER else 1
 
+# %% ../nbs/22a_budgets.ipynb #321c6252
 def gain(metric: str, # the metric (its direction is respected)
          a, b,        # the two arms' values (arrays)
         ) -> np.ndarray: # b's advantage; exactly 0 within TIE
@@ -227,6 +239,7 @@ def gain(metric: str, # the metric (its direction is respected)
 DIFF_COLUMNS = CELL + ("seed", "fold", "budget", "split", "metric", "value_a", "value_b", "gain", "n_train", "n_test",
                        "warmup_checked", "key_a", "key_b")
 
+# %% ../nbs/22a_budgets.ipynb #ac20b28a
 def _join(pairs: pd.DataFrame, va: pd.DataFrame, vb: pd.DataFrame) -> pd.DataFrame:
     "Pairs joined with each arm's values (frames key, budget, split, metric, value) into a frame of gains."
     on = ["budget", "split", "metric"]
@@ -237,6 +250,7 @@ def _join(pairs: pd.DataFrame, va: pd.DataFrame, vb: pd.DataFrame) -> pd.DataFra
     return d.reindex(columns=list(DIFF_COLUMNS)).sort_values(["budget", "split", "metric"] + list(CELL) + ["seed", "fold"],
                                                              na_position="first").reset_index(drop=True)
 
+# %% ../nbs/22a_budgets.ipynb #522e0af7
 def paired_budgets(records: list[dict], # run records
                    a="random",          # the baseline arm (see `pair_runs`)
                    b="adaptive",        # the other arm
@@ -296,6 +310,7 @@ def holm(p) -> np.ndarray: # Holm-adjusted p-values, NaN where p is NaN (and not
     out[ok] = adj
     return out
 
+# %% ../nbs/22a_budgets.ipynb #e9d86424
 def tost_p(mean: float, se: float, df: float, margin: float) -> float: # p of TOST: the larger one-sided p
     "Two one-sided t-tests of |gain| >= margin; small p means the gain lies within (-margin, margin)."
     if not se > 0: return np.nan if np.isnan(se) else float(abs(mean) >= margin)
@@ -305,6 +320,7 @@ def tost_p(mean: float, se: float, df: float, margin: float) -> float: # p of TO
 FAMILY = ("budget", "split", "metric")   # a cell's statistics are per budget, part and metric
 HOLM_FAMILY = ("epochs",) + FAMILY       # Holm's correction runs over the cells of one grid length at one of those
 
+# %% ../nbs/22a_budgets.ipynb #de7d9d9e
 def _cell_row(g: pd.DataFrame, level: float, margin: float, n_boot: int, seed: int) -> dict:
     "The statistics of one cell at one budget, part and metric."
     d = g.gain.to_numpy(float); d = d[~np.isnan(d)]
@@ -316,6 +332,7 @@ def _cell_row(g: pd.DataFrame, level: float, margin: float, n_boot: int, seed: i
                 wins=int((d > 0).sum()), ties=int((d == 0).sum()), losses=int((d < 0).sum()),
                 warmup_checked=bool(g.warmup_checked.all()))
 
+# %% ../nbs/22a_budgets.ipynb #f40362e4
 def verdict(p_holm: float, p_tost_holm: float, gain: float, alpha: float = ALPHA) -> str:
     "'ahead' / 'behind' (difference shown), 'equivalent' (within the margin shown) or 'inconclusive'."
     if p_holm < alpha: return "ahead" if gain > 0 else "behind"
@@ -356,18 +373,6 @@ def aa_diffs(records: list[dict], # run records with replicates
     "A/A differences: an arm against its own replicate, same split and warm-up, at every budget."
     return paired_budgets(records, arm, {**_arm(arm), "arm_seed": replicate}, budgets, full)
 
-FLOOR_KEYS = tuple(k for k in CELL if k != "se") + FAMILY
-
-def with_floor(inference: pd.DataFrame, # `cell_inference` of the gains
-               floor: pd.DataFrame,     # `cell_inference` of the A/A differences
-              ) -> pd.DataFrame:        # inference with floor_n, floor_mean, floor_sd, floor_lo, floor_hi, noise_share, outside_floor
-    "The A/A floor of each cell beside its gain."
-    f = floor[list(FLOOR_KEYS) + ["n", "gain", "sd", "lo", "hi"]].rename(columns=dict(n="floor_n", gain="floor_mean", sd="floor_sd", lo="floor_lo", hi="floor_hi"))
-    out = inference.merge(f, on=list(FLOOR_KEYS), how="left")
-    out["noise_share"] = out.floor_sd ** 2 / out.sd ** 2
-    out["outside_floor"] = (out.gain > out.floor_hi) | (out.gain < out.floor_lo)
-    return out
-
 # %% ../nbs/22a_budgets.ipynb #b0d90060
 TESTS = {"corrected t": "p", "plain t": "p_naive", "sign-flip": "p_perm"}
 
@@ -389,6 +394,19 @@ def false_positive_rates(aa: pd.DataFrame,   # `cell_inference` of A/A differenc
     out["rate"] = out.called / out.tests.where(out.tests > 0)
     return out
 
+# %% ../nbs/22a_budgets.ipynb #bac5f25b
+FLOOR_KEYS = tuple(k for k in CELL if k != "se") + FAMILY
+
+def with_floor(inference: pd.DataFrame, # `cell_inference` of the gains
+               floor: pd.DataFrame,     # `cell_inference` of the A/A differences
+              ) -> pd.DataFrame:        # inference with floor_n, floor_mean, floor_sd, floor_lo, floor_hi, noise_share, outside_floor
+    "The A/A floor of each cell beside its gain."
+    f = floor[list(FLOOR_KEYS) + ["n", "gain", "sd", "lo", "hi"]].rename(columns=dict(n="floor_n", gain="floor_mean", sd="floor_sd", lo="floor_lo", hi="floor_hi"))
+    out = inference.merge(f, on=list(FLOOR_KEYS), how="left")
+    out["noise_share"] = out.floor_sd ** 2 / out.sd ** 2
+    out["outside_floor"] = (out.gain > out.floor_hi) | (out.gain < out.floor_lo)
+    return out
+
 # %% ../nbs/22a_budgets.ipynb #b0d90066
 def reach_epoch(val,             # validation Macro-AUC per epoch (NaN or None where undefined)
                 target: float,   # the level to reach
@@ -398,6 +416,7 @@ def reach_epoch(val,             # validation Macro-AUC per epoch (NaN or None w
     hit = np.flatnonzero(np.nan_to_num(v, nan=-np.inf) >= target)
     return float(hit[0] + 1) if len(hit) else np.inf
 
+# %% ../nbs/22a_budgets.ipynb #f00092b9
 def _seconds(record: dict, epochs: float) -> float:
     "Selection + step seconds of the first `epochs` epochs (inf for inf, NaN without the times)."
     if np.isinf(epochs) or missing(record, ("times",)): return np.inf if np.isinf(epochs) else np.nan

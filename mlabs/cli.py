@@ -30,6 +30,7 @@ def _fail(msg: str, code: int) -> int:
     print(f"mlabs: error: {' '.join(str(msg).split())}", file=sys.stderr)   # one line
     return code
 
+# %% ../nbs/23_cli.ipynb #d9258aa3
 _WARNED: set = set()
 
 def _warn(msg: str) -> None:
@@ -38,6 +39,7 @@ def _warn(msg: str) -> None:
     _WARNED.add(msg)
     print(msg if msg.startswith("mlabs:") else f"mlabs: warning: {msg}", file=sys.stderr)
 
+# %% ../nbs/23_cli.ipynb #9cfff532
 def _near(name: str, choices) -> str:
     "' (did you mean X?)' for the nearest of `choices` to a mistyped `name`, else ''."
     import difflib
@@ -55,6 +57,7 @@ class _Help(argparse.HelpFormatter):
             h += f" (default: {','.join(map(str, d)) if isinstance(d, (list, tuple)) else '%(default)s'})"
         return h
 
+# %% ../nbs/23_cli.ipynb #3edb8be9
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are `UsageError`s (one line, exit 2), with a did-you-mean for a wrong choice."
     def __init__(self, *a, **kw): super().__init__(*a, formatter_class=_Help, **kw)
@@ -72,6 +75,7 @@ SE_NAMES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary")     # th
 DATASET_NAMES = ("Corel5k", "rcv1subset1-500", "rcv1subset2-500", "rcv1subset3-500", "yahoo-Arts1-500",
                  "yahoo-Business1-500", "cal500", "tmc2007-500", "bibtex", "enron", "yeast", "LLOG-F", "scene", "emotions")
 
+# %% ../nbs/23_cli.ipynb #a6f9eeb0
 def int_at_least(lo: int):
     "An argparse type: an integer >= lo."
     def parse(v: str) -> int:
@@ -82,6 +86,7 @@ def int_at_least(lo: int):
     parse.__name__ = f"integer >= {lo}"
     return parse
 
+# %% ../nbs/23_cli.ipynb #6b3d3de4
 def number_above(lo: float):
     "An argparse type: a finite number > lo."
     def parse(v: str) -> float:
@@ -93,6 +98,7 @@ def number_above(lo: float):
     parse.__name__ = f"number > {lo:g}"
     return parse
 
+# %% ../nbs/23_cli.ipynb #bedf70da
 def comma_list(item=str):
     "An argparse type: a non-empty comma-separated list, each item parsed by `item`."
     def parse(v: str) -> list:
@@ -108,17 +114,20 @@ def _check_dataset(name: str) -> None:
     raise UsageError(f"unknown dataset {name!r}{_near(name, DATASET_NAMES)}: not a bundled name "
                      f"({', '.join(DATASET_NAMES)}) nor an existing file")
 
+# %% ../nbs/23_cli.ipynb #0e6db23d
 def _check_model(name: str) -> None:
     import re
     if name.lower() in MODEL_NAMES or re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*", name): return
     raise UsageError(f"unknown model {name!r}{_near(name, MODEL_NAMES)}; models: {', '.join(MODEL_NAMES)}, "
                      "or package.module:Class for a class of your own")
 
+# %% ../nbs/23_cli.ipynb #754b9023
 def _check_strategies(names: list[str]) -> None:
     for s_ in names:
         if s_ not in STRATEGY_NAMES:
             raise UsageError(f"unknown strategy {s_!r}{_near(s_, STRATEGY_NAMES)}; valid: {', '.join(STRATEGY_NAMES)}")
 
+# %% ../nbs/23_cli.ipynb #04003639
 def _no_gpu_driver() -> bool:
     "True where no CUDA GPU can be used, known without importing torch (Linux without an NVIDIA driver, macOS)."
     import glob, os
@@ -126,6 +135,7 @@ def _no_gpu_driver() -> bool:
     if not sys.platform.startswith("linux"): return False             # elsewhere torch decides
     return not os.path.exists("/proc/driver/nvidia/version") and not glob.glob("/dev/nvidia[0-9]*")
 
+# %% ../nbs/23_cli.ipynb #bec463f5
 def _check_device(device: str) -> None:
     import re
     if not re.fullmatch(r"cpu|cuda(:\d+)?", device):
@@ -133,6 +143,7 @@ def _check_device(device: str) -> None:
     if device != "cpu" and _no_gpu_driver():
         raise UsageError(f"--device {device}: this machine has no NVIDIA GPU driver, so no CUDA device; use --device cpu")
 
+# %% ../nbs/23_cli.ipynb #94340269
 def _check_cuda(device: str) -> None:
     "After torch is imported: the CUDA device exists."
     if device == "cpu": return
@@ -142,6 +153,7 @@ def _check_cuda(device: str) -> None:
     i = int(device.split(":")[1]) if ":" in device else 0
     if i >= torch.cuda.device_count(): raise UsageError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
 
+# %% ../nbs/23_cli.ipynb #58a93cde
 def _check_label_options(args) -> None:
     "--labels/--xml/--missing: their form, and that they concern a file given by path."
     import re
@@ -169,6 +181,7 @@ def _datasets_args(p: argparse.ArgumentParser):
     p.add_argument("names", nargs="*", help="bundled dataset names, any case (default: all)")
     p.add_argument("--json", action="store_true", help="print the table as JSON records")
 
+# %% ../nbs/23_cli.ipynb #8f8bd96f
 @command("datasets", "Table 1: statistics of the bundled datasets beside the paper's", _datasets_args)
 def _datasets(args) -> int:
     known = {n.lower(): n for n in DATASET_NAMES}
@@ -188,6 +201,7 @@ def _bench_args(p: argparse.ArgumentParser):
     p.add_argument("--list", action="store_true", help="list the benchmark topics and exit")
     p.add_argument("--threads", type=int_at_least(1), default=1, metavar="N", help="torch threads while measuring")
 
+# %% ../nbs/23_cli.ipynb #a424793d
 @command("bench", "performance benchmarks: figures and ratios measured in one process", _bench_args)
 def _bench(args) -> int:
     from mlabs.bench import benchmarks, run_benchmarks
@@ -206,6 +220,7 @@ def _usage(f, *a, **kw):
     try: return f(*a, **kw)
     except ValueError as e: raise UsageError(str(e)) from None
 
+# %% ../nbs/23_cli.ipynb #98ee82f1
 def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--dataset", required=True, help="bundled name (any case) or path of an .arff/.arff.gz file")
     p.add_argument("--model", required=True, help="c2ae, mpvae, paca, clif, dela, or package.module:Class (your own)")
@@ -243,6 +258,7 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="mlabs-runs", help="record store (records in OUT/records)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
+# %% ../nbs/23_cli.ipynb #4349e227
 def _labels_value(v: str|None):
     "--labels as the config takes it: 'end:q'/'start:q', or a list of names."
     import re
@@ -250,6 +266,7 @@ def _labels_value(v: str|None):
     if re.fullmatch(r"\s*(start|end|first|last)\s*:\s*\d+\s*", v, re.I): return v
     return comma_list()(v)
 
+# %% ../nbs/23_cli.ipynb #c4a17bae
 def _check_run(args) -> None:
     "Every check of `mlabs run`'s options that needs no heavy import."
     _check_dataset(args.dataset); _check_model(args.model); _check_strategies(args.strategy); _check_device(args.device)
@@ -270,6 +287,7 @@ def _warmup_warning(recs: list[dict]) -> str|None:
             "runs tested the warm-up's model, the same for every strategy; train longer (--epochs) or shorten the "
             "warm-up (--warmup-epochs)")
 
+# %% ../nbs/23_cli.ipynb #c1d2bd18
 @command("run", "train one data set and model with one or more strategies, K-fold; print the comparison", _run_args)
 def _run_cmd(args) -> int:
     _check_run(args)
@@ -303,12 +321,24 @@ def _grid_args(p: argparse.ArgumentParser):
                                                          "are left, run nothing")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
+# %% ../nbs/23_cli.ipynb #8a9be354
 def _grid_summary(s: dict, out: Path) -> str:
     ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
     others = f"; {s['by_others']} by another grid" if s.get("by_others") else ""
     return (f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}"
             f"{others}; records in {out/'records'}")
 
+# %% ../nbs/23_cli.ipynb #bef43c09
+def _dry_run(configs: list, out: Path) -> None:
+    "Check the grid's data and print how many runs and units it has, and how many are left to run in `out`."
+    from mlabs import config, runner
+    units, done = runner.plan(configs, out, _warn) if (out/"records").is_dir() else \
+                  ([[c] for c in {c.unit_key: c for c in configs}.values()], 0)
+    config.preflight(configs, _warn)
+    print(f"{len(configs)} runs in {len({c.unit_key for c in configs})} units; {done} done, "
+          f"{len(configs) - done} to run in {len(units)} units; records in {out/'records'}")
+
+# %% ../nbs/23_cli.ipynb #17aa4dfa
 @command("grid", "run an experiment grid from a TOML config; resumable, every result an atomic record", _grid_args)
 def _grid_cmd(args) -> int:
     if args.address is not None and args.backend != "ray": raise UsageError("--address needs --backend ray")
@@ -322,13 +352,7 @@ def _grid_cmd(args) -> int:
     configs = _usage(config.grid_configs, spec, args.config, Path(args.config).resolve().parent)
     for d in sorted({c.device for c in configs}): _check_device(d); _check_cuda(d)
     out = Path(args.out)
-    if args.dry_run:
-        units, done = runner.plan(configs, out, _warn) if (out/"records").is_dir() else \
-                      ([[c] for c in {c.unit_key: c for c in configs}.values()], 0)
-        config.preflight(configs, _warn)
-        print(f"{len(configs)} runs in {len({c.unit_key for c in configs})} units; {done} done, "
-              f"{len(configs) - done} to run in {len(units)} units; records in {out/'records'}")
-        return 0
+    if args.dry_run: _dry_run(configs, out); return 0
     try:
         if args.backend == "ray":
             s = ray_grid.run_grid_ray(configs, out, address=args.address, workers=args.jobs, options=ray_opts,
@@ -345,12 +369,14 @@ def _report_args(p: argparse.ArgumentParser):
     p.add_argument("--config", default=None, help="the TOML grid config whose records to report (default: every record)")
     p.add_argument("--figures", default=None, metavar="DIR", help="where to write the figures (default: STORE/figures)")
 
+# %% ../nbs/23_cli.ipynb #306c2a78
 def _report_lines(res: dict) -> list[str]:
     "The headline `mlabs report` prints after the report's own lines: `report`'s headline, else Table 3 (the paper's claim)."
     if res.get("headline"): return [str(res["headline"])]
     md = Path(res.get("tables", {}).get("table3", "none")).with_suffix(".md")
     return [md.read_text().strip()] if md.is_file() else []
 
+# %% ../nbs/23_cli.ipynb #650f1b27
 @command("report", "the paper's tables and figures from stored records", _report_args)
 def _report_cmd(args) -> int:
     if not (Path(args.dir)/"records").is_dir():
@@ -382,18 +408,21 @@ def example_configs() -> dict[str, Path]:
         if d.is_dir() and list(d.glob("*.toml")): return {p.stem: p for p in sorted(d.glob("*.toml"))}
     return {}
 
+# %% ../nbs/23_cli.ipynb #32432648
 def _first_line(p: Path) -> str:
     "A config's description: its first comment line."
     for l in p.read_text().splitlines():
         if l.startswith("#"): return l.lstrip("# ").strip()
     return ""
 
+# %% ../nbs/23_cli.ipynb #e722d0ca
 def _init_args(p: argparse.ArgumentParser):
     p.add_argument("name", nargs="?", default="quick", help="which example (see --list)")
     p.add_argument("--out", default=None, help="file to write (default: NAME.toml in the current folder)")
     p.add_argument("--list", action="store_true", help="list the examples and exit")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+# %% ../nbs/23_cli.ipynb #660cabc6
 @command("init", "write an example grid config (mlabs init --list names them)", _init_args)
 def _init_cmd(args) -> int:
     ex = example_configs()
@@ -412,6 +441,7 @@ def _init_cmd(args) -> int:
 # %% ../nbs/23_cli.ipynb #e4cd1bbc
 DEMO = dict(dataset="yeast", model="dela", strategies=("random", "adaptive"), se=SE_DEFAULT, folds=5, epochs=30)
 
+# %% ../nbs/23_cli.ipynb #d753698f
 def _demo_args(p: argparse.ArgumentParser):
     p.add_argument("--out", default="mlabs-demo", help="where the records and the figure go")
     p.add_argument("--epochs", type=int_at_least(4), default=DEMO["epochs"], help="epochs, warm-up (3) included")
@@ -472,6 +502,31 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (hlp, add, _) in COMMANDS.items(): add(sub.add_parser(name, help=hlp, description=hlp))
     return p
 
+# %% ../nbs/23_cli.ipynb #bd69680a
+EXTRAS = {"pandas": "experiments", "matplotlib": "experiments", "seaborn": "experiments", "tqdm": "experiments",
+          "ray": "ray", "lightning": "lightning", "torchdata": "torchdata"}   # optional package -> the extra that installs it
+
+# %% ../nbs/23_cli.ipynb #e84de378
+def _ours(e: Exception) -> bool:
+    "A failure the package reports on purpose or a user can act on (data, store, run, memory), not an accident such as an IndexError."
+    if isinstance(e, (ValueError, OSError, KeyError, MemoryError)): return True
+    return isinstance(e, RuntimeError) and ((type(e).__module__ or "").startswith("mlabs") or "OutOfMemory" in type(e).__name__)
+
+# %% ../nbs/23_cli.ipynb #04d712cf
+def _failure(e: Exception, debug: bool) -> int|None:
+    "The exit status of a failed command, its one line printed; None when it is to be raised (a bug, or --debug)."
+    code = getattr(e, "exit_code", None)
+    if code is None and _ours(e): code = 1
+    if code is None:                                       # not a failure we know: a bug
+        if debug: return None
+        return _fail(f"internal error: {type(e).__name__}: {e}; this is a bug in mlabs: please report it at "
+                     f"{ISSUES} with the command you ran (mlabs --debug ... shows the traceback)", 1)
+    if debug and code != 2: return None
+    code = _fail(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e), code)   # KeyError's str adds quotes
+    if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
+        import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+    return code
+
 # %% ../nbs/23_cli.ipynb #d4d17f22
 def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
         ) -> int:                         # exit status
@@ -488,25 +543,9 @@ def main(argv: Sequence[str]|None = None, # arguments (default: sys.argv[1:])
         if e.name not in EXTRAS: raise
         return _fail(f"mlabs {args.command} needs {e.name}, which is not installed: pip install 'mlabs[{EXTRAS[e.name]}]'", 1)
     except Exception as e:
-        code = getattr(e, "exit_code", None)
-        if code is None and _ours(e): code = 1
-        if code is None:                                       # not a failure we know: a bug
-            if args.debug: raise
-            return _fail(f"internal error: {type(e).__name__}: {e}; this is a bug in mlabs: please report it at "
-                         f"{ISSUES} with the command you ran (mlabs --debug ... shows the traceback)", 1)
-        if args.debug and code != 2: raise
-        code = _fail(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e), code)   # KeyError's str adds quotes
-        if getattr(e, "hard_exit", False):      # a native thread (Ray's client) still runs: exit without teardown
-            import os; sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+        code = _failure(e, args.debug)
+        if code is None: raise
         return code
-
-EXTRAS = {"pandas": "experiments", "matplotlib": "experiments", "seaborn": "experiments", "tqdm": "experiments",
-          "ray": "ray", "lightning": "lightning", "torchdata": "torchdata"}   # optional package -> the extra that installs it
-
-def _ours(e: Exception) -> bool:
-    "A failure the package reports on purpose or a user can act on (data, store, run, memory), not an accident such as an IndexError."
-    if isinstance(e, (ValueError, OSError, KeyError, MemoryError)): return True
-    return isinstance(e, RuntimeError) and ((type(e).__module__ or "").startswith("mlabs") or "OutOfMemory" in type(e).__name__)
 
 # %% ../nbs/23_cli.ipynb #3fb5da06
 from .core import add_docments

@@ -29,6 +29,7 @@ LATER_FIELDS = {"arm_seed": 0, "threads": 1, "data_sha256": None,   # fields add
                 "labels": None, "xml": None, "xml_sha256": None, "missing": "error", "model_sha256": None}
 MISSING = ("error", "nan")
 
+# %% ../nbs/21a_config.ipynb #445d9005
 class ConfigError(ValueError):
     "A run config or grid config that cannot be run (a wrong value, an unknown key or name): a usage error."
     exit_code = 2    # what the command line exits with
@@ -40,6 +41,7 @@ def check_int(name: str, v, lo: int|None = None) -> int:
     if lo is not None and v < lo: raise ConfigError(f"{name} must be at least {lo}, got {v}")
     return int(v)
 
+# %% ../nbs/21a_config.ipynb #adba24d7
 def check_float(name: str, v, lo: float|None = None, strict: bool = False) -> float:
     "`v` as a finite float (ints accepted), or `ConfigError`; with `lo`, at least `lo` (above it if `strict`)."
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -48,6 +50,7 @@ def check_float(name: str, v, lo: float|None = None, strict: bool = False) -> fl
         raise ConfigError(f"{name} must be {'above' if strict else 'at least'} {lo:g}, got {v!r}")
     return float(v)
 
+# %% ../nbs/21a_config.ipynb #f1ff1171
 def check_choice(name: str, v, choices) -> str:
     "`v` if it is one of `choices`, else `ConfigError` naming the nearest choice and listing them."
     if v not in choices:
@@ -65,14 +68,11 @@ def is_user_model(name) -> bool:
     import re
     return isinstance(name, str) and re.fullmatch(USER_MODEL_RE, name) is not None
 
-def model_class(name: str) -> type:
-    "The class of a built-in model (any case) or of a user's `package.module:Class`, checked; `ConfigError` (one line) if not."
+# %% ../nbs/21a_config.ipynb #731c46cf
+def _user_model_class(name: str) -> type:
+    "The class a `package.module:Class` name names, imported from the Python path (the current folder first), checked."
     import importlib, os, sys
-    from mlabs.models import MODELS
     from mlabs.models.base import MultiLabelModel
-    if not is_user_model(name):
-        return MODELS[check_choice("model", str(name).lower(), tuple(MODELS))] if isinstance(name, str) else \
-               check_choice("model", name, tuple(MODELS))
     mod, cls = name.split(":")
     if os.getcwd() not in sys.path: sys.path.insert(0, os.getcwd())
     try: m = importlib.import_module(mod)
@@ -84,6 +84,15 @@ def model_class(name: str) -> type:
         raise ConfigError(f"model {name!r} is not a subclass of mlabs.models.base.MultiLabelModel")
     return c
 
+# %% ../nbs/21a_config.ipynb #30224b2f
+def model_class(name: str) -> type:
+    "The class of a built-in model (any case) or of a user's `package.module:Class`, checked; `ConfigError` (one line) if not."
+    from mlabs.models import MODELS
+    if is_user_model(name): return _user_model_class(name)
+    return MODELS[check_choice("model", str(name).lower(), tuple(MODELS))] if isinstance(name, str) else \
+           check_choice("model", name, tuple(MODELS))
+
+# %% ../nbs/21a_config.ipynb #c01e852a
 def model_sha256(name: str) -> str|None:
     "The sha256 of the file a user's model class is defined in; None for a built-in model."
     import inspect
@@ -91,6 +100,24 @@ def model_sha256(name: str) -> str|None:
     if not is_user_model(name): return None
     try: return file_sha256(inspect.getfile(model_class(name)))
     except (TypeError, OSError) as e: raise ConfigError(f"model {name!r}: its source file cannot be read ({e})") from None
+
+# %% ../nbs/21a_config.ipynb #3afde99a
+def _check_hparam(where: str,     # "model.name", for messages
+                  v,              # the value given
+                  d,              # the constructor's default: the type the value must have
+                  optional: bool, # the annotation allows None
+                 ):               # the value in JSON form (a tuple as a list, a number as a float for a float default)
+    "One hyperparameter's value checked against its default's type; `ConfigError` if it is not like it."
+    if v is None and optional: ok = True     # an optional value switched off
+    elif isinstance(d, bool): ok = isinstance(v, bool)
+    elif isinstance(d, int): ok = check_int(where, v) is not None
+    elif isinstance(d, float): v = check_float(where, v); ok = True
+    elif isinstance(d, str): ok = isinstance(v, str)
+    elif isinstance(d, tuple):
+        ok = isinstance(v, (list, tuple)) and all(isinstance(x, int) and not isinstance(x, bool) for x in v); v = list(v)
+    else: ok = v is None or isinstance(v, (bool, int, float, str))
+    if not ok: raise ConfigError(f"{where} must be like its default {d!r}, got {v!r}")
+    return v
 
 # %% ../nbs/21a_config.ipynb #a1c00012
 def check_hparams(model: str, hp: dict) -> dict:
@@ -105,20 +132,7 @@ def check_hparams(model: str, hp: dict) -> dict:
         raise ConfigError(f"model {model} has no hyperparameter {', '.join(bad)}{f' (did you mean {near[0]!r}?)' if near else ''}; "
                           f"valid: {', '.join(known)}")
     params = inspect.signature(cls.__init__).parameters
-    out = {}
-    for k, v in hp.items():
-        d, where = known[k], f"{model}.{k}"
-        if v is None and "None" in str(params[k].annotation): ok = True     # an optional value switched off
-        elif isinstance(d, bool): ok = isinstance(v, bool)
-        elif isinstance(d, int): ok = check_int(where, v) is not None
-        elif isinstance(d, float): v = check_float(where, v); ok = True
-        elif isinstance(d, str): ok = isinstance(v, str)
-        elif isinstance(d, tuple):
-            ok = isinstance(v, (list, tuple)) and all(isinstance(x, int) and not isinstance(x, bool) for x in v); v = list(v)
-        else: ok = v is None or isinstance(v, (bool, int, float, str))
-        if not ok: raise ConfigError(f"{where} must be like its default {d!r}, got {v!r}")
-        out[k] = v
-    return out
+    return {k: _check_hparam(f"{model}.{k}", v, known[k], "None" in str(params[k].annotation)) for k, v in hp.items()}
 
 # %% ../nbs/21a_config.ipynb #a1c00015
 @dataclass(frozen=True)
@@ -158,14 +172,16 @@ class RunConfig:
     def __hash__(self): return hash(self.key)
     def __post_init__(self): self._check()   # the checks follow, in a cell of their own
 
-# %% ../nbs/21a_config.ipynb #a1c00016
+# %% ../nbs/21a_config.ipynb #e65d2d71
 from fastcore.basics import patch
 
+def _is_sha(v) -> bool: return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
+
+# %% ../nbs/21a_config.ipynb #cf83fb3e
 @patch
-def _check(self: RunConfig):
-    "Check every field; coerce numbers to their field's type (ints stay ints, floats become floats)."
+def _check_arm(self: RunConfig):
+    "The model (and a user model's file digest), the strategy, and s_e where the strategy has one (as a float)."
     from mlabs.models import MODELS
-    s = lambda k, v: object.__setattr__(self, k, v)
     user = is_user_model(self.model)
     if not user: check_choice("model", self.model, tuple(MODELS))
     if user != (_is_sha(self.model_sha256)): raise ConfigError(
@@ -175,8 +191,14 @@ def _check(self: RunConfig):
     if not user and st.acts_on_loss and not MODELS[self.model].supports_label_loss:
         raise ConfigError(f"strategy {self.strategy!r} reweights the BCE label term, which model {self.model} does not "
                           "have (dela, clif and paca have one)")
-    if st.uses_se: s("se", check_float("se", self.se, 1, strict=True))
+    if st.uses_se: object.__setattr__(self, "se", check_float("se", self.se, 1, strict=True))
     elif self.se is not None: raise ConfigError(f"strategy {self.strategy!r} has no s_e; se must be None, got {self.se!r}")
+
+# %% ../nbs/21a_config.ipynb #3f6bb3a1
+@patch
+def _check_numbers(self: RunConfig):
+    "Folds, counts and optimiser settings: integers where they count, in range; floats where they measure."
+    s = lambda k, v: object.__setattr__(self, k, v)
     s("folds", check_int("folds", self.folds, 2)); s("fold", check_int("fold", self.fold, 0))
     if self.fold >= self.folds: raise ConfigError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
     for k, lo in (("seed", 0), ("epochs", 1), ("warmup_epochs", 0), ("batch_size", 1), ("min_positives", 0), ("k", 1),
@@ -187,13 +209,19 @@ def _check(self: RunConfig):
     b = self.betas
     if not isinstance(b, (list, tuple)) or len(b) != 2: raise ConfigError(f"betas must be two numbers, got {b!r}")
     s("betas", tuple(check_float("betas", x, 0) for x in b))
+
+# %% ../nbs/21a_config.ipynb #6abf0b75
+@patch
+def _check_settings(self: RunConfig):
+    "Protocol, validation, refresh, device, hyperparameters, and the recording options."
+    s = lambda k, v: object.__setattr__(self, k, v)
     check_choice("protocol", self.protocol, PROTOCOLS); check_choice("validation", self.validation, VALIDATIONS)
     check_choice("refresh", self.refresh, REFRESHES)
     if not (self.device == "cpu" or self.device == "cuda" or
             (isinstance(self.device, str) and self.device.startswith("cuda:") and self.device[5:].isdigit())):
         raise ConfigError(f"device must be cpu, cuda or cuda:N, got {self.device!r}")
     if not isinstance(self.hparams, dict): raise ConfigError(f"hparams must be a table, got {self.hparams!r}")
-    if user:                                   # a stored config is read without importing the user's module
+    if is_user_model(self.model):              # a stored config is read without importing the user's module
         if any(not isinstance(k_, str) for k_ in self.hparams): raise ConfigError("hparams names must be strings")
     else: s("hparams", check_hparams(self.model, self.hparams))
     if self.loss_density_epochs is not None:
@@ -204,17 +232,8 @@ def _check(self: RunConfig):
         if max(self.loss_density_epochs) >= self.epochs:
             raise ConfigError(f"loss_density_epochs must be in 0..{self.epochs - 1}, got {list(e)}")
     if not isinstance(self.own_loss_corr, bool): raise ConfigError(f"own_loss_corr must be true or false, got {self.own_loss_corr!r}")
-    from mlabs.data import list_datasets
-    if not isinstance(self.dataset, str) or not self.dataset:
-        raise ConfigError(f"dataset must be a bundled name or a file's path, got {self.dataset!r}")
-    bundled = self.dataset in list_datasets()
-    if bundled and self.data_sha256 is not None: raise ConfigError(f"data_sha256 is for files given by path, not {self.dataset}")
-    if not bundled and not _is_sha(self.data_sha256):
-        raise ConfigError(f"dataset {self.dataset!r} is not bundled: its data_sha256 (the file's sha256) is needed")
-    self._check_read_options(bundled)
 
-def _is_sha(v) -> bool: return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
-
+# %% ../nbs/21a_config.ipynb #b1bfb7da
 @patch
 def _check_read_options(self: RunConfig, bundled: bool):
     "Check `labels`, `xml`, `xml_sha256` and `missing`: options of a file given by path."
@@ -238,11 +257,31 @@ def _check_read_options(self: RunConfig, bundled: bool):
     if self.xml_sha256 is not None and not _is_sha(self.xml_sha256):
         raise ConfigError(f"xml_sha256 must be a sha256 (64 hex digits), got {self.xml_sha256!r}")
 
+# %% ../nbs/21a_config.ipynb #3d26c922
+@patch
+def _check_data(self: RunConfig):
+    "The data set: a bundled name (no `data_sha256`) or a file's path with its sha256; then how a file is read."
+    from mlabs.data import list_datasets
+    if not isinstance(self.dataset, str) or not self.dataset:
+        raise ConfigError(f"dataset must be a bundled name or a file's path, got {self.dataset!r}")
+    bundled = self.dataset in list_datasets()
+    if bundled and self.data_sha256 is not None: raise ConfigError(f"data_sha256 is for files given by path, not {self.dataset}")
+    if not bundled and not _is_sha(self.data_sha256):
+        raise ConfigError(f"dataset {self.dataset!r} is not bundled: its data_sha256 (the file's sha256) is needed")
+    self._check_read_options(bundled)
+
+# %% ../nbs/21a_config.ipynb #a1c00016
+@patch
+def _check(self: RunConfig):
+    "Check every field; coerce numbers to their field's type (ints stay ints, floats become floats)."
+    self._check_arm(); self._check_numbers(); self._check_settings(); self._check_data()
+
 # %% ../nbs/21a_config.ipynb #a1c00018
 def config_key(config: dict) -> str:
     "First 16 hex digits of the sha256 of a config's canonical JSON (sorted keys, no spaces)."
     return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
 
+# %% ../nbs/21a_config.ipynb #e91e6054
 @patch
 def to_dict(self: RunConfig) -> dict:
     "The JSON form (the record's `config`): tuples as lists, later fields only where they differ from `LATER_FIELDS`."
@@ -253,11 +292,13 @@ def to_dict(self: RunConfig) -> dict:
         d[f.name] = list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
     return d
 
+# %% ../nbs/21a_config.ipynb #f9594121
 @patch(as_prop=True)
 def key(self: RunConfig) -> str:
     "The run's key: `config_key` of the JSON form; a record is stored as `<key>.json`."
     return config_key(self.to_dict())
 
+# %% ../nbs/21a_config.ipynb #228f431d
 @patch(as_prop=True)
 def unit_key(self: RunConfig) -> str:
     "The key of the run's unit of work: the JSON form without the arm's own fields."
@@ -274,11 +315,13 @@ def from_dict(cls: RunConfig, d: dict) -> RunConfig:
     try: return cls(**d)
     except TypeError as e: raise ConfigError(f"incomplete run config: {e}") from None
 
+# %% ../nbs/21a_config.ipynb #0f3aea9a
 @patch(as_prop=True)
 def arm(self: RunConfig) -> Arm:
     "What this run's arm owns, as `mlabs.train.fit` takes it."
     return Arm(self.strategy, self.se, self.arm_seed, self.loss_density_epochs, self.own_loss_corr)
 
+# %% ../nbs/21a_config.ipynb #b4154282
 @patch(as_prop=True)
 def load_args(self: RunConfig) -> dict:
     "How this run's data set is read: the options `mlabs.folds.load_cached` takes after the data set."
@@ -299,6 +342,48 @@ def model_preset(model: str, dataset: str, protocol: str = "official", min_posit
         ds = load_cached(dataset, min_positives, **load); dq = dict(d=ds.X.shape[1], q=ds.Y.shape[1])
     pre = dict(models.preset(model, dataset=dataset, protocol=kind, **dq))
     return {"lr": pre.pop("lr"), **hp, **pre}
+
+# %% ../nbs/21a_config.ipynb #6fb4e7ce
+def _resolve_xml(xml: str|Path|None,     # the `xml` option as given
+                 base: str|Path|None,    # folder a relative path is read from
+                ) -> str|None:           # the file's absolute path (None: none given)
+    "An explicit label XML resolved against `base` and made absolute; `ConfigError` if there is no such file."
+    if xml is None: return None
+    xp = Path(xml).expanduser(); xp = Path(base)/xp if base is not None and not xp.is_absolute() else xp
+    if not xp.is_file(): raise ConfigError(f"xml {xml!r}: no such file" + (f" (relative paths are read from {base})" if base else ""))
+    return str(xp.resolve())
+
+# %% ../nbs/21a_config.ipynb #24671ab1
+def _labels_option(labels):
+    "The `labels` option in its stored form: a list as a tuple, a string lower-cased without spaces, first/last as start/end."
+    if isinstance(labels, list): labels = tuple(labels)
+    if isinstance(labels, str):
+        labels = labels.strip().lower().replace(" ", "").replace("first:", "start:").replace("last:", "end:")
+    return labels
+
+# %% ../nbs/21a_config.ipynb #98c0bb47
+def _file_sha(p) -> str:
+    from mlabs.data import file_sha256
+    return file_sha256(p)
+
+# %% ../nbs/21a_config.ipynb #0487368b
+def _model_for(model: str, strategy: str, protocol: str) -> str:
+    "The model's stored name, checked with the protocol and the strategy (a BCE-reweighting strategy needs a BCE label term)."
+    if not is_user_model(model): model = str(model).lower()
+    cls = model_class(model); check_choice("protocol", protocol, PROTOCOLS)
+    if strategy in STRATEGY_NAMES and strategy_class(strategy).acts_on_loss and not getattr(cls, "supports_label_loss", False):
+        raise ConfigError(f"strategy {strategy!r} reweights the BCE label term, which model {model} does not have")
+    return model
+
+# %% ../nbs/21a_config.ipynb #c2fb9a91
+def _model_settings(model: str, dataset: str, protocol: str, min_positives: int,
+                    load: dict,      # how the data set is read (`labels`, `xml`, `missing`)
+                    hparams,         # overrides of the preset's hyperparameters (None: none)
+                   ) -> tuple[float, dict]: # the preset's learning rate, the hyperparameters
+    "The preset learning rate and the complete hyperparameters, the preset's overridden by `hparams` (checked)."
+    pre = model_preset(model, dataset, protocol, min_positives, **load)
+    if hparams is not None and not isinstance(hparams, dict): raise ConfigError(f"hparams must be a table, got {hparams!r}")
+    return pre["lr"], {k_: v for k_, v in pre.items() if k_ != "lr"} | check_hparams(model, hparams or {})
 
 # %% ../nbs/21a_config.ipynb #a1c00023
 def make_config(dataset: str, model: str, strategy: str,
@@ -323,37 +408,20 @@ def make_config(dataset: str, model: str, strategy: str,
     "A complete, checked run config, its model settings resolved from the preset."
     try: dataset = canonical_dataset(dataset, base)
     except ValueError as e: raise ConfigError(str(e)) from None
-    if not is_user_model(model): model = str(model).lower()
-    cls = model_class(model); check_choice("protocol", protocol, PROTOCOLS)
-    if strategy in STRATEGY_NAMES and strategy_class(strategy).acts_on_loss and not getattr(cls, "supports_label_loss", False):
-        raise ConfigError(f"strategy {strategy!r} reweights the BCE label term, which model {model} does not have")
+    model = _model_for(model, strategy, protocol)
     check_int("min_positives", min_positives, 0)
-    if xml is not None:
-        xp = Path(xml).expanduser(); xp = Path(base)/xp if base is not None and not xp.is_absolute() else xp
-        if not xp.is_file(): raise ConfigError(f"xml {xml!r}: no such file" + (f" (relative paths are read from {base})" if base else ""))
-        xml = str(xp.resolve())
-    if isinstance(labels, list): labels = tuple(labels)
-    if isinstance(labels, str):
-        labels = labels.strip().lower().replace(" ", "").replace("first:", "start:").replace("last:", "end:")
-    x = label_xml(dataset, labels, xml)
-    load = dict(labels=labels, xml=xml, missing=missing)
-    pre = model_preset(model, dataset, protocol, min_positives, **load)
-    if hparams is not None and not isinstance(hparams, dict): raise ConfigError(f"hparams must be a table, got {hparams!r}")
-    hp = {k_: v for k_, v in pre.items() if k_ != "lr"} | check_hparams(model, hparams or {})
+    load = dict(labels=_labels_option(labels), xml=_resolve_xml(xml, base), missing=missing)
+    x = label_xml(dataset, load["labels"], load["xml"])
+    pre_lr, hp = _model_settings(model, dataset, protocol, min_positives, load, hparams)
     if protocol == "authors":   # the authors' two scripts, per arm (Basetrain.py and Adaptivetrain.py)
         weight_decay, refresh = (0.0 if strategy == "random" else WEIGHT_DECAY), "epoch"
     return RunConfig(dataset=dataset, model=model, strategy=strategy, se=se if strategy in strategies_with(uses_se=True) else None,
-                     fold=fold, folds=folds, seed=seed, epochs=epochs, warmup_epochs=warmup_epochs,
-                     batch_size=batch_size, lr=pre["lr"] if lr is None else lr, weight_decay=weight_decay,
-                     betas=ADAM_BETAS, protocol=protocol, hparams=hp, validation=validation,
-                     min_positives=min_positives, k=k, refresh=refresh, device=device,
+                     fold=fold, folds=folds, seed=seed, epochs=epochs, warmup_epochs=warmup_epochs, batch_size=batch_size,
+                     lr=pre_lr if lr is None else lr, weight_decay=weight_decay, betas=ADAM_BETAS, protocol=protocol,
+                     hparams=hp, validation=validation, min_positives=min_positives, k=k, refresh=refresh, device=device,
                      loss_density_epochs=loss_density_epochs, own_loss_corr=own_loss_corr, arm_seed=arm_seed,
                      threads=threads, data_sha256=dataset_sha256(dataset), **load,
                      xml_sha256=None if x is None else _file_sha(x), model_sha256=model_sha256(model))
-
-def _file_sha(p) -> str:
-    from mlabs.data import file_sha256
-    return file_sha256(p)
 
 # %% ../nbs/21a_config.ipynb #a1c00033
 LIST_KEYS = {"datasets": "dataset", "models": "model", "strategies": "strategy", "se": "se", "seeds": "seed",
@@ -363,6 +431,7 @@ SCALAR_KEYS = ("folds", "epochs", "warmup_epochs", "weight_decay", "protocol", "
 RECORD_KEYS = ("datasets", "models", "strategies", "loss_density_epochs", "own_loss_corr")
 SPEC_TABLES = ("grid", "record", "models", "name", "description", "ray")
 
+# %% ../nbs/21a_config.ipynb #c5e0b292
 def _as_list(where: str, k: str, v) -> list:
     v = list(v) if isinstance(v, (list, tuple)) else [v]
     if not v: raise ConfigError(f"{where}: {k} is empty")
@@ -373,6 +442,17 @@ def _model_name(name) -> str:
     "A grid's model name as a config holds it: a built-in in lower case, a user's `module:Class` as written."
     return name if is_user_model(name) else str(name).lower()
 
+# %% ../nbs/21a_config.ipynb #d769d2d9
+def _model_table(where: str, name: str, m: str, t) -> dict:
+    "One `[models.<name>]` table of model `m`, checked: {'lr': a positive number or None, 'hparams': checked values}."
+    if not isinstance(t, dict): raise ConfigError(f"{where}: [models.{name}] must be a table")
+    t = dict(t); lr = t.pop("lr", None)
+    try:
+        if lr is not None: check_float(f"[models.{name}] lr", lr, 0, strict=True)
+        return {"lr": lr, "hparams": check_hparams(m, t)}
+    except ConfigError as e: raise ConfigError(f"{where}: {e}") from None
+
+# %% ../nbs/21a_config.ipynb #e27c0216
 def _model_tables(where: str, models: dict) -> dict:
     "The `[models.<name>]` tables, checked: known models (any case), `lr` a positive number, known hyperparameters."
     import difflib
@@ -386,39 +466,49 @@ def _model_tables(where: str, models: dict) -> dict:
             raise ConfigError(f"{where}: [models.{name}] names no model{f' (did you mean {near[0]!r}?)' if near else ''}; "
                               f"models: {', '.join(MODELS)} or package.module:Class")
         if m in out: raise ConfigError(f"{where}: two [models.<name>] tables name model {m}")
-        if not isinstance(t, dict): raise ConfigError(f"{where}: [models.{name}] must be a table")
-        t = dict(t); lr = t.pop("lr", None)
-        try:
-            if lr is not None: check_float(f"[models.{name}] lr", lr, 0, strict=True)
-            out[m] = {"lr": lr, "hparams": check_hparams(m, t)}
-        except ConfigError as e: raise ConfigError(f"{where}: {e}") from None
+        out[m] = _model_table(where, name, m, t)
     return out
 
 # %% ../nbs/21a_config.ipynb #a1c00035
-def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[RunConfig]:
+def _grid_lists(where: str, g: dict, defaults: dict) -> tuple[dict, dict]:
+    "A [[grid]] table checked: its scalar settings (over the top-level `defaults`) and its non-empty lists."
     if not isinstance(g, dict): raise ConfigError(f"{where} must be a table")
     bad = sorted(set(g) - set(LIST_KEYS) - set(SCALAR_KEYS) - {"name"})
     if bad: raise ConfigError(f"{where}: unknown key {', '.join(bad)}; valid: {', '.join([*LIST_KEYS, *SCALAR_KEYS, 'name'])}")
-    s = {k: v for k, v in {**defaults, **g}.items() if k in SCALAR_KEYS}     # (list keys are crossed below)
+    s = {k: v for k, v in {**defaults, **g}.items() if k in SCALAR_KEYS}     # (list keys are crossed by `_expand`)
     lists = {k: _as_list(where, k, g[k] if k in g else defaults[k]) for k in LIST_KEYS if k in g or k in defaults}
     for k in ("datasets", "models", "strategies"):
         if k not in lists: raise ConfigError(f"{where}: {k} is missing")
+    return s, lists
+
+# %% ../nbs/21a_config.ipynb #0d2d0e74
+def _expand(where: str, g: dict, defaults: dict, models: dict, base) -> list[RunConfig]:
+    "The run configs of one [[grid]] table: its lists crossed, each run built by `make_config`."
+    import itertools
+    s, lists = _grid_lists(where, g, defaults)
     folds = s.get("folds", 5)
+    crossed = itertools.product(lists["datasets"], lists["models"], lists.get("seeds", [0]),
+                                lists.get("run_folds", range(folds) if isinstance(folds, int) else [0]),
+                                lists.get("batch_sizes", [BATCH_SIZE]), lists["strategies"])
     out = []
-    for ds in lists["datasets"]:
-        for m in lists["models"]:
-            mo = models.get(_model_name(m), {"lr": None, "hparams": {}})
-            for seed in lists.get("seeds", [0]):
-                for fold in lists.get("run_folds", range(folds) if isinstance(folds, int) else [0]):
-                    for bs in lists.get("batch_sizes", [BATCH_SIZE]):
-                        for st in lists["strategies"]:
-                            for se in (lists.get("se", [SE_DEFAULT]) if st in strategies_with(uses_se=True) else [None]):
-                                for a in lists.get("arm_seeds", [0]):
-                                    try: out.append(make_config(ds, m, st, se, fold=fold, seed=seed, batch_size=bs,
-                                                                lr=mo["lr"], hparams=mo["hparams"] or None, arm_seed=a,
-                                                                base=base, **s))
-                                    except ConfigError as e: raise ConfigError(f"{where}: {e}") from None
+    for ds, m, seed, fold, bs, st in crossed:
+        mo = models.get(_model_name(m), {"lr": None, "hparams": {}})
+        for se in (lists.get("se", [SE_DEFAULT]) if st in strategies_with(uses_se=True) else [None]):
+            for a in lists.get("arm_seeds", [0]):
+                try: out.append(make_config(ds, m, st, se, fold=fold, seed=seed, batch_size=bs, lr=mo["lr"],
+                                            hparams=mo["hparams"] or None, arm_seed=a, base=base, **s))
+                except ConfigError as e: raise ConfigError(f"{where}: {e}") from None
     return out
+
+# %% ../nbs/21a_config.ipynb #3bde28a4
+def _record_selection(w: str, r, base) -> dict:
+    "A [[record]] table checked: {datasets/models/strategies: the values it selects, as configs hold them}."
+    if not isinstance(r, dict): raise ConfigError(f"{w} must be a table")
+    bad = sorted(set(r) - set(RECORD_KEYS))
+    if bad: raise ConfigError(f"{w}: unknown key {', '.join(bad)}")
+    try: return {k: [canonical_dataset(x, base) if k == "datasets" else _model_name(x) if k == "models" else x
+                     for x in _as_list(w, k, r[k])] for k in ("datasets", "models", "strategies") if k in r}
+    except ValueError as e: raise ConfigError(f"{w}: {e}") from None
 
 # %% ../nbs/21a_config.ipynb #a1c00036
 def _apply_records(where: str, recs, runs: dict, base) -> dict:
@@ -426,12 +516,7 @@ def _apply_records(where: str, recs, runs: dict, base) -> dict:
     out = dict(runs)
     for i, r in enumerate(recs):
         w = f"{where}: [[record]] {i + 1}"
-        if not isinstance(r, dict): raise ConfigError(f"{w} must be a table")
-        bad = sorted(set(r) - set(RECORD_KEYS))
-        if bad: raise ConfigError(f"{w}: unknown key {', '.join(bad)}")
-        try: sel = {k: [canonical_dataset(x, base) if k == "datasets" else _model_name(x) if k == "models" else x
-                        for x in _as_list(w, k, r[k])] for k in ("datasets", "models", "strategies") if k in r}
-        except ValueError as e: raise ConfigError(f"{w}: {e}") from None
+        sel = _record_selection(w, r, base)
         field_of = {"datasets": "dataset", "models": "model", "strategies": "strategy"}
         for key, c in list(out.items()):
             if all(getattr(c, field_of[k]) in v for k, v in sel.items()):
@@ -472,25 +557,38 @@ def read_spec(path: str|Path) -> dict:
     except IsADirectoryError: raise ConfigError(f"config {path} is a directory, not a TOML file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise ConfigError(f"config {path} is not valid TOML: {e}") from None
 
+# %% ../nbs/21a_config.ipynb #76a45b45
 def load_grid(path: str|Path) -> list[RunConfig]:
     "Read a TOML grid config and return its run configs; `ConfigError` (one line) if it is malformed."
     return grid_configs(read_spec(path), str(path), Path(path).resolve().parent)
 
 # %% ../nbs/21a_config.ipynb #a1c00052
+def _groups(items, key) -> dict:
+    "The items by `key(item)`, in the order the keys first appear: {key: [items]}."
+    out = {}
+    for x in items: out.setdefault(key(x), []).append(x)
+    return out
+
+# %% ../nbs/21a_config.ipynb #3c820022
+def _check_labels(name: str, Y, min_positives: int) -> None:
+    "The labels of a data set as read: some left after the filter, some that vary, and more than one."
+    n, q = Y.shape
+    if q == 0: raise ConfigError(f"{name} has no label left with min_positives = {min_positives}")
+    varies = int((Y.any(0) & ~Y.all(0)).sum())
+    if varies == 0: raise ConfigError(f"{name} has no label that varies over its {n} samples (each of its {q} labels is "
+                                      "always 0 or always 1): there is nothing to learn")
+    if q == 1: raise ConfigError(f"{name} has one label (q = 1): the folds are multi-label stratified and need two or more")
+
+# %% ../nbs/21a_config.ipynb #6143e241
 def _split_sizes(Y, folds: int, seed: int, validation: str, fold_list) -> dict:
     "{fold: training size} of the given folds."
     from mlabs.folds import split_fold
     return {f: len(split_fold(Y, f, folds, seed, validation)[0]) for f in fold_list}
 
-def _check_data_group(name: str, cs: list[RunConfig], ds) -> None:
-    "Check one data set (as read) against the runs that use it; `ConfigError` naming the option to change."
-    import numpy as np
-    Y = np.asarray(ds.Y); n, q = Y.shape
-    if q == 0: raise ConfigError(f"{name} has no label left with min_positives = {cs[0].min_positives}")
-    varies = int((Y.any(0) & ~Y.all(0)).sum())
-    if varies == 0: raise ConfigError(f"{name} has no label that varies over its {n} samples (each of its {q} labels is "
-                                      "always 0 or always 1): there is nothing to learn")
-    if q == 1: raise ConfigError(f"{name} has one label (q = 1): the folds are multi-label stratified and need two or more")
+# %% ../nbs/21a_config.ipynb #4bee7acc
+def _check_fold_sizes(name: str, cs: list[RunConfig], Y) -> None:
+    "Every run's batch, and its k neighbours where it weighs samples, fit in its fold's training part."
+    n = len(Y)
     for (folds, seed, validation), g in _groups(cs, lambda c: (c.folds, c.seed, c.validation)).items():
         if n < 2 * folds: raise ConfigError(f"folds = {folds} needs at least {2 * folds} samples (each held-out fold is "
                                             f"halved into validation and test); {name} has {n}")
@@ -506,11 +604,15 @@ def _check_data_group(name: str, cs: list[RunConfig], ds) -> None:
             if strategy_class(c.strategy).uses_weights and c.k >= nt:
                 raise ConfigError(f"k = {c.k} neighbours need more than {c.k} training samples; {name} has {nt} in fold {c.fold}")
 
-def _groups(items, key) -> dict:
-    out = {}
-    for x in items: out.setdefault(key(x), []).append(x)
-    return out
+# %% ../nbs/21a_config.ipynb #d3861371
+def _check_data_group(name: str, cs: list[RunConfig], ds) -> None:
+    "Check one data set (as read) against the runs that use it; `ConfigError` naming the option to change."
+    import numpy as np
+    Y = np.asarray(ds.Y)
+    _check_labels(name, Y, cs[0].min_positives)
+    _check_fold_sizes(name, cs, Y)
 
+# %% ../nbs/21a_config.ipynb #bce6c161
 def preflight(configs: list[RunConfig],  # the runs about to be run (or counted, for a dry run)
               report=None,               # where warnings go, one line each (default: `warnings.warn`)
              ) -> None:

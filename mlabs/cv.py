@@ -62,44 +62,59 @@ LOSSES = ("ranking_loss", "hamming_loss", "one_error")   # the metrics where low
 SHORT = {"macro_f1": "Macro-F1", "micro_f1": "Micro-F1", "macro_auc": "Macro-AUC", "ranking_loss": "Ranking loss",
          "hamming_loss": "Hamming loss", "one_error": "One-error"}
 
+# %% ../nbs/21d_cv.ipynb #d36796c6
 def _arm(c: dict) -> str: return c["strategy"] + ("" if c.get("se") is None else f" se={c['se']:g}")
 
+# %% ../nbs/21d_cv.ipynb #a27b26cf
 def _short(x: float) -> str:
     "+0.0123 -> '+.012': three decimals without the leading zero (interval bounds)."
     return f"{x:+.3f}".replace("0.", ".", 1)
 
+# %% ../nbs/21d_cv.ipynb #b27401c4
+def _fold_frame(records: list[dict], metrics, part: str):
+    "One row per record: its arm, fold and metrics (NaN where undefined), ordered by strategy, s_e and fold."
+    import pandas as pd
+    order = {s: i for i, s in enumerate(STRATEGY_NAMES)}
+    recs = sorted(records, key=lambda r: (order.get(r["config"]["strategy"], 99), r["config"].get("se") or 0, r["config"]["fold"]))
+    return pd.DataFrame([dict(arm=_arm(r["config"]), fold=r["config"]["fold"],
+                              **{m: np.nan if r["metrics"][part][m] is None else r["metrics"][part][m] for m in metrics})
+                         for r in recs])
+
+# %% ../nbs/21d_cv.ipynb #c06a6c30
+_W = 16   # the label column: 16 + 6 x 14 = 100 columns
+
+def _table_row(label: str, cells: list[str]) -> list[str]:
+    "A row as lines: the label in 16 columns and each cell right-aligned in 14; a longer label on a line of its own."
+    if len(label) >= _W: return [label, *_table_row("", cells)]
+    return [f"{label:<{_W}}" + "".join(f"{c:>14}" for c in cells)]
+
+# %% ../nbs/21d_cv.ipynb #b243955d
+def _gain_lines(df, arm: str, base, metrics) -> list[str]:
+    "Two lines for `arm`: its mean gain over the baseline's folds `base` per metric (positive: better), then the interval."
+    g = df[df.arm == arm].set_index("fold"); f = g.index.intersection(base.index)
+    sgn = {m: -1.0 if m in LOSSES else 1.0 for m in metrics}
+    res = {m: paired_bootstrap(sgn[m] * g.loc[f, m], sgn[m] * base.loc[f, m]) for m in metrics}
+    return (_table_row(arm, [f"{res[m][0]:+.4f}" for m in metrics]) +
+            _table_row("", [f"[{_short(res[m][1])},{_short(res[m][2])}]" for m in metrics]))
+
+# %% ../nbs/21d_cv.ipynb #d1e652c1
 def summary_table(records: list[dict],        # records of one dataset and model
                   metrics=METRICS,            # which metrics (default: the six)
                   baseline: str = "random",   # the strategy the others are compared with
                   part: str = "test",
                  ) -> str:
     "Mean and sd over folds per (strategy, s_e), and each one's gain over `baseline` (positive: better) with a 95% bootstrap interval."
-    import pandas as pd
-    order = {s: i for i, s in enumerate(STRATEGY_NAMES)}
-    recs = sorted(records, key=lambda r: (order.get(r["config"]["strategy"], 99), r["config"].get("se") or 0, r["config"]["fold"]))
-    df = pd.DataFrame([dict(arm=_arm(r["config"]), fold=r["config"]["fold"],
-                            **{m: np.nan if r["metrics"][part][m] is None else r["metrics"][part][m] for m in metrics})
-                       for r in recs])
+    df = _fold_frame(records, metrics, part)
     arms = list(dict.fromkeys(df.arm))
-    w = 16                                              # 16 + 6 x 14 = 100 columns
-    lines = []
-    def row(label, cells):
-        if len(label) >= w: lines.append(label); label = ""             # a long name on a line of its own
-        lines.append(f"{label:<{w}}" + "".join(f"{c:>14}" for c in cells))
-    row("", [SHORT[m] for m in metrics])
+    lines = _table_row("", [SHORT[m] for m in metrics])
     for arm in arms:
         g = df[df.arm == arm]
-        row(arm, [f"{g[m].mean():.4f}" for m in metrics])
-        if len(g) > 1: row("", [f"±{g[m].std(ddof=1):.4f}" for m in metrics])
+        lines += _table_row(arm, [f"{g[m].mean():.4f}" for m in metrics])
+        if len(g) > 1: lines += _table_row("", [f"±{g[m].std(ddof=1):.4f}" for m in metrics])
     base = df[df.arm == baseline].set_index("fold")
     gains = [a for a in arms if a != baseline and not base.empty]
     if gains: lines.append(f"gain over {baseline} (positive: better, losses included; paired by fold, 95% bootstrap interval)")
-    for arm in gains:
-        g = df[df.arm == arm].set_index("fold"); f = g.index.intersection(base.index)
-        sgn = {m: -1.0 if m in LOSSES else 1.0 for m in metrics}
-        res = {m: paired_bootstrap(sgn[m] * g.loc[f, m], sgn[m] * base.loc[f, m]) for m in metrics}
-        row(arm, [f"{res[m][0]:+.4f}" for m in metrics])
-        row("", [f"[{_short(res[m][1])},{_short(res[m][2])}]" for m in metrics])
+    for arm in gains: lines += _gain_lines(df, arm, base, metrics)
     lines.append(f"({part} part; mean and sd over {df.fold.nunique()} folds)")
     return "\n".join(lines)
 

@@ -23,12 +23,16 @@ __all__ = ['VALIDATIONS', 'split_fold', 'split_digest', 'canonical_dataset', 'da
 # %% ../nbs/21_folds.ipynb #fccc0b49
 VALIDATIONS = ("heldout_half", "train_split")
 
+# %% ../nbs/21_folds.ipynb #388a7a8b
 def _kfold(Y: np.ndarray, folds: int, seed: int) -> list[np.ndarray]:
+    "The held-out indices (sorted) of each fold of iterative-stratified K-fold cross-validation."
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
     kf = MultilabelStratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return [np.sort(te) for _, te in kf.split(np.zeros((len(Y), 1)), Y)]
 
+# %% ../nbs/21_folds.ipynb #53a67390
 def _halve(Y: np.ndarray, idx: np.ndarray, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    "`idx` split in two by a stratified shuffle, the second part about `size` of it (both sorted)."
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
     ss = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=size, random_state=seed)
     a, b = next(ss.split(np.zeros((len(idx), 1)), Y[idx]))
@@ -37,6 +41,13 @@ def _halve(Y: np.ndarray, idx: np.ndarray, size: float, seed: int) -> tuple[np.n
 # %% ../nbs/21_folds.ipynb #afd207de
 _FOLD_CACHE: dict = {}
 
+def _heldout(Y: np.ndarray, fold: int, folds: int, seed: int) -> np.ndarray:
+    "The held-out indices of `fold`, from the K-fold split of `Y` computed once per labels, K and seed."
+    key = (hashlib.sha256(np.ascontiguousarray(Y)).hexdigest(), Y.shape, folds, seed)
+    if key not in _FOLD_CACHE: _FOLD_CACHE[key] = _kfold(Y, folds, seed)
+    return _FOLD_CACHE[key][fold]
+
+# %% ../nbs/21_folds.ipynb #d97f9a10
 def split_fold(Y: np.ndarray,           # labels [n, q]
                fold: int,                # which fold, 0..folds-1
                folds: int = 5,           # K
@@ -47,9 +58,7 @@ def split_fold(Y: np.ndarray,           # labels [n, q]
     if validation not in VALIDATIONS: raise ValueError(f"validation must be one of {VALIDATIONS}, got {validation!r}")
     if not 0 <= fold < folds: raise ValueError(f"fold must be in 0..{folds - 1}, got {fold}")
     Y = np.asarray(Y)
-    key = (hashlib.sha256(np.ascontiguousarray(Y)).hexdigest(), Y.shape, folds, seed)
-    if key not in _FOLD_CACHE: _FOLD_CACHE[key] = _kfold(Y, folds, seed)
-    held = _FOLD_CACHE[key][fold]
+    held = _heldout(Y, fold, folds, seed)
     rest = np.setdiff1d(np.arange(len(Y)), held)
     if validation == "heldout_half":
         val, test = _halve(Y, held, 0.5, seed + fold)
@@ -57,6 +66,7 @@ def split_fold(Y: np.ndarray,           # labels [n, q]
     train, val = _halve(Y, rest, 1 / (2 * (folds - 1)), seed + fold)   # as large as half a fold
     return train, val, held
 
+# %% ../nbs/21_folds.ipynb #03d54f61
 def split_digest(*parts: np.ndarray) -> str:
     "sha256 of the index arrays of a split: stored with each record, so a reader can check the folds are the same."
     h = hashlib.sha256()
@@ -76,11 +86,13 @@ def canonical_dataset(name: str,                # a bundled name (any case) or t
     raise ValueError(f"unknown dataset {name!r}: not a bundled name ({', '.join(list_datasets())}) nor an existing file"
                      + (f" (relative paths are read from {base})" if base is not None and not Path(name).is_absolute() else ""))
 
+# %% ../nbs/21_folds.ipynb #07aaff41
 def dataset_sha256(dataset: str, # a canonical dataset (`canonical_dataset`)
                   ) -> str|None: # the file's sha256 for a path; None for a bundled name (its sha256 is fixed)
     "What identifies a data set's content beyond its name: the sha256 of a file given by path."
     return None if dataset in list_datasets() else file_sha256(dataset)
 
+# %% ../nbs/21_folds.ipynb #8e27cfb0
 def label_xml(dataset: str,        # a canonical dataset
               labels=None,         # the `labels` option (when given, no XML is read)
               xml: str|None = None, # an explicit XML file
@@ -112,6 +124,29 @@ def load_cached(dataset: str,          # a canonical dataset (`canonical_dataset
         _DATA_CACHE.clear(); _DATA_CACHE[key] = ds
     return _DATA_CACHE[key]
 
+# %% ../nbs/21_folds.ipynb #42ad6693
+def _scaled_features(X,                  # features [n, d], dense or sparse, NaN where missing
+                     train: np.ndarray,  # the rows the scaler is fitted on
+                    ) -> np.ndarray:     # dense scaled features, missing values set to 0
+    "Features min-max scaled on the training rows, as a dense array, NaN (a missing feature) set to 0."
+    X = minmax_scale(X, train)
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    if np.isnan(X).any(): X = np.nan_to_num(X, nan=0.0)   # missing features (missing="nan"): the training minimum
+    return X
+
+# %% ../nbs/21_folds.ipynb #dbdd8098
+def _minority_and_weights(Xtr: np.ndarray, # training features
+                          Ytr: np.ndarray, # training labels
+                          k: int,          # neighbours of the local imbalance
+                          weights: bool,   # compute w (else None)
+                         ) -> tuple[np.ndarray, np.ndarray|None]: # minority labels, w
+    "The training part's minority labels and its instance weights w (Eq. 5) from the local imbalance B (Eq. 2)."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                    # labels without positives in a training part
+        minority = minority_labels(Ytr)
+        w = instance_weights(local_imbalance(Xtr, Ytr, k=k), Ytr, minority) if weights else None
+    return minority, w
+
 # %% ../nbs/21_folds.ipynb #c7612fea
 def prepare_fold(dataset: str,            # bundled name or ARFF path
                  fold: int, folds: int = 5, seed: int = 0,
@@ -129,14 +164,9 @@ def prepare_fold(dataset: str,            # bundled name or ARFF path
     ds = load_cached(dataset, min_positives, labels, xml, missing) if loaded is None else loaded
     Y = np.asarray(ds.Y)
     train, val, test = split_fold(Y, fold, folds, seed, validation)
-    X = minmax_scale(ds.X, train)
-    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
-    if np.isnan(X).any(): X = np.nan_to_num(X, nan=0.0)   # missing features (missing="nan"): the training minimum
+    X = _scaled_features(ds.X, train)
     Ytr = Y[train]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                    # labels without positives in a training part
-        minority = minority_labels(Ytr)
-        w = instance_weights(local_imbalance(X[train], Ytr, k=k), Ytr, minority) if weights else None
+    minority, w = _minority_and_weights(X[train], Ytr, k, weights)
     data = FoldData.from_arrays(X[train], Ytr, X[val], Y[val], X[test], Y[test], w, Ytr[:, minority].sum(1), device)
     info = {"n_train": len(train), "n_val": len(val), "n_test": len(test), "d": int(X.shape[1]), "q": int(Y.shape[1]),
             "n_minority_labels": int(len(minority)), "sha256": split_digest(train, val, test),

@@ -26,6 +26,7 @@ __all__ = ['RESOURCE_KEYS', 'RAY_KEYS', 'INSTALL_HINT', 'RayOptions', 'ray_optio
 RESOURCE_KEYS = ("num_cpus", "num_gpus", "memory_gb")   # what a task may ask for
 RAY_KEYS = (*RESOURCE_KEYS, "max_retries", "models", "datasets")
 
+# %% ../nbs/21e_ray.ipynb #bb261051
 @dataclass(frozen=True)
 class RayOptions:
     "The `[ray]` table of a grid config: what each unit's task asks of the cluster, and how often it is retried."
@@ -38,6 +39,7 @@ class RayOptions:
 
 # %% ../nbs/21e_ray.ipynb #2c1a08af
 def _table(where: str, t, allowed) -> dict:
+    "A table of the `[ray]` section checked: only `allowed` keys, resources as positive floats (GPUs may be 0); its resources."
     if not isinstance(t, dict): raise ConfigError(f"{where} must be a table")
     bad = sorted(set(t) - set(allowed))
     if bad: raise ConfigError(f"{where}: unknown key {', '.join(map(str, bad))}; valid: {', '.join(allowed)}")
@@ -50,17 +52,10 @@ def _table(where: str, t, allowed) -> dict:
         out[k] = float(v)
     return out
 
-def ray_options(spec: dict,             # the parsed TOML of a grid config (`mlabs.config.read_spec`)
-                where: str = "config",  # name used in error messages
-               ) -> RayOptions:
-    "The config's `[ray]` table, checked: `ConfigError` (one line) naming a wrong key or value."
+# %% ../nbs/21e_ray.ipynb #025ca96a
+def _override_tables(w: str, t: dict) -> tuple[dict, dict]:
+    "The `[ray.models.<model>]` and `[ray.datasets.<data set>]` tables, checked, by canonical name."
     from mlabs.models import MODELS
-    w = f"{where}: [ray]"
-    t = spec.get("ray", {})
-    top = _table(w, t, RAY_KEYS)
-    retries = t.get("max_retries", 3)
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ConfigError(f"{w}: max_retries must be an integer >= 0, got {retries!r}")
     models, datasets = {}, {}
     for part in ("models", "datasets"):
         if not isinstance(t.get(part, {}), dict): raise ConfigError(f"{w}.{part} must be a table")
@@ -71,6 +66,20 @@ def ray_options(spec: dict,             # the parsed TOML of a grid config (`mla
         try: canon = canonical_dataset(name)
         except ValueError as e: raise ConfigError(f"{w}.datasets: {e}") from None
         datasets[canon] = _table(f"{w}.datasets.{name}", sub, RESOURCE_KEYS)
+    return models, datasets
+
+# %% ../nbs/21e_ray.ipynb #048a594f
+def ray_options(spec: dict,             # the parsed TOML of a grid config (`mlabs.config.read_spec`)
+                where: str = "config",  # name used in error messages
+               ) -> RayOptions:
+    "The config's `[ray]` table, checked: `ConfigError` (one line) naming a wrong key or value."
+    w = f"{where}: [ray]"
+    t = spec.get("ray", {})
+    top = _table(w, t, RAY_KEYS)
+    retries = t.get("max_retries", 3)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ConfigError(f"{w}: max_retries must be an integer >= 0, got {retries!r}")
+    models, datasets = _override_tables(w, t)
     return RayOptions(top.get("num_cpus", 1.0), top.get("num_gpus"), top.get("memory_gb"), retries, models, datasets)
 
 # %% ../nbs/21e_ray.ipynb #c54a81df
@@ -92,6 +101,7 @@ INSTALL_HINT = "pip install 'mlabs[ray]' installs it"
 class RayBackendError(OSError):
     "The Ray backend cannot go on (Ray missing, cluster unreachable, units failed): one line for the user."
 
+# %% ../nbs/21e_ray.ipynb #d9871da0
 def import_ray():
     "The `ray` module, imported on first use; `RayBackendError` saying how to install it when it is missing."
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")          # no statistics sent anywhere
@@ -111,27 +121,30 @@ def _quiet_stderr():
     try: yield
     finally: os.dup2(saved, 2); os.close(saved)
 
+# %% ../nbs/21e_ray.ipynb #eb15622f
 def _host_port(address: str) -> tuple[str, int]:
+    "HOST and PORT of a Ray address (HOST:PORT or ray://HOST:PORT, an IPv6 host in brackets); ValueError if not one."
     a = address.split("://", 1)[-1].rstrip("/")
     host, _, port = a.rpartition(":")
     if not host or not port.isdigit():
         raise ValueError(f"the Ray address must be HOST:PORT (or ray://HOST:PORT, or auto), got {address!r}")
     return host.strip("[]"), int(port)
 
-def check_address(address: str,         # HOST:PORT of the head node (GCS, usually 6379) or ray://HOST:PORT
-                  timeout: float = 3.0,  # seconds to wait for the connection, then as long for Ray's answer
-                 ) -> None:
-    "Raise `RayBackendError` (one line) unless a Ray cluster answers at `address` (within twice `timeout` at most)."
-    if address == "auto": return                     # the cluster this machine belongs to: Ray finds it
-    host, port = _host_port(address)
+# %% ../nbs/21e_ray.ipynb #b9845d7a
+def _knock(address: str, host: str, port: int, timeout: float) -> None:
+    "Raise `RayBackendError` (one line) unless something accepts a connection at host:port within `timeout`."
     try: socket.create_connection((host, port), timeout=timeout).close()
     except OSError as e:
         why = "no answer" if isinstance(e, TimeoutError) else (e.strerror or type(e).__name__)
         raise RayBackendError(f"cannot reach the Ray cluster at {address}: {why} (within {timeout:g} s); "
                               f"is the head node up (ray start --head) and the address right?") from None
-    if "://" in address: return                      # a Ray Client server: `ray.init` checks it
-    gcs = getattr(getattr(import_ray(), "_raylet", None), "GcsClient", None)
-    if gcs is None: return                           # a Ray without this client: `ray.init` checks it
+
+# %% ../nbs/21e_ray.ipynb #7ba27cfa
+def _gcs_answer(gcs,                # Ray's GCS client class (`ray._raylet.GcsClient`)
+                host: str, port: int,
+                timeout: float,     # seconds to wait for the answer
+               ) -> tuple[str|None, bool]: # (None if it answered, else why not; whether the asking thread still runs)
+    "Ask the GCS at host:port for the cluster, in a thread, waiting at most `timeout` s."
     # Ray's client has no timeout of its own: ask in a thread and wait `timeout` s (a cluster answers in milliseconds;
     # its C++ core logs a failure after 5 s, which a command that gives up before then never prints)
     answer = []
@@ -140,13 +153,26 @@ def check_address(address: str,         # HOST:PORT of the head node (GCS, usual
         except Exception as e: answer.append((str(e).strip().splitlines() or [type(e).__name__])[0])
     with _quiet_stderr():
         t = threading.Thread(target=ask, daemon=True); t.start(); t.join(timeout)
-    if not answer or answer[0] is not None:
-        why = answer[0] if answer else f"no answer within {timeout:g} s"
+    return (answer[0] if answer else f"no answer within {timeout:g} s"), t.is_alive()
+
+# %% ../nbs/21e_ray.ipynb #b47094fe
+def check_address(address: str,         # HOST:PORT of the head node (GCS, usually 6379) or ray://HOST:PORT
+                  timeout: float = 3.0,  # seconds to wait for the connection, then as long for Ray's answer
+                 ) -> None:
+    "Raise `RayBackendError` (one line) unless a Ray cluster answers at `address` (within twice `timeout` at most)."
+    if address == "auto": return                     # the cluster this machine belongs to: Ray finds it
+    host, port = _host_port(address)
+    _knock(address, host, port, timeout)
+    if "://" in address: return                      # a Ray Client server: `ray.init` checks it
+    gcs = getattr(getattr(import_ray(), "_raylet", None), "GcsClient", None)
+    if gcs is None: return                           # a Ray without this client: `ray.init` checks it
+    why, waiting = _gcs_answer(gcs, host, port, timeout)
+    if why is not None:
         err = RayBackendError(f"nothing at {address} answers as a Ray cluster ({why}); give the head node's "
                               f"GCS address (port 6379 unless `ray start --head --port` said otherwise)")
         # Ray's native client may still be waiting in its thread: tearing the interpreter down under it can crash
         # the process (SIGSEGV), so a command line that stops on this error leaves without teardown (mlabs.cli)
-        err.hard_exit = t.is_alive()
+        err.hard_exit = waiting
         raise err
 
 # %% ../nbs/21e_ray.ipynb #16b7b1a3
@@ -165,6 +191,14 @@ def unit_task(configs: list[RunConfig], # the runs of one unit of work
     warnings.simplefilter("ignore")
     return run_unit(configs, None, quiet=True, loaded=loaded)
 
+# %% ../nbs/21e_ray.ipynb #867fdfc9
+def _plan_store(configs: list[RunConfig], out, report) -> tuple[list[list[RunConfig]], int]:
+    "Check the store can be written, remove what killed grids left, and plan: (units still to run, runs already done)."
+    check_writable(out)
+    n = clean_store(out)
+    if n: report(f"mlabs: removed {n} leftover file{'s' * (n > 1)} of a killed grid from {Path(out)/'records'}")
+    return plan(configs, out, report)
+
 # %% ../nbs/21e_ray.ipynb #ae451556
 def _start(ray, address: str|None, workers: int|None) -> bool:
     "Join the cluster at `address`, or start a local instance; True when it is local."
@@ -181,7 +215,9 @@ def _start(ray, address: str|None, workers: int|None) -> bool:
         raise RayBackendError(f"cannot join the Ray cluster at {address}: {first}") from None
     return False
 
+# %% ../nbs/21e_ray.ipynb #9274e0ed
 def _feasible(ray, requests: list[dict], local: bool, report) -> None:
+    "Stop (local instance) or warn (cluster) when a task asks for more CPUs or GPUs than Ray has."
     have = ray.cluster_resources()
     for r in requests:
         for k, name in (("num_cpus", "CPU"), ("num_gpus", "GPU")):
@@ -190,6 +226,56 @@ def _feasible(ray, requests: list[dict], local: bool, report) -> None:
                        f"has {have.get(name, 0):g}")
                 if local: raise RayBackendError(msg + " (set device, or num_cpus / num_gpus in the config's [ray] table)")
                 report(f"mlabs: warning: {msg} now; the tasks wait until nodes with it join")
+
+# %% ../nbs/21e_ray.ipynb #fc6f0317
+def _data_ref(ray, cache: dict, u: list[RunConfig]):
+    "The object-store reference of a unit's data set (as read), put there the first time a unit needs it."
+    k = (u[0].dataset, repr(u[0].load_args))
+    if k not in cache: cache[k] = ray.put(load_cached(u[0].dataset, **u[0].load_args))
+    return cache[k]
+
+# %% ../nbs/21e_ray.ipynb #57810da6
+def _submit(task, runs: list[RunConfig], data, req: dict, opts: RayOptions, log: str|None):
+    "Submit the runs of a claimed unit as a Ray task with its resources and retries; its reference."
+    import mlabs
+    return task.options(**req, max_retries=opts.max_retries, retry_exceptions=False).remote(
+        runs, data, mlabs.__version__, int(req["num_cpus"]), log)
+
+# %% ../nbs/21e_ray.ipynb #70f6f5aa
+def _collect(ray, ref, entry: tuple, out, prog, res: dict) -> None:
+    "Store the records of a finished task, or note its failure, and release the unit's claim."
+    u, cl, missing = entry
+    try:
+        recs = ray.get(ref)
+        for rec in recs: save_record(out, rec)
+        res["ran"] += len(recs); prog.unit_done(u, False)
+    except ray.exceptions.RayError as e:
+        cause = getattr(e, "cause", None)
+        why = str(cause) if isinstance(cause, UnitError) else \
+              f"{_where(missing, None, None)}: {(str(cause or e).strip().splitlines() or [type(e).__name__])[-1]}"
+        res["failed"].append((missing, why))
+    finally: cl.release()
+
+# %% ../nbs/21e_ray.ipynb #bab9719f
+def _run_units(ray, units: list, out, reqs: dict, opts: RayOptions, prog, res: dict, log: str|None, poll: float, report) -> None:
+    "Claim and submit the units, store the records as tasks finish, and take back units another grid left."
+    task, data, told, todo, held, pending = ray.remote(unit_task), {}, set(), list(units), [], {}
+    try:
+        while todo or held or pending:
+            for u in todo:
+                t = _start_unit(u, out, prog, res, report, told, held)
+                if t is None: continue
+                pending[_submit(task, t[1], _data_ref(ray, data, u), reqs[u[0].unit_key], opts, log)] = (u, *t)
+            todo = []
+            if pending: ready, _ = ray.wait(list(pending), num_returns=1, timeout=poll)
+            else: time.sleep(poll); ready = []
+            if not ready:                         # a quiet moment: look at the units another grid holds
+                todo, held = _finish_elsewhere(held, out, prog, res), []; continue
+            _collect(ray, ready[0], pending.pop(ready[0]), out, prog, res)
+    except KeyboardInterrupt:
+        for ref in pending: ray.cancel(ref, force=True)
+        for _, cl, _ in pending.values(): cl.release()
+        raise
 
 # %% ../nbs/21e_ray.ipynb #4d0f6ce9
 def run_grid_ray(configs: list[RunConfig],  # run configs (e.g. from `mlabs.config.load_grid`)
@@ -202,15 +288,11 @@ def run_grid_ray(configs: list[RunConfig],  # run configs (e.g. from `mlabs.conf
                  poll: float = 1.0,         # seconds between looks at units another grid holds
                 ) -> dict:                  # counts and times: total, done_before, ran, by_others, failed, seconds, start_s
     "Run every missing unit of the grid as a Ray task and store the records; resumable like `mlabs.runner.run_grid`."
-    import mlabs
     report = report or (lambda s: print(s, file=sys.stderr))
     opts = options or RayOptions()
     t0 = time.perf_counter()
     ray = import_ray()
-    check_writable(out)
-    n = clean_store(out)
-    if n: report(f"mlabs: removed {n} leftover file{'s' * (n > 1)} of a killed grid from {Path(out)/'records'}")
-    units, done = plan(configs, out, report)
+    units, done = _plan_store(configs, out, report)
     res = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "failed": [], "seconds": 0.0, "start_s": 0.0}
     if not units: res["seconds"] = time.perf_counter() - t0; return res
     preflight([c for u in units for c in u], report)
@@ -221,40 +303,7 @@ def run_grid_ray(configs: list[RunConfig],  # run configs (e.g. from `mlabs.conf
         res["start_s"] = time.perf_counter() - t0
         reqs = {u[0].unit_key: task_resources(u[0], opts) for u in units}
         _feasible(ray, [dict(t) for t in {tuple(sorted(r.items())) for r in reqs.values()}], local, report)
-        data, task, told, todo, held, pending = {}, ray.remote(unit_task), set(), list(units), [], {}
-        def put(u):                                   # one object per data set (as read) and grid
-            k = (u[0].dataset, repr(u[0].load_args))
-            if k not in data: data[k] = ray.put(load_cached(u[0].dataset, **u[0].load_args))
-            return data[k]
-        try:
-            while todo or held or pending:
-                for u in todo:
-                    t = _start_unit(u, out, prog, res, report, told, held)
-                    if t is None: continue
-                    r = reqs[u[0].unit_key]
-                    ref = task.options(**r, max_retries=opts.max_retries, retry_exceptions=False).remote(
-                        t[1], put(u), mlabs.__version__, int(r["num_cpus"]), log)
-                    pending[ref] = (u, *t)
-                todo = []
-                if pending: ready, _ = ray.wait(list(pending), num_returns=1, timeout=poll)
-                else: time.sleep(poll); ready = []
-                if not ready:                         # a quiet moment: look at the units another grid holds
-                    todo, held = _finish_elsewhere(held, out, prog, res), []; continue
-                u, cl, missing = pending.pop(ready[0])
-                try:
-                    recs = ray.get(ready[0])
-                    for rec in recs: save_record(out, rec)
-                    res["ran"] += len(recs); prog.unit_done(u, False)
-                except ray.exceptions.RayError as e:
-                    cause = getattr(e, "cause", None)
-                    why = str(cause) if isinstance(cause, UnitError) else \
-                          f"{_where(missing, None, None)}: {(str(cause or e).strip().splitlines() or [type(e).__name__])[-1]}"
-                    res["failed"].append((missing, why))
-                finally: cl.release()
-        except KeyboardInterrupt:
-            for ref in pending: ray.cancel(ref, force=True)
-            for _, cl, _ in pending.values(): cl.release()
-            raise
+        _run_units(ray, units, out, reqs, opts, prog, res, log, poll, report)
     finally:
         prog.close(); ray.shutdown()
     res["seconds"] = time.perf_counter() - t0
@@ -275,6 +324,7 @@ def measured_step_s(records: list[dict],  # run records (e.g. `mlabs.store.load_
         per.setdefault((c["model"], c["dataset"]), []).append(secs / steps)
     return {k: float(np.median(v)) for k, v in per.items()}
 
+# %% ../nbs/21e_ray.ipynb #cf296897
 def bench_step_s(notebook: str|Path,    # a notebook whose saved outputs print `models.<m>.<size>.steps_per_s` figures
                 ) -> dict:              # (model, size) -> seconds per step
     "The training-step benchmarks saved in a notebook's outputs, as seconds per step."
@@ -282,6 +332,16 @@ def bench_step_s(notebook: str|Path,    # a notebook whose saved outputs print `
     nb = json.loads(Path(notebook).read_text())
     txt = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     return {(m[1], m[2]): 1 / float(m[3]) for m in re.finditer(r"models\.(\w+)\.(\w+)\.steps_per_s:?\s+([\d.]+)", txt)}
+
+# %% ../nbs/21e_ray.ipynb #bc914339
+def _step_time(c: RunConfig, q: int, measured: dict, bench: dict, sizes: dict) -> tuple[float, str]:
+    "Seconds per step of a unit's (model, data set) and their source: its records, else the benchmark nearest in label count."
+    import math
+    if (c.model, c.dataset) in measured: return measured[(c.model, c.dataset)], "records"
+    have = [k for k in sizes if (c.model, k) in bench]
+    if not have: raise ValueError(f"no step time for {c.model} on {c.dataset}")
+    k = min(have, key=lambda k: abs(math.log(q / sizes[k][1])))
+    return bench[(c.model, k)], f"benchmark at {k} size"
 
 # %% ../nbs/21e_ray.ipynb #0d86c668
 def grid_cost(configs: list[RunConfig], # run configs of a grid
@@ -299,12 +359,7 @@ def grid_cost(configs: list[RunConfig], # run configs of a grid
         n, q = load_cached(c.dataset, c.min_positives).Y.shape
         n_train = n - round(n / c.folds)
         steps = (c.warmup_epochs + len(u) * (c.epochs - c.warmup_epochs)) * math.ceil(n_train / c.batch_size)
-        if (c.model, c.dataset) in measured: s, src = measured[(c.model, c.dataset)], "records"
-        else:
-            have = [k for k in sizes if (c.model, k) in bench]
-            if not have: raise ValueError(f"no step time for {c.model} on {c.dataset}")
-            k = min(have, key=lambda k: abs(math.log(q / sizes[k][1])))
-            s, src = bench[(c.model, k)], f"benchmark at {k} size"
+        s, src = _step_time(c, q, measured, bench, sizes)
         rows.append(dict(model=c.model, dataset=c.dataset, q=q, n_train=n_train, runs=len(u), steps=steps,
                          step_s=s, source=src, hours=steps * s / 3600))
     return pd.DataFrame(rows)

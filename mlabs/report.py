@@ -37,6 +37,7 @@ def read_records(store,      # a record store: its records are `store/records/*.
     if not any((d/"records").glob("*.json")): return []
     return load_records(d, keys)
 
+# %% ../nbs/30_report.ipynb #cfd5b48f
 def grid_records(store,   # a record store
                  config,  # a TOML grid config (path): its runs' records are read
                 ) -> list[dict]: # the records of the grid's runs that are in the store
@@ -48,6 +49,7 @@ def grid_records(store,   # a record store
 def _skip(name: str, why: str) -> None:
     print(f"{name}: skipped ({why})")
 
+# %% ../nbs/30_report.ipynb #deaabdb2
 def chosen_records(records: list[dict]) -> list[dict]:
     "Random's records and, for other strategies, those at the s_e chosen on validation."
     if not records: return []
@@ -59,11 +61,13 @@ def chosen_records(records: list[dict]) -> list[dict]:
                       cf.get("protocol", "official"), None if cf.get("se") is None else float(cf["se"]))
     return [r for r in records if r["config"].get("se") is None or key(r["config"]) in ok]
 
+# %% ../nbs/30_report.ipynb #6fe26187
 def _model(records: list[dict], model: str|None) -> str|None:
     models = pd.Series([r["config"]["model"] for r in records])
     if model is not None or models.empty: return model
     return "dela" if (models == "dela").any() else models.value_counts().index[0]
 
+# %% ../nbs/30_report.ipynb #cddb65ec
 def main_setting(records: list[dict]) -> list[dict]:
     "The records of batch size 128 (when present), the official protocol (when present) and the smallest seed."
     if not records: return records
@@ -81,6 +85,7 @@ def _group(n_min) -> np.ndarray:
     n = np.asarray(n_min)
     return np.where(n > 2, ">2", n.astype(str))
 
+# %% ../nbs/30_report.ipynb #1b79177d
 def _density_records(records, dataset, model):
     rs = [r for r in chosen_records(records) if r.get("loss_density") and r["config"]["strategy"] in ("random", "adaptive")]
     model = _model(rs, model)
@@ -96,6 +101,7 @@ def _density_records(records, dataset, model):
         if x: out[st] = x[0]
     return dataset, model, out
 
+# %% ../nbs/30_report.ipynb #08dda09b
 def loss_by_minority(records: list[dict], dataset: str|None = None, model: str|None = None) -> pd.DataFrame:
     "Median and mean per-sample BCE by number of minority labels, per strategy and epoch (first fold)."
     dataset, model, sel = _density_records(records, dataset, model)
@@ -140,14 +146,17 @@ def _curve_records(records, model, strategies=CURVE_STRATEGIES):
     model = _model(rs, model)
     return model, [r for r in main_setting(rs) if r["config"]["model"] == model]
 
+# %% ../nbs/30_report.ipynb #da640355
 def _mean_curve(rs, key):
     L = min(len(r["history"][key]) for r in rs)
     return np.mean([r["history"][key][:L] for r in rs], axis=0)
 
+# %% ../nbs/30_report.ipynb #613d1a0b
 def _train_time(r) -> np.ndarray:
     h = r["history"]
     return np.cumsum(np.asarray(h["time_select_s"]) + np.asarray(h["time_step_s"]))
 
+# %% ../nbs/30_report.ipynb #ca23ab25
 def convergence_summary(records: list[dict], model: str|None = None) -> pd.DataFrame:
     "Per data set and strategy: final mean training loss and the mean time to reach random's lowest mean training loss."
     model, rs = _curve_records(records, model)
@@ -215,6 +224,7 @@ def own_loss_table(records: list[dict]) -> pd.DataFrame:
                               fold=r["config"]["fold"], r=r["own_loss_corr"]) for r in records if r.get("own_loss_corr") is not None],
                         columns=["model", "dataset", "strategy", "fold", "r"])
 
+# %% ../nbs/30_report.ipynb #52df7e6a
 def fig_own_loss_corr(records: list[dict]):
     "Fig. 6(a): Pearson r between the per-sample BCE and the model's own per-sample loss, per model (points: runs)."
     import seaborn as sns
@@ -271,22 +281,23 @@ def fig_batch_size(records: list[dict], model: str|None = None, metric: str = "m
     return fig
 
 # %% ../nbs/30_report.ipynb #6296b3e5
+def _paired_cell(r, digits: int, floor: bool) -> str:
+    "'gain [lo, hi]' of a row of paired gains, '*' when the interval excludes 0, ' ✓' when (`floor`) the gain clears the A/A floor."
+    txt = f"{r.gain:+.{digits}f} [{r.lo:+.{digits}f}, {r.hi:+.{digits}f}]" + ("*" if r.excludes_zero else "")
+    return txt + " ✓" if floor and r.clears is True else txt
+
+# %% ../nbs/30_report.ipynb #a030e629
 def format_paired(p: pd.DataFrame,   # `paired_diff` output, or `against_floor` output
                   digits: int = 4) -> str:
     "Markdown: per model and data set, each metric's mean gain [interval], '*' when the interval excludes 0, '✓' when it clears the A/A floor."
     metrics = [m for m in METRICS if m in set(p.metric)]
     rows = []
     for (mo, ds), x in p.groupby(["model", "dataset"], sort=False):
-        x = x.set_index("metric"); cells = [mo, ds]
-        for m in metrics:
-            if m not in x.index: cells.append("–"); continue
-            r = x.loc[m]
-            txt = f"{r.gain:+.{digits}f} [{r.lo:+.{digits}f}, {r.hi:+.{digits}f}]" + ("*" if r.excludes_zero else "")
-            if "clears" in x and r.clears is True: txt += " ✓"
-            cells.append(txt)
-        rows.append(cells)
+        x = x.set_index("metric")
+        rows.append([mo, ds] + [_paired_cell(x.loc[m], digits, "clears" in x) if m in x.index else "–" for m in metrics])
     return markdown_table(["model", "dataset"] + [METRIC_NAMES[m] for m in metrics], rows)
 
+# %% ../nbs/30_report.ipynb #90bf8e6d
 def _save(fig, figures_dir, name: str) -> Path:
     if figures_dir is None: p = save_fig(fig, name)
     else:
@@ -304,14 +315,21 @@ def _post_warmup(r: dict):
     sel = np.asarray(h["time_select_s"])[w:]
     return (sel + np.asarray(h["time_step_s"])[w:], sel) if len(sel) else None
 
-def cost_table(records: list[dict]) -> pd.DataFrame:
-    "Mean post-warm-up epoch time (selection + step) per (dataset, model, strategy, batch size) and its ratio to random."
+# %% ../nbs/30_report.ipynb #c6adf6e4
+def _epoch_times(records: list[dict]) -> list[dict]:
+    "Per record with times: its data set, model, strategy, batch size, and mean epoch and selection seconds after the warm-up."
     rows = []
     for r in records:
         if (pw := _post_warmup(r)) is None: continue
         c = r["config"]
         rows.append(dict(dataset=c["dataset"], model=c["model"], strategy=c["strategy"], batch_size=c.get("batch_size", 128),
                          epoch_s=float(pw[0].mean()), select_s=float(pw[1].mean())))
+    return rows
+
+# %% ../nbs/30_report.ipynb #4d643080
+def cost_table(records: list[dict]) -> pd.DataFrame:
+    "Mean post-warm-up epoch time (selection + step) per (dataset, model, strategy, batch size) and its ratio to random."
+    rows = _epoch_times(records)
     cols = ["dataset", "model", "strategy", "batch_size", "epoch_s", "select_s", "ratio_to_random"]
     if not rows: return pd.DataFrame(columns=cols)
     t = pd.DataFrame(rows).groupby(["dataset", "model", "strategy", "batch_size"], as_index=False)[["epoch_s", "select_s"]].mean()
@@ -334,35 +352,46 @@ def time_ratios(records: list[dict], # run records
     if not rows: return pd.DataFrame(columns=["median", "min", "max", "n"])
     return pd.DataFrame(rows).groupby("strategy").ratio.agg(["median", "min", "max", "count"]).rename(columns={"count": "n"})
 
-def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.leaderboard`
-                       tests: pd.DataFrame,  # its second output
-                       ratios: pd.DataFrame|None = None, # `time_ratios`
-                      ) -> str:              # Markdown
-    "A summary (average rank per metric, mean rank, epoch-time ratio), then each metric's tests and comparisons."
+# %% ../nbs/30_report.ipynb #7d606a0f
+def _rank_summary(lb: pd.DataFrame, tests: pd.DataFrame, ratios: pd.DataFrame|None) -> list[str]:
+    "The summary table of a leaderboard (average rank per metric, mean rank, epoch-time ratio) and its note, as lines."
     piv = lb.pivot(index="strategy", columns="metric", values="avg_rank")
     ms = [m for m in METRICS if m in piv]
     piv = piv[ms].assign(mean_rank=lambda x: x.mean(axis=1)).sort_values("mean_rank")
     rt = lambda s: "" if ratios is None or s not in ratios.index else f"{ratios.loc[s, 'median']:.2f} ({ratios.loc[s, 'min']:.2f}-{ratios.loc[s, 'max']:.2f})"
-    out = [markdown_table(["strategy", *[METRIC_NAMES[m] for m in ms], "mean rank", "epoch time / random"],
+    return [markdown_table(["strategy", *[METRIC_NAMES[m] for m in ms], "mean rank", "epoch time / random"],
                           [[s, *[f"{piv.loc[s, m]:.2f}" for m in ms], f"{piv.loc[s, 'mean_rank']:.2f}", rt(s)] for s in piv.index]),
            "", f"Average rank over the complete (data set, model) cells (1 = best; {int(tests.cells.max())} cells, "
            f"{int(tests.strategies.max())} strategies); epoch time: median (min-max) over runs of the training time per "
            "epoch after the warm-up, relative to random's run in the same execution of the same unit (same process, "
            "one after the other); blank where no such pair exists."]
-    for t in tests.itertuples():
-        d = lb[lb.metric == t.metric]
-        out += ["", f"### {METRIC_NAMES[t.metric]}: Friedman chi2_F = {t.chi2_F:.2f}, p = {t.p_friedman:.2g}; "
-                    f"Nemenyi CD = {t.cd:.2f} (N = {t.cells} cells, k = {t.strategies})", "",
-                markdown_table(["strategy", "avg rank", "mean", "gain vs random", "W/T/L", "p Wilcoxon", "p Holm", "Nemenyi"],
-                               [[r.strategy, f"{r.avg_rank:.2f}", f"{r.mean:.4f}",
-                                 "" if pd.isna(r.gain) else f"{r.gain:+.4f}",
-                                 "" if pd.isna(r.gain) else f"{int(r.wins)}/{int(r.ties)}/{int(r.losses)}",
-                                 "" if pd.isna(r.p_wilcoxon) else f"{r.p_wilcoxon:.3f}",
-                                 "" if pd.isna(r.p_holm) else f"{r.p_holm:.3f}",
-                                 "" if r.nemenyi_vs_baseline is None else ("differs" if r.nemenyi_vs_baseline else "-")]
-                                for r in d.itertuples()])]
+
+# %% ../nbs/30_report.ipynb #a65b2bfd
+def _metric_section(t, lb: pd.DataFrame) -> list[str]:
+    "A metric's part of the leaderboard (`t`: its row of the tests): Friedman and Nemenyi, and each strategy against random."
+    d = lb[lb.metric == t.metric]
+    return ["", f"### {METRIC_NAMES[t.metric]}: Friedman chi2_F = {t.chi2_F:.2f}, p = {t.p_friedman:.2g}; "
+                f"Nemenyi CD = {t.cd:.2f} (N = {t.cells} cells, k = {t.strategies})", "",
+            markdown_table(["strategy", "avg rank", "mean", "gain vs random", "W/T/L", "p Wilcoxon", "p Holm", "Nemenyi"],
+                           [[r.strategy, f"{r.avg_rank:.2f}", f"{r.mean:.4f}",
+                             "" if pd.isna(r.gain) else f"{r.gain:+.4f}",
+                             "" if pd.isna(r.gain) else f"{int(r.wins)}/{int(r.ties)}/{int(r.losses)}",
+                             "" if pd.isna(r.p_wilcoxon) else f"{r.p_wilcoxon:.3f}",
+                             "" if pd.isna(r.p_holm) else f"{r.p_holm:.3f}",
+                             "" if r.nemenyi_vs_baseline is None else ("differs" if r.nemenyi_vs_baseline else "-")]
+                            for r in d.itertuples()])]
+
+# %% ../nbs/30_report.ipynb #a55367ae
+def format_leaderboard(lb: pd.DataFrame,     # first output of `mlabs.stats.leaderboard`
+                       tests: pd.DataFrame,  # its second output
+                       ratios: pd.DataFrame|None = None, # `time_ratios`
+                      ) -> str:              # Markdown
+    "A summary (average rank per metric, mean rank, epoch-time ratio), then each metric's tests and comparisons."
+    out = _rank_summary(lb, tests, ratios)
+    for t in tests.itertuples(): out += _metric_section(t, lb)
     return "\n".join(out)
 
+# %% ../nbs/30_report.ipynb #89b38eee
 def fig_leaderboard(lb: pd.DataFrame, tests: pd.DataFrame):
     "Critical-difference diagrams, one per metric."
     from mlabs.stats import cd_diagram, cd_height
@@ -398,6 +427,16 @@ def _anchor_file(store, config: dict, split_sha: str, C: float) -> Path:
     h = hashlib.sha256(json.dumps([split_sha, config["dataset"], config.get("data_sha256"), config.get("min_positives", 0), C]).encode())
     return Path(store)/"anchors"/f"{h.hexdigest()[:16]}.json"
 
+# %% ../nbs/30_report.ipynb #6958528e
+def _cached_anchor(c: dict, sha: str, store, C: float) -> dict:
+    "The anchor of the fold of config `c` (split digest `sha`): read from the store, else computed (and written to it)."
+    f = _anchor_file(store, c, sha, C) if store is not None else None
+    if f is not None and f.exists(): return json.loads(f.read_text())
+    a = anchor_fold(c, C)
+    if f is not None: atomic_write(f, json.dumps(a, separators=(",", ":")))
+    return a
+
+# %% ../nbs/30_report.ipynb #0d9f1e68
 def logistic_anchor(records: list[dict], # records (one anchor per distinct split among them)
                     store=None,          # a record store: anchors are read from / written to `store/anchors/`
                     C: float = ANCHOR_C,
@@ -408,11 +447,7 @@ def logistic_anchor(records: list[dict], # records (one anchor per distinct spli
         c, sha = r["config"], r["split"]["sha256"]
         if (c["dataset"], sha) in done: continue
         done.add((c["dataset"], sha))
-        f = _anchor_file(store, c, sha, C) if store is not None else None
-        if f is not None and f.exists(): a = json.loads(f.read_text())
-        else:
-            a = anchor_fold(c, C)
-            if f is not None: atomic_write(f, json.dumps(a, separators=(",", ":")))
+        a = _cached_anchor(c, sha, store, C)
         rows += [dict(dataset=c["dataset"], seed=c["seed"], fold=c["fold"], metric=m, value=v) for m, v in a["test"].items()]
     return pd.DataFrame(rows, columns=["dataset", "seed", "fold", "metric", "value"])
 
@@ -433,6 +468,17 @@ def budget_inference(records: list[dict],  # records with curves (a converged gr
 # %% ../nbs/30_report.ipynb #b6d90006
 _MARK = {"ahead": "▲", "behind": "▼", "equivalent": "=", "inconclusive": "·"}
 
+def _budget_cells(g: pd.DataFrame, budgets: list, digits: int) -> list[str]:
+    "A cell's row of the budgets table: 'gain [lo, hi] mark' at each budget ('–' where it has none), then its A/A floor."
+    g = g.set_index("budget")
+    cells = [f"{g.gain[e]:+.{digits}f} [{g.lo[e]:+.{digits}f}, {g.hi[e]:+.{digits}f}] {_MARK.get(g.verdict[e], '?')}"
+             if e in g.index else "–" for e in budgets]
+    last = g.loc[budgets[-1]] if budgets[-1] in g.index else g.iloc[-1]
+    floor = (f"{last.floor_mean:+.{digits}f} [{last.floor_lo:+.{digits}f}, {last.floor_hi:+.{digits}f}]"
+             if "floor_mean" in g and pd.notna(last.get("floor_mean")) else "no replicate")
+    return cells + [floor]
+
+# %% ../nbs/30_report.ipynb #345f349e
 def format_budgets(inf: pd.DataFrame,       # `budget_inference` output
                    metric: str = "macro_auc", # the metric shown
                    split: str = "test",     # "test" (what is reported) or "val"
@@ -445,17 +491,16 @@ def format_budgets(inf: pd.DataFrame,       # `budget_inference` output
     if x.empty: return "(no cell)"
     budgets = sorted(x.budget.unique())
     keys = ["model", "dataset", "protocol", "epochs"]
-    rows = []
-    for k, g in x.groupby(keys, sort=True):
-        g = g.set_index("budget")
-        cells = [f"{g.gain[e]:+.{digits}f} [{g.lo[e]:+.{digits}f}, {g.hi[e]:+.{digits}f}] {_MARK.get(g.verdict[e], '?')}"
-                 if e in g.index else "–" for e in budgets]
-        last = g.loc[budgets[-1]] if budgets[-1] in g.index else g.iloc[-1]
-        floor = (f"{last.floor_mean:+.{digits}f} [{last.floor_lo:+.{digits}f}, {last.floor_hi:+.{digits}f}]"
-                 if "floor_mean" in g and pd.notna(last.get("floor_mean")) else "no replicate")
-        rows.append(list(k[:3]) + [int(g.n.max())] + cells + [floor])
+    rows = [list(k[:3]) + [int(g.n.max())] + _budget_cells(g, budgets, digits) for k, g in x.groupby(keys, sort=True)]
     head = ["model", "dataset", "protocol", "pairs"] + [f"E = {e}" for e in budgets] + [f"A/A floor at E = {budgets[-1]}"]
     return markdown_table(head, rows)
+
+# %% ../nbs/30_report.ipynb #9f3b4501
+def _target_row(r, q) -> list:
+    "A cell's row of the time-to-target table (`r` its `target_summary` row, `q` its replicate's, or None)."
+    return [r.model, r.dataset, r.protocol, int(r.n), f"{r.reached_b:.0%}", f"{r.median_ratio_epochs:.2f}",
+            f"{r.median_ratio_seconds:.2f}", f"{int(r.faster)}/{int(r.same)}/{int(r.slower)}", f"{r.p_sign_holm:.3f}",
+            r.verdict, "–" if q is None else f"{q.median_ratio_epochs:.2f} ({q.reached_b:.0%})"]
 
 # %% ../nbs/30_report.ipynb #b6d90008
 def format_targets(ts: pd.DataFrame,          # `mlabs.budgets.target_summary` of b against a
@@ -466,16 +511,19 @@ def format_targets(ts: pd.DataFrame,          # `mlabs.budgets.target_summary` o
     x = ts if se is None or not ts.se.notna().any() else ts[ts.se == se]
     keys = ["model", "dataset", "protocol", "epochs"]
     aa = {} if ts_aa is None or ts_aa.empty else {tuple(r[k] for k in keys): r for _, r in ts_aa.iterrows()}
-    rows = []
-    for _, r in x.sort_values(keys).iterrows():
-        q = aa.get(tuple(r[k] for k in keys))
-        rows.append([r.model, r.dataset, r.protocol, int(r.n), f"{r.reached_b:.0%}", f"{r.median_ratio_epochs:.2f}",
-                     f"{r.median_ratio_seconds:.2f}", f"{int(r.faster)}/{int(r.same)}/{int(r.slower)}", f"{r.p_sign_holm:.3f}",
-                     r.verdict, "–" if q is None else f"{q.median_ratio_epochs:.2f} ({q.reached_b:.0%})"])
+    rows = [_target_row(r, aa.get(tuple(r[k] for k in keys))) for _, r in x.sort_values(keys).iterrows()]
     return markdown_table(["model", "dataset", "protocol", "pairs", "reaches target", "epochs b/a", "seconds b/a",
                            "faster/same/slower", "p (sign, Holm)", "verdict", "replicate/random: epochs (reaches)"], rows)
 
 # %% ../nbs/30_report.ipynb #b6d90012
+def _end_slope(h: list) -> float|None:
+    "The least-squares slope per 10 epochs of a validation curve's last fifth (at least 3 epochs); None with under 3 defined."
+    n = len(h); k = max(3, n // 5)
+    y = np.array([np.nan if v is None else v for v in h[-k:]], float)
+    if np.isfinite(y).sum() < 3: return None
+    return np.polyfit(np.arange(k)[np.isfinite(y)], y[np.isfinite(y)], 1)[0] * 10
+
+# %% ../nbs/30_report.ipynb #c0e62d1f
 def convergence_table(records: list[dict], # records with curves
                       last: float = 0.1,    # the share of the final epochs that counts as "late"
                      ) -> pd.DataFrame:     # `mlabs.budgets.convergence_check` with the end slope and a reason
@@ -484,11 +532,8 @@ def convergence_table(records: list[dict], # records with curves
     c = convergence_check(records, last=last)
     slope = {}
     for r in records:
-        h, cf = r["history"]["val_macro_auc"], r["config"]
-        n = len(h); k = max(3, n // 5)
-        y = np.array([np.nan if v is None else v for v in h[-k:]], float)
-        if np.isfinite(y).sum() < 3: continue
-        b = np.polyfit(np.arange(k)[np.isfinite(y)], y[np.isfinite(y)], 1)[0] * 10
+        cf = r["config"]
+        if (b := _end_slope(r["history"]["val_macro_auc"])) is None: continue
         slope.setdefault((cf["model"], cf["dataset"], cf.get("protocol", "official"), cf["epochs"]), []).append(b)
     c["end_slope_per_10"] = [np.mean(slope.get((r.model, r.dataset, r.protocol, r.epochs), [np.nan])) for r in c.itertuples()]
     c["reason"] = [("" if not f else "still rising at the end" if s > 0.002 else "late peaks on a flat plateau (noise)")
@@ -541,6 +586,17 @@ def fig_time_to_target(tt: pd.DataFrame,            # `mlabs.budgets.time_to_tar
     return fig
 
 # %% ../nbs/30_report.ipynb #b6d90019
+def _random_runs(records: list[dict], an: pd.Series, metric: str) -> dict:
+    "(our test `metric`, the anchor's on the same fold) of every random run (no replicate), by (model, dataset, protocol)."
+    cells = {}
+    for r in records:
+        c = r["config"]
+        if c["strategy"] != "random" or c.get("arm_seed", 0) != 0: continue
+        cells.setdefault((c["model"], c["dataset"], c.get("protocol", "official")), []).append(
+            (r["metrics"]["test"][metric], an.get((c["dataset"], c["seed"], c["fold"]), np.nan)))
+    return cells
+
+# %% ../nbs/30_report.ipynb #396f4f68
 def random_beside(records: list[dict],        # records (their random arms are used, replicates left out)
                   anchor: pd.DataFrame,        # `logistic_anchor` of the same records
                   metric: str = "macro_auc",
@@ -550,14 +606,8 @@ def random_beside(records: list[dict],        # records (their random arms are u
     pt = paper_tables(2)
     pt = pt[(pt.strategy == "random") & (pt.metric == metric)].set_index(["model", "dataset"]).value
     an = anchor[anchor.metric == metric].set_index(["dataset", "seed", "fold"]).value if len(anchor) else pd.Series(dtype=float)
-    cells = {}
-    for r in records:
-        c = r["config"]
-        if c["strategy"] != "random" or c.get("arm_seed", 0) != 0: continue
-        cells.setdefault((c["model"], c["dataset"], c.get("protocol", "official")), []).append(
-            (r["metrics"]["test"][metric], an.get((c["dataset"], c["seed"], c["fold"]), np.nan)))
     rows = []
-    for (m, d, p), v in sorted(cells.items()):
+    for (m, d, p), v in sorted(_random_runs(records, an, metric).items()):
         ours, lr = np.array([x for x, _ in v], float), np.array([y for _, y in v], float)
         paper = pt.get((m, d), np.nan)
         rows.append(dict(model=m, dataset=d, protocol=p, n=len(v), ours=ours.mean(), sd=ours.std(ddof=1) if len(v) > 1 else np.nan,
@@ -566,6 +616,39 @@ def random_beside(records: list[dict],        # records (their random arms are u
     return pd.DataFrame(rows)
 
 # %% ../nbs/30_report.ipynb #b6d90021
+def _cell_name(r) -> str: return f"{r.model} {r.dataset}" + ("" if r.protocol == "official" else f" ({r.protocol})")
+
+def _cells(q: pd.DataFrame, fmt) -> str:
+    "The cells of `q`, sorted by model and data set, each written by `fmt`, comma-separated; 'none' when there is none."
+    return ", ".join(fmt(r) for r in q.sort_values(["model", "dataset"]).itertuples()) or "none"
+
+# %% ../nbs/30_report.ipynb #cdd28dc1
+def _better(x: pd.DataFrame, metric: str) -> str:
+    "The 'Better' paragraph of the headline from the full-budget cells `x` of `budget_inference`."
+    out = "outside_floor" in x
+    ahead = x[(x.verdict == "ahead") & (x.outside_floor if out else True)]
+    behind = x[(x.verdict == "behind") & (x.outside_floor if out else True)]
+    eq = x[x.verdict == "equivalent"]
+    rest = len(x) - len(ahead) - len(behind) - len(eq)
+    return (f"**Better** ({METRIC_NAMES[metric]} on the test part at the full budget, adaptive minus random over "
+            f"{int(x.n.max()) if len(x) else 0} paired runs a cell, corrected resampled t with Holm's correction over "
+            f"{len(x)} cells, outside the A/A floor): ahead in {len(ahead)} of {len(x)} cells "
+            f"({_cells(ahead, lambda r: f'{_cell_name(r)} {r.gain:+.4f}')}); behind in {len(behind)} "
+            f"({_cells(behind, lambda r: f'{_cell_name(r)} {r.gain:+.4f}')}); equivalent within the margin in {len(eq)} "
+            f"({_cells(eq, _cell_name)}); no difference shown in {rest}.")
+
+# %% ../nbs/30_report.ipynb #7d231439
+def _faster(t: pd.DataFrame) -> str:
+    "The 'Faster' paragraph of the headline from `mlabs.budgets.target_summary` rows."
+    if not len(t): return "**Faster**: no paired runs with curves."
+    fast, slow = t[t.verdict == "faster"], t[t.verdict == "slower"]
+    return (f"**Faster** (epochs to reach random's best validation Macro-AUC, paired, sign test with Holm's correction "
+            f"over {len(t)} cells): faster in {len(fast)} ({_cells(fast, lambda r: f'{_cell_name(r)} ×{r.median_ratio_epochs:.2f}')}); "
+            f"slower in {len(slow)} ({_cells(slow, lambda r: f'{_cell_name(r)} ×{r.median_ratio_epochs:.2f}')}); no difference "
+            f"shown in {len(t) - len(fast) - len(slow)}. Adaptive reached random's target in "
+            f"{t.reached_b.mean():.0%} of the pairs on average.")
+
+# %% ../nbs/30_report.ipynb #8d6de9d8
 def budget_headline(inf: pd.DataFrame,       # `budget_inference` of adaptive against random
                     ts: pd.DataFrame,        # `mlabs.budgets.target_summary` of adaptive against random
                     metric: str = "macro_auc",
@@ -574,42 +657,19 @@ def budget_headline(inf: pd.DataFrame,       # `budget_inference` of adaptive ag
     "Per claim, where adaptive is ahead of random beyond the A/A floor: better (gain at the full budget) and faster (time to target)."
     x = inf[(inf.metric == metric) & (inf.split == "test") & (inf.budget == inf.epochs)]
     if se is not None and x.se.notna().any(): x = x[x.se == se]
-    name = lambda r: f"{r.model} {r.dataset}" + ("" if r.protocol == "official" else f" ({r.protocol})")
-    def cells(q, fmt): return ", ".join(fmt(r) for r in q.sort_values(["model", "dataset"]).itertuples()) or "none"
-    out = "outside_floor" in x
-    ahead = x[(x.verdict == "ahead") & (x.outside_floor if out else True)]
-    behind = x[(x.verdict == "behind") & (x.outside_floor if out else True)]
-    eq = x[x.verdict == "equivalent"]
-    rest = len(x) - len(ahead) - len(behind) - len(eq)
-    better = (f"**Better** ({METRIC_NAMES[metric]} on the test part at the full budget, adaptive minus random over "
-              f"{int(x.n.max()) if len(x) else 0} paired runs a cell, corrected resampled t with Holm's correction over "
-              f"{len(x)} cells, outside the A/A floor): ahead in {len(ahead)} of {len(x)} cells "
-              f"({cells(ahead, lambda r: f'{name(r)} {r.gain:+.4f}')}); behind in {len(behind)} "
-              f"({cells(behind, lambda r: f'{name(r)} {r.gain:+.4f}')}); equivalent within the margin in {len(eq)} "
-              f"({cells(eq, name)}); no difference shown in {rest}.")
     t = ts if se is None or not ts.se.notna().any() else ts[ts.se == se]
-    fast, slow = t[t.verdict == "faster"], t[t.verdict == "slower"]
-    faster = (f"**Faster** (epochs to reach random's best validation Macro-AUC, paired, sign test with Holm's correction "
-              f"over {len(t)} cells): faster in {len(fast)} ({cells(fast, lambda r: f'{name(r)} ×{r.median_ratio_epochs:.2f}')}); "
-              f"slower in {len(slow)} ({cells(slow, lambda r: f'{name(r)} ×{r.median_ratio_epochs:.2f}')}); no difference "
-              f"shown in {len(t) - len(fast) - len(slow)}. Adaptive reached random's target in "
-              f"{t.reached_b.mean():.0%} of the pairs on average.") if len(t) else "**Faster**: no paired runs with curves."
-    return better + "\n\n" + faster
+    return _better(x, metric) + "\n\n" + _faster(t)
 
 # %% ../nbs/30_report.ipynb #b6d90023
-def budgets_section(records: list[dict], # records; only those with curves are used
-                    put,                  # put(name, title, frame, markdown): writes one table (see `report`)
-                    save,                 # save(fig, name) -> path: writes one figure
-                    store=None,           # the record store, for the cached logistic-regression anchors
-                    n_boot: int = 2000,
-                   ) -> str|None:         # the headline, or None when no record has curves
-    "The converged grid's tables and figures: budgets, floors, false positives, time to target, area, convergence, anchor."
-    from mlabs.budgets import (cell_inference, aa_diffs, false_positive_rates, time_to_target, target_summary, REPLICATE,
-                               paired_area, across_datasets, AREA)
-    recs = [r for r in records if r.get("curves")]
-    if not recs: return None
-    inf = budget_inference(recs, n_boot=n_boot)
-    if inf.empty: return None
+def _frame_md(frame: pd.DataFrame, spec: str) -> str:
+    "A frame as a Markdown table, its floats written with the format `spec` (e.g. '.3f'), other values as they are."
+    return markdown_table(list(frame.columns), [[format(v, spec) if isinstance(v, float) else v for v in r]
+                                                for r in frame.itertuples(index=False)])
+
+# %% ../nbs/30_report.ipynb #ef6e4600
+def _gain_tables(recs: list[dict], inf: pd.DataFrame, put, n_boot: int) -> None:
+    "The gains at every budget (adaptive; hard and AdaC where they ran) and the false positives of the tests on the A/A arms."
+    from mlabs.budgets import cell_inference, aa_diffs, false_positive_rates
     for m in ("macro_auc", "micro_f1"):
         put(f"budgets_{m}", f"Adaptive minus random at each budget E, {METRIC_NAMES[m]}, test part: gain [95% corrected-t interval] "
             "and verdict (▲ ahead, ▼ behind, = equivalent, · inconclusive; Holm over cells), with the A/A floor", inf, format_budgets(inf, m))
@@ -620,7 +680,12 @@ def budgets_section(records: list[dict], # records; only those with curves are u
     if len(aa):
         fp = false_positive_rates(cell_inference(aa, n_boot=n_boot))
         put("false_positives", "False-positive rate of each per-cell test on the A/A arms (random against its replicate: "
-            "no true difference), every budget and metric", fp, markdown_table(list(fp.columns), [[f"{v:.3f}" if isinstance(v, float) else v for v in r] for r in fp.itertuples(index=False)]))
+            "no true difference), every budget and metric", fp, _frame_md(fp, ".3f"))
+
+# %% ../nbs/30_report.ipynb #a8633c09
+def _speed_tables(recs: list[dict], put) -> tuple:
+    "Time to target (adaptive, beside random's replicate) and the area under the validation curve; (tt, tt_aa, ts) for the rest."
+    from mlabs.budgets import cell_inference, time_to_target, target_summary, REPLICATE, paired_area
     tt, tt_aa = time_to_target(recs), time_to_target(recs, "random", REPLICATE)
     ts = target_summary(tt)
     put("time_to_target", "Time to target: the epochs adaptive needs to reach random's best validation Macro-AUC "
@@ -629,16 +694,38 @@ def budgets_section(records: list[dict], # records; only those with curves are u
     if len(ar):
         put("val_area", "Area under the validation Macro-AUC curve after the warm-up (mean over epochs), adaptive minus random",
             ar, format_budgets(ar.assign(metric="macro_auc", split="test"), "macro_auc"))
+    return tt, tt_aa, ts
+
+# %% ../nbs/30_report.ipynb #2e6ac038
+def _check_tables(recs: list[dict], inf: pd.DataFrame, put) -> None:
+    "The Wilcoxon test across data sets at the full budget, and the convergence check."
+    from mlabs.budgets import across_datasets
     ad = across_datasets(inf)
     ad = ad[(ad.split == "test") & (ad.budget == ad.epochs)]
     if len(ad): put("across_datasets", "Wilcoxon signed-rank test across data sets at the full budget (p, and the smallest p the number of data sets allows)",
-                    ad, markdown_table(list(ad.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in ad.itertuples(index=False)]))
+                    ad, _frame_md(ad, ".4g"))
     cv = convergence_table(recs)
     put("convergence", "Convergence: share of runs whose best validation epoch is in the last 10% of their epochs (flagged above one third)",
-        cv, markdown_table(list(cv.columns), [[f"{v:.3f}" if isinstance(v, float) else v for v in r] for r in cv.itertuples(index=False)]))
+        cv, _frame_md(cv, ".3f"))
+
+# %% ../nbs/30_report.ipynb #1338c592
+def budgets_section(records: list[dict], # records; only those with curves are used
+                    put,                  # put(name, title, frame, markdown): writes one table (see `report`)
+                    save,                 # save(fig, name) -> path: writes one figure
+                    store=None,           # the record store, for the cached logistic-regression anchors
+                    n_boot: int = 2000,
+                   ) -> str|None:         # the headline, or None when no record has curves
+    "The converged grid's tables and figures: budgets, floors, false positives, time to target, area, convergence, anchor."
+    recs = [r for r in records if r.get("curves")]
+    if not recs: return None
+    inf = budget_inference(recs, n_boot=n_boot)
+    if inf.empty: return None
+    _gain_tables(recs, inf, put, n_boot)
+    tt, tt_aa, ts = _speed_tables(recs, put)
+    _check_tables(recs, inf, put)
     rb = random_beside(recs, logistic_anchor(recs, store))
     put("random_anchor", "Our random column (test Macro-AUC, mean and sd over folds and seeds) beside the paper's Random and a "
-        "logistic regression per label on the same folds", rb, markdown_table(list(rb.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in rb.itertuples(index=False)]))
+        "logistic regression per label on the same folds", rb, _frame_md(rb, ".4f"))
     for m in sorted(inf.model.unique()):
         f = fig_gain_budget(inf, m)
         if f is not None: save(f, f"gain_budget_{m}.png")
@@ -649,9 +736,103 @@ def budgets_section(records: list[dict], # records; only those with curves are u
     return hl
 
 # %% ../nbs/30_report.ipynb #4e652842
+def _report_target(source, tables_dir, keys, name) -> tuple[list[dict], object, str]:
+    "The records, the tables folder and the name of a report of a store (or of a list of records)."
+    if isinstance(source, (list, tuple)):
+        if tables_dir is None: raise ValueError("report: give tables_dir when the records are given as a list")
+        return list(source), tables_dir, name or "records"
+    source = Path(source); records = read_records(source, keys)
+    name = name or source.resolve().name
+    if tables_dir is None: tables_dir = source/name/"tables" if name != source.resolve().name else source/"tables"
+    return records, tables_dir, name
+
+# %% ../nbs/30_report.ipynb #30001c47
+class _Writer:
+    "Where a report's tables go: CSV and Markdown files under `tables_dir`, sections for report.md, and what was skipped."
+    def __init__(self, tables_dir, out: dict): self.dir, self.out, self.sections = Path(tables_dir), out, []
+    def put(self, name: str, title: str, frame: pd.DataFrame, md: str):
+        frame.to_csv(buf := io.StringIO(), index=isinstance(frame.columns, pd.MultiIndex))
+        self.out["tables"][name] = atomic_write(self.dir/f"{name}.csv", buf.getvalue())
+        atomic_write(self.dir/f"{name}.md", f"## {title}\n\n{md}\n")
+        self.sections.append(f"## {title}\n\n{md}\n")
+    def skip(self, name: str, why: str): self.out["skipped"][name] = why; print(f"{name}: skipped ({why})")
+
+# %% ../nbs/30_report.ipynb #dd3487dd
+def _pair_tables(d: pd.DataFrame, w: _Writer, name: str, a: str, b: str, tf, title: str, aa: pd.DataFrame,
+                 sfx: str, tsfx: str, n_boot: int) -> None:
+    "Table 2 (or 4) of one protocol, its Wilcoxon test across data sets, and the paired gains of `b` over `a`."
+    t = tf(d); w.put(name + sfx, title + tsfx, t, format_table2(t))
+    t3 = table3(d, a, b)
+    n = "table3" if name == "table2" else "table3_adac"
+    w.put(n + sfx, f"{'Table 3' if name == 'table2' else 'Wilcoxon test'}: {b} against {a} across data sets "
+          f"(verdict (p) wins/ties/losses){tsfx}", t3, format_table3(t3))
+    p = paired_diff(d, a, b, n_boot=n_boot)
+    if len(aa): p = against_floor(p, aa)
+    w.put(f"paired_{a}_{b}{sfx}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
+          + ("; ✓ clears the A/A floor)" if len(aa) else ")") + tsfx, p, format_paired(p))
+
+# %% ../nbs/30_report.ipynb #99686747
+def _se_table(d: pd.DataFrame, w: _Writer, sfx: str, tsfx: str) -> None:
+    "The s_e chosen on validation and on test with the gap, or a skip when no strategy was run at two values of s_e."
+    if d.se.notna().any() and d.groupby(list(GROUP))["se"].nunique().max() > 1:
+        c = choose_se(d)
+        w.put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
+              _frame_md(c, ".4f"))
+    else: w.skip("se_choice" + sfx, "no strategy was run at two or more values of s_e")
+
+# %% ../nbs/30_report.ipynb #2432a3ee
+def _protocol_tables(d: pd.DataFrame, w: _Writer, sfx: str, tsfx: str, n_boot: int) -> None:
+    "Every table of one protocol's records `d` (suffixes `sfx` for names, `tsfx` for titles when there are several protocols)."
+    strategies = set(d.strategy)
+    aa = aa_calibration(d, n_boot=n_boot)
+    for name, a, b, tf, title in (("table2", "random", "adaptive", table2, "Table 2: Random vs Adaptive (test, mean ± sd over folds)"),
+                                  ("table4", "adaptive", "adac", table4, "Table 4: Adaptive vs AdaC (test, mean ± sd over folds)")):
+        if not {a, b} <= strategies: w.skip(name + sfx, f"no records of {a} and {b}"); continue
+        _pair_tables(d, w, name, a, b, tf, title, aa, sfx, tsfx, n_boot)
+    if len(aa): w.put("aa_floor" + sfx, "A/A noise floor: random against its replicate (same split and warm-up, another sampler seed)" + tsfx, aa, format_paired(
+        aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
+    else: w.skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
+    _se_table(d, w, sfx, tsfx)
+
+# %% ../nbs/30_report.ipynb #17139fe9
+def _leaderboard_tables(df: pd.DataFrame, records: list[dict], w: _Writer, figures_dir, prefix: str) -> None:
+    "The leaderboard of every strategy (its tests and its CD diagram), and the samplers' own where they cover more cells."
+    lb, lbt = leaderboard(df)
+    rt = time_ratios(records)
+    if len(lbt):
+        w.put("leaderboard", "Leaderboard: the paper's strategies and the alternatives (test part)",
+              lb.assign(epoch_time_ratio=lb.strategy.map(rt["median"])), format_leaderboard(lb, lbt, rt))
+        lbt.to_csv(buf := io.StringIO(), index=False); atomic_write(w.dir/"leaderboard_tests.csv", buf.getvalue())
+        w.out["figures"]["leaderboard_cd"] = _save(fig_leaderboard(lb, lbt), figures_dir, f"{prefix}_leaderboard_cd.png")
+    else: w.skip("leaderboard", "no complete (data set, model) cell")
+    samplers = [s for s in SAMPLER_STRATEGIES if s in set(df.strategy)]
+    ls, lst = leaderboard(df, strategies=samplers)
+    if len(lst) and lst.cells.max() > (lbt.cells.max() if len(lbt) else 0):   # more cells than the full board
+        w.put("leaderboard_samplers", "Leaderboard of the samplers alone, on every model (test part)",
+              ls.assign(epoch_time_ratio=ls.strategy.map(rt["median"])), format_leaderboard(ls, lst, rt))
+        w.out["figures"]["leaderboard_samplers_cd"] = _save(fig_leaderboard(ls, lst), figures_dir, f"{prefix}_leaderboard_samplers_cd.png")
+
+# %% ../nbs/30_report.ipynb #5b4e8004
+def _cost_section(records: list[dict], w: _Writer) -> None:
+    "The training time per epoch after the warm-up and its ratio to random, or a skip without per-epoch times."
+    c = cost_table(records)
+    if len(c): w.put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
+                     _frame_md(c, ".4g"))
+    else: w.skip("cost", "no record with per-epoch times")
+
+# %% ../nbs/30_report.ipynb #92d9440f
 FIGURES = dict(fig1_loss_density=fig_loss_density, fig3_convergence=fig_convergence, fig4_val_auc=fig_val_auc,
                fig6_own_loss_corr=fig_own_loss_corr, fig7_se_sweep=fig_se_sweep, fig8_batch_size=fig_batch_size)
 
+def _figures(records: list[dict], w: _Writer, figures_dir, prefix: str) -> None:
+    "Every figure of `FIGURES` the records allow, saved as `<prefix>_<name>.png`; the others skipped with their reason."
+    for name, f in FIGURES.items():
+        log = io.StringIO()
+        with contextlib.redirect_stdout(log): fig = f(records)
+        if fig is None: w.skip(name, log.getvalue().strip().split("(", 1)[-1].rstrip(")"))
+        else: w.out["figures"][name] = _save(fig, figures_dir, f"{prefix}_{name}.png")
+
+# %% ../nbs/30_report.ipynb #8212dc46
 def report(source,                 # a record store (records in `source/records/`), or the records as a list
            figures_dir=None,       # where figures go; default `mlabs.core.figure_dir()`
            tables_dir=None,        # where tables go; default `source/<name>/tables` (`source/tables` without a name)
@@ -660,85 +841,26 @@ def report(source,                 # a record store (records in `source/records/
            name: str|None = None,  # the grid's name: tables folder and figure prefix (default: the store's folder name)
           ) -> dict:               # n_records, tables {name: path}, figures {name: path}, skipped {name: why}
     "Tables 2-4 (Markdown and CSV), paired gains, A/A floor, s_e choice and the figures, from the stored records."
-    if isinstance(source, (list, tuple)):
-        records = list(source)
-        if tables_dir is None: raise ValueError("report: give tables_dir when the records are given as a list")
-        name = name or "records"
-    else:
-        source = Path(source); records = read_records(source, keys)
-        name = name or source.resolve().name
-        if tables_dir is None: tables_dir = source/name/"tables" if name != source.resolve().name else source/"tables"
-    results_dir, prefix = Path(name), name        # (`name` is reused by the loops below)
+    records, tables_dir, name = _report_target(source, tables_dir, keys, name)
     check_pooling(records)                        # one line naming what differs inside a cell, before any table
     out = dict(n_records=len(records), tables={}, figures={}, skipped={})
     if not records:
         print(f"no records yet for {name}"); return out
-    tables_dir = Path(tables_dir)
-    df = records_frame(records)
-    sections = []
-    def put(name, title, frame, md):
-        frame.to_csv(buf := io.StringIO(), index=isinstance(frame.columns, pd.MultiIndex))
-        out["tables"][name] = atomic_write(tables_dir/f"{name}.csv", buf.getvalue())
-        atomic_write(tables_dir/f"{name}.md", f"## {title}\n\n{md}\n")
-        sections.append(f"## {title}\n\n{md}\n")
-    def skip(name, why): out["skipped"][name] = why; print(f"{name}: skipped ({why})")
+    w, df = _Writer(tables_dir, out), records_frame(records)
     protocols = sorted(df.protocol.unique(), key=lambda p: p != "official")
     for proto in protocols:
-        d = df[df.protocol == proto]
         sfx, tsfx = ("", "") if len(protocols) == 1 else (f"_{proto}", f" [protocol {proto}]")
-        strategies = set(d.strategy)
-        aa = aa_calibration(d, n_boot=n_boot)
-        for name, a, b, tf, title in (("table2", "random", "adaptive", table2, "Table 2: Random vs Adaptive (test, mean ± sd over folds)"),
-                                      ("table4", "adaptive", "adac", table4, "Table 4: Adaptive vs AdaC (test, mean ± sd over folds)")):
-            if not {a, b} <= strategies: skip(name + sfx, f"no records of {a} and {b}"); continue
-            t = tf(d); put(name + sfx, title + tsfx, t, format_table2(t))
-            t3 = table3(d, a, b)
-            n = "table3" if name == "table2" else "table3_adac"
-            put(n + sfx, f"{'Table 3' if name == 'table2' else 'Wilcoxon test'}: {b} against {a} across data sets "
-                f"(verdict (p) wins/ties/losses){tsfx}", t3, format_table3(t3))
-            p = paired_diff(d, a, b, n_boot=n_boot)
-            if len(aa): p = against_floor(p, aa)
-            put(f"paired_{a}_{b}{sfx}", f"Paired per-fold gains of {b} over {a} (mean [95% bootstrap interval]; * excludes 0"
-                + ("; ✓ clears the A/A floor)" if len(aa) else ")") + tsfx, p, format_paired(p))
-        if len(aa): put("aa_floor" + sfx, "A/A noise floor: random against its replicate (same split and warm-up, another sampler seed)" + tsfx, aa, format_paired(
-            aa.rename(columns=dict(aa_gain="gain", aa_lo="lo", aa_hi="hi")).assign(excludes_zero=lambda x: (x.lo > 0) | (x.hi < 0))))
-        else: skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
-        if d.se.notna().any() and d.groupby(list(GROUP))["se"].nunique().max() > 1:
-            c = choose_se(d)
-            put("se_choice" + sfx, "s_e chosen on validation and on test (test Macro-AUC at each; gap = what the test peek adds)" + tsfx, c,
-                markdown_table(list(c.columns), [[f"{v:.4f}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
-        else: skip("se_choice" + sfx, "no strategy was run at two or more values of s_e")
-    if set(df.strategy) - set(STRATEGIES):                              # the benchmark's alternatives are present
-        lb, lbt = leaderboard(df)
-        rt = time_ratios(records)
-        if len(lbt):
-            put("leaderboard", "Leaderboard: the paper's strategies and the alternatives (test part)",
-                lb.assign(epoch_time_ratio=lb.strategy.map(rt["median"])), format_leaderboard(lb, lbt, rt))
-            lbt.to_csv(buf := io.StringIO(), index=False); atomic_write(tables_dir/"leaderboard_tests.csv", buf.getvalue())
-            out["figures"]["leaderboard_cd"] = _save(fig_leaderboard(lb, lbt), figures_dir, f"{prefix}_leaderboard_cd.png")
-        else: skip("leaderboard", "no complete (data set, model) cell")
-        samplers = [s for s in SAMPLER_STRATEGIES if s in set(df.strategy)]
-        ls, lst = leaderboard(df, strategies=samplers)
-        if len(lst) and lst.cells.max() > (lbt.cells.max() if len(lbt) else 0):   # more cells than the full board
-            put("leaderboard_samplers", "Leaderboard of the samplers alone, on every model (test part)",
-                ls.assign(epoch_time_ratio=ls.strategy.map(rt["median"])), format_leaderboard(ls, lst, rt))
-            out["figures"]["leaderboard_samplers_cd"] = _save(fig_leaderboard(ls, lst), figures_dir, f"{prefix}_leaderboard_samplers_cd.png")
-    c = cost_table(records)
-    if len(c): put("cost", "Training time per epoch after the warm-up (selection + forward/backward), mean over folds, and its ratio to random", c,
-                   markdown_table(list(c.columns), [[f"{v:.4g}" if isinstance(v, float) else v for v in r] for r in c.itertuples(index=False)]))
-    else: skip("cost", "no record with per-epoch times")
-    hl = budgets_section(records, put, lambda f, n: out["figures"].__setitem__(n[:-4], _save(f, figures_dir, f"{prefix}_{n}")),
-                         None if isinstance(source, (list, tuple)) else source, min(n_boot, 2000))
-    if hl is None: skip("budgets", "no record with per-epoch curves")
+        _protocol_tables(df[df.protocol == proto], w, sfx, tsfx, n_boot)
+    if set(df.strategy) - set(STRATEGIES): _leaderboard_tables(df, records, w, figures_dir, name)   # the benchmark's alternatives
+    _cost_section(records, w)
+    hl = budgets_section(records, w.put, lambda f, n: out["figures"].__setitem__(n[:-4], _save(f, figures_dir, f"{name}_{n}")),
+                         None if isinstance(source, (list, tuple)) else Path(source), min(n_boot, 2000))
+    if hl is None: w.skip("budgets", "no record with per-epoch curves")
     else: print(hl)
-    atomic_write(tables_dir/"report.md", f"# Report of {results_dir.name} ({len(records)} records)\n\n" + "\n".join(sections))
-    out["tables"]["report"] = tables_dir/"report.md"
-    for name, f in FIGURES.items():
-        log = io.StringIO()
-        with contextlib.redirect_stdout(log): fig = f(records)
-        if fig is None: skip(name, log.getvalue().strip().split("(", 1)[-1].rstrip(")"))
-        else: out["figures"][name] = _save(fig, figures_dir, f"{prefix}_{name}.png")
-    print(f"{results_dir}: {len(records)} records; {len(out['tables'])} tables in {tables_dir}; "
+    atomic_write(w.dir/"report.md", f"# Report of {Path(name).name} ({len(records)} records)\n\n" + "\n".join(w.sections))
+    out["tables"]["report"] = w.dir/"report.md"
+    _figures(records, w, figures_dir, name)
+    print(f"{Path(name)}: {len(records)} records; {len(out['tables'])} tables in {w.dir}; "
           f"{len(out['figures'])} figures in {figures_dir if figures_dir is not None else figure_dir()}")
     return out
 

@@ -21,10 +21,11 @@ from .config import config_key
 # %% auto #0
 __all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS', 'TIE',
            'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
-           'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2', 'table4',
+           'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2',
            'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
-           'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables', 'cell_means',
-           'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_height', 'cd_diagram']
+           'table4', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables',
+           'cell_means', 'rank_cells', 'friedman', 'nemenyi_cd', 'holm_vs_control', 'leaderboard', 'cd_height',
+           'cd_diagram']
 
 # %% ../nbs/22_stats.ipynb #11815435
 # Table 1 of Zhou et al., as printed: bundled name -> (paper name, n, d, q, Card, Dens, MeanIR).
@@ -46,6 +47,7 @@ PAPER_TABLE1 = {
 }
 TABLE1_STATS = ("n", "d", "q", "Card", "Dens", "MeanIR")
 
+# %% ../nbs/22_stats.ipynb #f2f5a90a
 # Why a statistic disagrees, per (dataset, statistic); see data/MANIFEST.md, "Notes on the mismatches".
 _FEATSEL = ("d: the bundled file is a third-party 500-feature version; the paper's d counts the features left "
             "after the authors' column-sum selection on the full file")
@@ -70,6 +72,7 @@ _LABEL_STATS = ("q", "Card", "Dens", "MeanIR")
 # %% ../nbs/22_stats.ipynb #74327c39
 def _decimals(s: str) -> int: return len(s.split(".")[1]) if "." in s else 0
 
+# %% ../nbs/22_stats.ipynb #0d8ef4d5
 def compare_printed(ours: float, # our value
                     paper: str,  # the paper's printed value, e.g. "2.15"
                    ) -> str:     # "agree", "truncated" or "disagree"
@@ -79,6 +82,22 @@ def compare_printed(ours: float, # our value
     if abs(ours - p) <= half * (1 + 1e-9): return "agree"
     if np.floor(ours * 10 ** dec + 1e-9) / 10 ** dec == p: return "truncated"
     return "disagree"
+
+# %% ../nbs/22_stats.ipynb #3b75dd1c
+def _compare_stats(name: str,            # the bundled name
+                   st: dict,             # our statistics (`mlabs.imbalance.dataset_stats`)
+                   paper: tuple|None,    # the paper's row of `PAPER_TABLE1`, or None
+                  ) -> tuple[dict, list[str]]: # {s, s_paper, s_agree for each statistic}, the notes
+    "Our statistics beside the paper's printed ones, and the notes of the disagreements (each once)."
+    row, notes = {}, []
+    for s, p in zip(TABLE1_STATS, paper[1:] if paper else [None] * len(TABLE1_STATS)):
+        row[s], row[f"{s}_paper"] = st[s], (float(p) if p is not None else np.nan)
+        row[f"{s}_agree"] = compare_printed(st[s], p) if p is not None else "n/a"
+        if row[f"{s}_agree"] != "agree" and p is not None:
+            key = (name, "labels") if (name, "labels") in TABLE1_NOTES and s in _LABEL_STATS else (name, s)
+            note = TABLE1_NOTES.get(key, f"{s}: unexplained")
+            if note not in notes: notes.append(note)
+    return row, notes
 
 # %% ../nbs/22_stats.ipynb #53f569b1
 def table1(names: list[str]|None = None, # bundled dataset names; default: all (the paper's 13 in its order, then extras)
@@ -90,17 +109,9 @@ def table1(names: list[str]|None = None, # bundled dataset names; default: all (
         ds = load_dataset(name, **load_options)
         st = dataset_stats(ds.Y, d=ds.X.shape[1])
         paper = PAPER_TABLE1.get(name)
-        row = dict(dataset=name, paper_name=paper[0] if paper else None)
-        notes = []
-        for s, p in zip(TABLE1_STATS, paper[1:] if paper else [None] * len(TABLE1_STATS)):
-            row[s], row[f"{s}_paper"] = st[s], (float(p) if p is not None else np.nan)
-            row[f"{s}_agree"] = compare_printed(st[s], p) if p is not None else "n/a"
-            if row[f"{s}_agree"] != "agree" and p is not None:
-                key = (name, "labels") if (name, "labels") in TABLE1_NOTES and s in _LABEL_STATS else (name, s)
-                note = TABLE1_NOTES.get(key, f"{s}: unexplained")
-                if note not in notes: notes.append(note)
-        row.update(minority=st["minority"], CVIR=st["CVIR"], SCUMBLE=st["SCUMBLE"], notes=" | ".join(notes))
-        rows.append(row)
+        cmp, notes = _compare_stats(name, st, paper)
+        rows.append(dict(dataset=name, paper_name=paper[0] if paper else None, **cmp, minority=st["minority"], CVIR=st["CVIR"],
+                         SCUMBLE=st["SCUMBLE"], notes=" | ".join(notes)))
     return pd.DataFrame(rows)
 
 # %% ../nbs/22_stats.ipynb #fd74d106
@@ -109,6 +120,27 @@ def _fmt(v: float, stat: str, paper: str|None) -> str:
     if paper is not None: return f"{v:.{_decimals(paper)}f}"
     return f"{v:.0f}" if stat in ("n", "d", "q") else f"{v:.3f}"
 
+# %% ../nbs/22_stats.ipynb #9bf62ec3
+def _table1_cells(r, paper: tuple|None) -> list[str]:
+    "One row of the plain-text Table 1: the data set, each statistic (marked, with the paper's value), minority, CVIR, SCUMBLE."
+    cells = [r["dataset"]]
+    for k, s in enumerate(TABLE1_STATS):
+        ps = paper[k + 1] if paper else None
+        txt = _fmt(float(r[s]), s, ps)
+        a = r[f"{s}_agree"]
+        if a == "disagree": txt += f"* [{ps}]"
+        elif a == "truncated": txt += f"~ [{ps}]"
+        cells.append(txt)
+    return cells + [str(r["minority"]), f"{r['CVIR']:.3f}", f"{r['SCUMBLE']:.3f}"]
+
+# %% ../nbs/22_stats.ipynb #66e7972e
+def _aligned(header: list[str], rows: list[list]) -> list[str]:
+    "A header, a rule and rows, in columns two spaces apart: the first left-aligned, the others right-aligned."
+    w = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    fmt = lambda cells: "  ".join(str(c).ljust(wi) if i == 0 else str(c).rjust(wi) for i, (c, wi) in enumerate(zip(cells, w)))
+    return [fmt(header), fmt(["-" * x for x in w])] + [fmt(c) for c in rows]
+
+# %% ../nbs/22_stats.ipynb #0928c08a
 def format_table1(df: "pd.DataFrame", # the output of `table1`
                  ) -> str:            # a plain-text table with disagreements marked and explained in footnotes
     "Plain-text Table 1: our value at the paper's precision; '*' marks a disagreement, '~' a truncation, [paper] after it."
@@ -116,26 +148,12 @@ def format_table1(df: "pd.DataFrame", # the output of `table1`
     lines, notes = [], []
     for _, r in df.iterrows():
         paper = PAPER_TABLE1.get(r["dataset"])
-        cells = [r["dataset"]]
-        for k, s in enumerate(TABLE1_STATS):
-            ps = paper[k + 1] if paper else None
-            v = r[s]
-            txt = _fmt(float(v), s, ps)
-            a = r[f"{s}_agree"]
-            if a == "disagree": txt += f"* [{ps}]"
-            elif a == "truncated": txt += f"~ [{ps}]"
-            cells.append(txt)
-        cells += [str(r["minority"]), f"{r['CVIR']:.3f}", f"{r['SCUMBLE']:.3f}"]
-        ref = ""
-        text = r["notes"] if paper else "not in the paper's Table 1"
+        ref, text = "", r["notes"] if paper else "not in the paper's Table 1"
         if text:
             notes.append(f"[{len(notes) + 1}] {r['dataset']}: " + "; ".join(text.split(" | ")))
             ref = f"[{len(notes)}]"
-        cells.append(ref)
-        lines.append(cells)
-    w = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
-    fmt = lambda cells: "  ".join(str(c).ljust(wi) if i == 0 else str(c).rjust(wi) for i, (c, wi) in enumerate(zip(cells, w)))
-    out = [fmt(header), fmt(["-" * x for x in w])] + [fmt(c) for c in lines]
+        lines.append(_table1_cells(r, paper) + [ref])
+    out = _aligned(header, lines)
     out += ["", "Our values at the paper's printed precision. * = differs from the paper's value [in brackets]; "
             "~ = the paper's value is ours truncated, not rounded. minority = number of labels with IRLbl > MeanIR "
             "(not in the paper); CVIR: coefficient of variation of IRLbl, SCUMBLE: concurrence of rare and frequent "
@@ -151,24 +169,27 @@ RUN_KEYS = ("dataset", "model", "strategy", "se", "fold", "seed", "arm_seed", "b
 TIE = 1e-12   # two values closer than this are a tie: equal arms give differences of 1e-17, never a win or a loss
 FRAME_COLUMNS = RUN_KEYS + ("split", "metric", "value")
 
+# %% ../nbs/22_stats.ipynb #24130bc6
 def sign(metric: str) -> int: # +1 when higher is better, -1 for the three losses
     "The direction of a metric: +1 if higher is better, -1 if lower is better."
     if metric not in METRICS: raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
     return -1 if metric in LOWER_IS_BETTER else 1
 
+# %% ../nbs/22_stats.ipynb #714f5120
+def _record_rows(r: dict) -> list[tuple]:
+    "The rows of one record in the tidy frame: its run keys, then part, metric and value, for the six metrics only."
+    c = r["config"]
+    base = (c["dataset"], c["model"], c["strategy"], np.nan if c.get("se") is None else float(c["se"]),
+            int(c["fold"]), int(c["seed"]), int(c.get("arm_seed", 0)), int(c.get("batch_size", 128)),
+            c.get("protocol", "official"))
+    return [base + (split, m, np.nan if v is None else float(v)) for split, ms in r["metrics"].items()
+            for m, v in ms.items() if m in METRICS]
+
 # %% ../nbs/22_stats.ipynb #fb4ed0d2
 def records_frame(records: list[dict], # run records, as `mlabs.store.load_records` returns them
                  ) -> pd.DataFrame:    # one row per (run keys, split, metric) with `value`; se is NaN for random
     "The tidy view of a list of records: one row per (dataset, model, strategy, se, fold, seed, arm_seed, batch_size, protocol, split, metric), the six metrics only."
-    rows = []
-    for r in records:
-        c = r["config"]
-        base = (c["dataset"], c["model"], c["strategy"], np.nan if c.get("se") is None else float(c["se"]),
-                int(c["fold"]), int(c["seed"]), int(c.get("arm_seed", 0)), int(c.get("batch_size", 128)),
-                c.get("protocol", "official"))
-        rows += [base + (split, m, np.nan if v is None else float(v)) for split, ms in r["metrics"].items()
-                 for m, v in ms.items() if m in METRICS]
-    df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
+    df = pd.DataFrame([row for r in records for row in _record_rows(r)], columns=list(FRAME_COLUMNS))
     dup = df.duplicated(list(FRAME_COLUMNS[:-1]), keep=False)
     if dup.any():
         first = df[dup].iloc[0]
@@ -176,54 +197,20 @@ def records_frame(records: list[dict], # run records, as `mlabs.store.load_recor
                          "; they differ in an option the tables do not separate: report them from separate directories")
     return df
 
-# %% ../nbs/22_stats.ipynb #22bee6bb
-def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
-                      models=("dela",),            # model names
-                      strategies=("random", "adaptive"), # strategies; every one but random is run at each se
-                      se=(8.,),                    # selection pressures of the non-random strategies
-                      folds: int = 5,              # folds per (data set, model, strategy, se, seed)
-                      seeds=(0,),                  # seeds (two or more give an A/A comparison of random)
-                      batch_sizes=(128,),          # batch sizes
-                      effect: dict|None = None,    # strategy -> gain in the better direction; default adaptive 0.01, hard 0.005, adac 0.008
-                      noise: float = 0.002,        # sd of each run's own noise
-                      epochs: int = 8,             # length of the histories
-                      history: bool = False,       # add training histories, loss densities and own-loss correlations
-                      replicates: bool = False,    # add a replicate of random (arm_seed 1: its own noise, the same fold level)
-                      rng_seed: int = 0,           # the generator's seed
-                     ) -> list[dict]:              # records in the format `mlabs.store` writes
-    "Records with known effects, for tests and documentation (never results): base per (data set, fold) + strategy effect + noise."
-    effect = dict(adaptive=.01, hard=.005, adac=.008) if effect is None else effect
-    rng = np.random.default_rng(rng_seed)
-    recs = []
-    for di, ds in enumerate(datasets):
-        level = .6 + .1 * di + .02 * rng.standard_normal(folds)            # shared by all runs of one fold
-        for model in models:
-            for st in strategies:
-                for s in (list(se) if st in strategies_with(uses_se=True) else [None]):
-                    for seed in seeds:
-                        for bs in batch_sizes:
-                            for k in range(folds):
-                                cfg = dict(dataset=ds, model=model, strategy=st, se=s, fold=k, folds=folds, seed=seed,
-                                           epochs=epochs, warmup_epochs=3, batch_size=bs, protocol="official")
-                                g = effect.get(st, 0.)
-                                split_vals = {}
-                                for split in ("test", "val"):
-                                    v = level[k] + g + noise * rng.standard_normal(len(METRICS))
-                                    split_vals[split] = {m: float(v[i] if sign(m) > 0 else 1 - v[i]) for i, m in enumerate(METRICS)}
-                                rec = dict(key=config_key(cfg), config=cfg, metrics=split_vals, best_epoch=epochs - 1,
-                                           history=None, loss_density=None, own_loss_corr=None,
-                                           version="synthetic", machine=dict(cpu="synthetic", gpu=None, torch_threads=1,
-                                                                             device="cpu", torch="-"),
-                                           wall_s=1., warmup_wall_s=float(1 + k + 10 * di + 100 * seed), created="1970-01-01T00:00:00Z")
-                                if history: rec.update(_synthetic_history(rng, st, g, epochs, bs))
-                                recs.append(rec)
-                                if replicates and st == "random":
-                                    c1 = dict(cfg, arm_seed=1)
-                                    v1 = {sp: {m: float(level[k] + noise * rng.standard_normal()) if sign(m) > 0
-                                               else float(1 - level[k] - noise * rng.standard_normal()) for m in METRICS}
-                                          for sp in ("test", "val")}
-                                    recs.append(dict(rec, key=config_key(c1), config=c1, metrics=v1))
-    return recs
+# %% ../nbs/22_stats.ipynb #1c7b9c5c
+def _synthetic_metrics(rng, level: float, g: float, noise: float) -> dict:
+    "Both parts' six metrics of one synthetic run: level + effect `g` + noise, the losses one minus that."
+    split_vals = {}
+    for split in ("test", "val"):
+        v = level + g + noise * rng.standard_normal(len(METRICS))
+        split_vals[split] = {m: float(v[i] if sign(m) > 0 else 1 - v[i]) for i, m in enumerate(METRICS)}
+    return split_vals
+
+# %% ../nbs/22_stats.ipynb #4bf94ce3
+def _replicate_metrics(rng, level: float, noise: float) -> dict:
+    "Both parts' six metrics of a synthetic replicate of random: the fold's level and its own noise."
+    return {sp: {m: float(level + noise * rng.standard_normal()) if sign(m) > 0
+                 else float(1 - level - noise * rng.standard_normal()) for m in METRICS} for sp in ("test", "val")}
 
 # %% ../nbs/22_stats.ipynb #87fd6883
 def _synthetic_history(rng, strategy: str, g: float, epochs: int, batch_size: int, n: int = 300) -> dict:
@@ -244,6 +231,49 @@ def _synthetic_history(rng, strategy: str, g: float, epochs: int, batch_size: in
                 loss_density=dict(epochs=[2, epochs - 1], n_minority=n_min.tolist(), bce=[b.tolist() for b in bce]),
                 own_loss_corr=float(np.clip(.9 + .05 * rng.standard_normal(), -1, 1)))
 
+# %% ../nbs/22_stats.ipynb #b901b5dc
+def _synthetic_record(cfg: dict, metrics: dict, epochs: int, warmup_wall_s: float) -> dict:
+    "A synthetic record in the store's format around a config and its metrics (no history)."
+    return dict(key=config_key(cfg), config=cfg, metrics=metrics, best_epoch=epochs - 1,
+                history=None, loss_density=None, own_loss_corr=None,
+                version="synthetic", machine=dict(cpu="synthetic", gpu=None, torch_threads=1, device="cpu", torch="-"),
+                wall_s=1., warmup_wall_s=warmup_wall_s, created="1970-01-01T00:00:00Z")
+
+# %% ../nbs/22_stats.ipynb #22bee6bb
+def synthetic_records(datasets=("d1", "d2", "d3"), # data set names
+                      models=("dela",),            # model names
+                      strategies=("random", "adaptive"), # strategies; every one but random is run at each se
+                      se=(8.,),                    # selection pressures of the non-random strategies
+                      folds: int = 5,              # folds per (data set, model, strategy, se, seed)
+                      seeds=(0,),                  # seeds (two or more give an A/A comparison of random)
+                      batch_sizes=(128,),          # batch sizes
+                      effect: dict|None = None,    # strategy -> gain in the better direction; default adaptive 0.01, hard 0.005, adac 0.008
+                      noise: float = 0.002,        # sd of each run's own noise
+                      epochs: int = 8,             # length of the histories
+                      history: bool = False,       # add training histories, loss densities and own-loss correlations
+                      replicates: bool = False,    # add a replicate of random (arm_seed 1: its own noise, the same fold level)
+                      rng_seed: int = 0,           # the generator's seed
+                     ) -> list[dict]:              # records in the format `mlabs.store` writes
+    "Records with known effects, for tests and documentation (never results): base per (data set, fold) + strategy effect + noise."
+    import itertools
+    effect = dict(adaptive=.01, hard=.005, adac=.008) if effect is None else effect
+    rng = np.random.default_rng(rng_seed)
+    recs = []
+    for di, ds in enumerate(datasets):
+        level = .6 + .1 * di + .02 * rng.standard_normal(folds)            # shared by all runs of one fold
+        for model, st in itertools.product(models, strategies):
+            for s, seed, bs, k in itertools.product(list(se) if st in strategies_with(uses_se=True) else [None], seeds, batch_sizes, range(folds)):
+                cfg = dict(dataset=ds, model=model, strategy=st, se=s, fold=k, folds=folds, seed=seed,
+                           epochs=epochs, warmup_epochs=3, batch_size=bs, protocol="official")
+                g = effect.get(st, 0.)
+                rec = _synthetic_record(cfg, _synthetic_metrics(rng, level[k], g, noise), epochs, float(1 + k + 10 * di + 100 * seed))
+                if history: rec.update(_synthetic_history(rng, st, g, epochs, bs))
+                recs.append(rec)
+                if replicates and st == "random":
+                    c1 = dict(cfg, arm_seed=1)
+                    recs.append(dict(rec, key=config_key(c1), config=c1, metrics=_replicate_metrics(rng, level[k], noise)))
+    return recs
+
 # %% ../nbs/22_stats.ipynb #00b3542a
 def fold_summary(df: pd.DataFrame, # a `records_frame`
                 ) -> pd.DataFrame: # one row per run setting (all keys but fold), split and metric: mean, sd, n
@@ -255,6 +285,7 @@ def fold_summary(df: pd.DataFrame, # a `records_frame`
 # %% ../nbs/22_stats.ipynb #b0832b28
 GROUP = ("dataset", "model", "strategy", "seed", "batch_size", "protocol")
 
+# %% ../nbs/22_stats.ipynb #55a40bae
 def choose_se(df: pd.DataFrame,           # a `records_frame`
               metric: str = "macro_auc",  # the metric that picks s_e (its direction is respected)
              ) -> pd.DataFrame:           # per (data set, model, strategy, seed, batch size, protocol) with s_e
@@ -272,6 +303,7 @@ def choose_se(df: pd.DataFrame,           # a `records_frame`
     out["gap"] = sign(metric) * (out["test_at_se_test"] - out["test_at_se_val"])
     return out.reset_index()
 
+# %% ../nbs/22_stats.ipynb #9a43de11
 def apply_se(df: pd.DataFrame,   # a `records_frame`
              choice: str = "val", # "val" (honest, the default) or "test" (the best on the test part, for comparison)
             ) -> pd.DataFrame:    # the rows of random and of the chosen s_e of every other strategy
@@ -298,6 +330,7 @@ def primary(df: pd.DataFrame,        # a `records_frame`
     df = df[df.protocol == protocol]
     return df if seed == "all" else df[df.seed == (df.seed.min() if seed is None else seed)]
 
+# %% ../nbs/22_stats.ipynb #e164df18
 def compare_table(df: pd.DataFrame,  # a `records_frame`
                   a: str = "random",   # the baseline strategy
                   b: str = "adaptive", # the strategy compared with it
@@ -313,13 +346,10 @@ def compare_table(df: pd.DataFrame,  # a `records_frame`
     cols = pd.MultiIndex.from_product([[m for m in METRICS if m in d.metric.unique()], [a, b], ["mean", "sd", "n"]])
     return t.reindex(columns=cols)
 
+# %% ../nbs/22_stats.ipynb #3a9527df
 def table2(df: pd.DataFrame, **kw) -> pd.DataFrame:
     "Table 2 of the paper: Random vs Adaptive (keywords as `compare_table`)."
     return compare_table(df, "random", "adaptive", **kw)
-
-def table4(df: pd.DataFrame, **kw) -> pd.DataFrame:
-    "Table 4 of the paper: Adaptive vs AdaC (keywords as `compare_table`)."
-    return compare_table(df, "adaptive", "adac", **kw)
 
 # %% ../nbs/22_stats.ipynb #c3678c88
 def markdown_table(header: list[str], # column titles
@@ -330,6 +360,19 @@ def markdown_table(header: list[str], # column titles
     lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
     return "\n".join(lines + ["| " + " | ".join(map(esc, r)) + " |" for r in rows])
 
+# %% ../nbs/22_stats.ipynb #291e5839
+def _pair_cells(r, m: str, a: str, b: str, digits: int) -> list[str]:
+    "The cells of metric `m` for strategies a and b in a row of `compare_table`: mean ± sd, the better mean in bold."
+    ma, mb = r[(m, a, "mean")], r[(m, b, "mean")]
+    best = None if np.isnan(ma) or np.isnan(mb) or abs(ma - mb) <= TIE else (a if sign(m) * (mb - ma) < 0 else b)
+    cells = []
+    for s in (a, b):
+        mu, sd = r[(m, s, "mean")], r[(m, s, "sd")]
+        txt = "–" if np.isnan(mu) else f"{mu:.{digits}f} ± {0 if np.isnan(sd) else sd:.{digits}f}"
+        cells.append(f"**{txt}**" if s == best else txt)
+    return cells
+
+# %% ../nbs/22_stats.ipynb #34b423c0
 def format_table2(t: pd.DataFrame, # the output of `compare_table`, `table2` or `table4`
                   digits: int = 4, # decimals
                  ) -> str:         # Markdown: mean ± sd, the better mean of each pair in bold
@@ -337,17 +380,7 @@ def format_table2(t: pd.DataFrame, # the output of `compare_table`, `table2` or 
     metrics = list(dict.fromkeys(t.columns.get_level_values(0)))
     a, b = list(dict.fromkeys(t.columns.get_level_values(1)))[:2]
     header = ["model", "dataset"] + [f"{METRIC_NAMES[m]} {'↓' if m in LOWER_IS_BETTER else '↑'} {s}" for m in metrics for s in (a, b)]
-    rows = []
-    for (model, ds), r in t.iterrows():
-        cells = [model, ds]
-        for m in metrics:
-            ma, mb = r[(m, a, "mean")], r[(m, b, "mean")]
-            best = None if np.isnan(ma) or np.isnan(mb) or abs(ma - mb) <= TIE else (a if sign(m) * (mb - ma) < 0 else b)
-            for s in (a, b):
-                mu, sd = r[(m, s, "mean")], r[(m, s, "sd")]
-                txt = "–" if np.isnan(mu) else f"{mu:.{digits}f} ± {0 if np.isnan(sd) else sd:.{digits}f}"
-                cells.append(f"**{txt}**" if s == best else txt)
-        rows.append(cells)
+    rows = [[model, ds] + [c for m in metrics for c in _pair_cells(r, m, a, b, digits)] for (model, ds), r in t.iterrows()]
     return markdown_table(header, rows)
 
 # %% ../nbs/22_stats.ipynb #046f413d
@@ -377,6 +410,7 @@ def gains_by_dataset(df: pd.DataFrame, a: str = "random", b: str = "adaptive", s
             rows.append(dict(model=model, dataset=ds, metric=m, mean_a=ma, mean_b=mb, gain=sign(m) * (mb - ma)))
     return pd.DataFrame(rows, columns=["model", "dataset", "metric", "mean_a", "mean_b", "gain"])
 
+# %% ../nbs/22_stats.ipynb #724351c6
 def table3(df: pd.DataFrame,       # a `records_frame`
            a: str = "random",      # the baseline
            b: str = "adaptive",    # the strategy tested against it
@@ -390,6 +424,7 @@ def table3(df: pd.DataFrame,       # a `records_frame`
     if len(out): out["metric"] = pd.Categorical(out.metric, METRICS, ordered=True)
     return out.sort_values(["model", "metric"]).reset_index(drop=True) if len(out) else out
 
+# %% ../nbs/22_stats.ipynb #89e16921
 def format_table3(t: pd.DataFrame) -> str:
     "Markdown in the paper's layout: metrics down, models across, 'win (p)' with wins/losses/ties over data sets."
     models = list(dict.fromkeys(t.model))
@@ -404,11 +439,18 @@ def format_table3(t: pd.DataFrame) -> str:
     if len(t) and t.n.max() < 6: md += f"\n\nWith {t.n.max()} data sets the smallest possible two-sided p is {2 / 2 ** t.n.max():.4f}: no verdict can be a win or a loss at 0.05."
     return md
 
+# %% ../nbs/22_stats.ipynb #b03bb7a6
+def table4(df: pd.DataFrame, **kw) -> pd.DataFrame:
+    "Table 4 of the paper: Adaptive vs AdaC (keywords as `compare_table`)."
+    return compare_table(df, "adaptive", "adac", **kw)
+
 # %% ../nbs/22_stats.ipynb #45dd8a8e
 PAIR_KEYS = ("dataset", "model", "fold", "seed", "batch_size", "protocol", "split", "metric")
 
+# %% ../nbs/22_stats.ipynb #652bae5f
 def _spec(s) -> dict: return {"strategy": s} if isinstance(s, str) else dict(s)
 
+# %% ../nbs/22_stats.ipynb #b3a10b5d
 def bootstrap_mean_ci(G: np.ndarray,          # [cells, K] per-fold differences, one row per cell
                       n_boot: int = 10000,    # resamples
                       level: float = 0.95,    # coverage of the interval
@@ -420,6 +462,28 @@ def bootstrap_mean_ci(G: np.ndarray,          # [cells, K] per-fold differences,
     means = G[:, idx].mean(-1)                      # [cells, n_boot]
     q = (1 - level) / 2
     return np.quantile(means, q, axis=1), np.quantile(means, 1 - q, axis=1)
+
+# %% ../nbs/22_stats.ipynb #13bd251a
+def _pairs(d: pd.DataFrame, sa: dict, sb: dict) -> tuple[pd.DataFrame, list[str]]:
+    "Arm a's and arm b's values side by side (value_a, value_b), one row per pair, and the keys they were paired on."
+    side = lambda s: d[np.logical_and.reduce([(d[k] == v).to_numpy() for k, v in s.items()])]
+    on = [k for k in PAIR_KEYS if k not in set(sa) | set(sb)]
+    return side(sa)[on + ["value"]].merge(side(sb)[on + ["value"]], on=on, suffixes=("_a", "_b")), on
+
+# %% ../nbs/22_stats.ipynb #7e6e41b5
+def _gain_cells(m: pd.DataFrame,   # pairs with their gain `g`
+                cols: list[str],   # the keys of a cell
+                n_boot: int, level: float, seed: int,
+               ) -> pd.DataFrame:  # cols, mean_a, mean_b, gain, K, lo, hi
+    "Per cell: the arms' means, the mean gain and its bootstrap interval, K the number of pairs."
+    rows = []
+    for K, part in m.groupby(m.groupby(cols)["g"].transform("size")):
+        cells = part.sort_values(cols + [k for k in ("seed", "fold") if k not in cols and k in part]).groupby(cols, sort=False)
+        G = np.stack([x.g.to_numpy() for _, x in cells])
+        lo, hi = bootstrap_mean_ci(G, n_boot, level, seed)
+        s = cells.agg(mean_a=("value_a", "mean"), mean_b=("value_b", "mean"), gain=("g", "mean")).reset_index()
+        rows.append(s.assign(K=K, lo=lo, hi=hi))
+    return pd.concat(rows, ignore_index=True)
 
 # %% ../nbs/22_stats.ipynb #845881dd
 def paired_diff(df: pd.DataFrame,        # a `records_frame`
@@ -440,22 +504,13 @@ def paired_diff(df: pd.DataFrame,        # a `records_frame`
     pinned = set(sa) | set(sb)
     d = primary(d, **{**(setting or {}), **({"seed": "all"} if "seed" in pinned else {}),
                       **({"arm_seed": "all"} if "arm_seed" in pinned else {})})
-    side = lambda s: d[np.logical_and.reduce([(d[k] == v).to_numpy() for k, v in s.items()])]
-    on = [k for k in PAIR_KEYS if k not in pinned]
-    m = side(sa)[on + ["value"]].merge(side(sb)[on + ["value"]], on=on, suffixes=("_a", "_b"))
+    m, on = _pairs(d, sa, sb)
     cols = [k for k in on if k not in ("fold", "split") and (by_seed or k != "seed")]
     out_cols = ["model", "dataset", "metric"] + [k for k in cols if k not in ("model", "dataset", "metric")]
     if m.empty: return pd.DataFrame(columns=out_cols + ["K", "mean_a", "mean_b", "gain", "lo", "hi", "excludes_zero"])
     m["g"] = np.where(m.metric.isin(LOWER_IS_BETTER), -1., 1.) * (m.value_b - m.value_a)
     m["g"] = m.g.where(m.g.abs() > TIE, 0.)                 # equal arms differ by rounding only: a tie
-    rows = []
-    for K, part in m.groupby(m.groupby(cols)["g"].transform("size")):
-        cells = part.sort_values(cols + [k for k in ("seed", "fold") if k not in cols and k in part]).groupby(cols, sort=False)
-        G = np.stack([x.g.to_numpy() for _, x in cells])
-        lo, hi = bootstrap_mean_ci(G, n_boot, level, seed)
-        s = cells.agg(mean_a=("value_a", "mean"), mean_b=("value_b", "mean"), gain=("g", "mean")).reset_index()
-        rows.append(s.assign(K=K, lo=lo, hi=hi))
-    out = pd.concat(rows, ignore_index=True)
+    out = _gain_cells(m, cols, n_boot, level, seed)
     out["excludes_zero"] = (out.lo > 0) | (out.hi < 0)
     return out[out_cols + ["K", "mean_a", "mean_b", "gain", "lo", "hi", "excludes_zero"]].sort_values(["model", "dataset", "metric"]).reset_index(drop=True)
 
@@ -473,6 +528,7 @@ def aa_calibration(df: pd.DataFrame,        # a `records_frame` with replicates 
     p["floor"] = np.maximum(p.aa_lo.abs(), p.aa_hi.abs())
     return p[cols]
 
+# %% ../nbs/22_stats.ipynb #e3a48f30
 def against_floor(diffs: pd.DataFrame, # `paired_diff` output
                   aa: pd.DataFrame,    # `aa_calibration` output
                  ) -> pd.DataFrame:    # diffs with floor, floor_from ("cell", "model" or NaN) and clears (|gain| > floor)
@@ -515,6 +571,7 @@ def cell_means(df: pd.DataFrame,      # a `records_frame`
     m = d.groupby(["dataset", "model", "strategy"]).value.mean().unstack("strategy")
     return m[ok.reindex(m.index).fillna(False).to_numpy(bool)]
 
+# %% ../nbs/22_stats.ipynb #6c58168f
 def rank_cells(means: pd.DataFrame, # `cell_means` output
                metric: str,         # its metric (its direction is respected)
               ) -> pd.DataFrame:    # same shape: 1 = best in the cell, ties share the average rank
@@ -531,6 +588,7 @@ def friedman(ranks: pd.DataFrame, # `rank_cells` output, N cells x k strategies
     x = 12 * N / (k * (k + 1)) * ((R ** 2).sum() - k * (k + 1) ** 2 / 4)
     return float(x), float(chi2.sf(x, k - 1))
 
+# %% ../nbs/22_stats.ipynb #a7aa4833
 def nemenyi_cd(k: int,             # strategies compared
                N: int,             # cells
                alpha: float = 0.05,
@@ -540,6 +598,7 @@ def nemenyi_cd(k: int,             # strategies compared
     q = studentized_range.ppf(1 - alpha, k, np.inf) / np.sqrt(2)
     return float(q * np.sqrt(k * (k + 1) / (6 * N)))
 
+# %% ../nbs/22_stats.ipynb #68bfa5b0
 def holm_vs_control(avg_ranks: pd.Series, # average rank per strategy
                     control: str,        # the control strategy
                     N: int,              # cells
@@ -555,6 +614,20 @@ def holm_vs_control(avg_ranks: pd.Series, # average rank per strategy
     adj = np.minimum(1, np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]))
     p_holm = np.empty_like(p); p_holm[order] = adj
     return pd.DataFrame({"z": z, "p": p, "p_holm": p_holm}, index=o.index)
+
+# %% ../nbs/22_stats.ipynb #0c5144a3
+def _board_rows(m: str, cm: pd.DataFrame, avg: pd.Series, holm: pd.DataFrame, baseline: str, alpha: float, cd: float) -> list[dict]:
+    "One row per strategy of metric `m` (cell means `cm`, average ranks `avg`, Holm's p, critical difference `cd`)."
+    rows = []
+    for s in avg.sort_values().index:
+        g = sign(m) * (cm[s] - cm[baseline]) if baseline in cm else pd.Series(dtype=float)
+        w = wilcoxon_verdict(g.to_numpy(), alpha) if s != baseline and len(g) else {}
+        rows.append(dict(metric=m, strategy=s, avg_rank=float(avg[s]), mean=float(cm[s].mean()),
+                         gain=float(g.mean()) if s != baseline and len(g) else np.nan,
+                         wins=w.get("wins"), ties=w.get("ties"), losses=w.get("losses"), p_wilcoxon=w.get("p", np.nan),
+                         p_holm=float(holm.p_holm.get(s, np.nan)) if s != baseline else np.nan,
+                         nemenyi_vs_baseline=bool(abs(avg[s] - avg[baseline]) >= cd) if s != baseline and baseline in avg else None))
+    return rows
 
 # %% ../nbs/22_stats.ipynb #0a970c75
 def leaderboard(df: pd.DataFrame,       # a `records_frame`
@@ -578,14 +651,7 @@ def leaderboard(df: pd.DataFrame,       # a `records_frame`
         cd = nemenyi_cd(k, N, alpha)
         tests.append(dict(metric=m, cells=N, strategies=k, chi2_F=chi, p_friedman=p, cd=cd))
         holm = holm_vs_control(avg, baseline, N) if baseline in avg and N > 0 else pd.DataFrame(columns=["z", "p", "p_holm"])
-        for s in avg.sort_values().index:
-            g = sign(m) * (cm[s] - cm[baseline]) if baseline in cm else pd.Series(dtype=float)
-            w = wilcoxon_verdict(g.to_numpy(), alpha) if s != baseline and len(g) else {}
-            rows.append(dict(metric=m, strategy=s, avg_rank=float(avg[s]), mean=float(cm[s].mean()),
-                             gain=float(g.mean()) if s != baseline and len(g) else np.nan,
-                             wins=w.get("wins"), ties=w.get("ties"), losses=w.get("losses"), p_wilcoxon=w.get("p", np.nan),
-                             p_holm=float(holm.p_holm.get(s, np.nan)) if s != baseline else np.nan,
-                             nemenyi_vs_baseline=bool(abs(avg[s] - avg[baseline]) >= cd) if s != baseline and baseline in avg else None))
+        rows += _board_rows(m, cm, avg, holm, baseline, alpha, cd)
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
 # %% ../nbs/22_stats.ipynb #5c0d1a7e
@@ -593,6 +659,18 @@ def cd_height(k: int, # strategies on the diagram
              ) -> float: # inches
     "Height of `cd_diagram` for k strategies: its rank axis, CD bar and title, and 0.21 in per row of labels."
     return 1.25 + 0.21 * ((k + 1) // 2)
+
+# %% ../nbs/22_stats.ipynb #69963260
+def _cd_groups(vals: np.ndarray, # average ranks, sorted
+               cd: float,        # critical difference
+              ) -> list[tuple[int, int]]: # (first, last) index of each group
+    "The maximal groups of sorted average ranks within `cd` of their first, each reaching past the previous group."
+    groups, last_end = [], -1
+    for i in range(len(vals)):
+        j = i
+        while j + 1 < len(vals) and vals[j + 1] - vals[i] < cd: j += 1
+        if j > i and j > last_end: groups.append((i, j)); last_end = j
+    return groups
 
 # %% ../nbs/22_stats.ipynb #31d66d08
 def cd_diagram(avg_ranks: pd.Series, # average rank per strategy
@@ -617,14 +695,9 @@ def cd_diagram(avg_ranks: pd.Series, # average rank per strategy
         x_text = lo - 0.1 if left else hi + 0.1
         ax.plot([v, v, x_text], [0, y * 0.5, y * 0.5], color="k", lw=0.8)
         ax.text(x_text, y * 0.5, f"{s} ({v:.2f})", ha="right" if left else "left", va="center", fontsize=8)
-    vals, level = r.to_numpy(), 0
-    last_end = -1
-    for i in range(k):                                                # maximal groups within the critical difference
-        j = i
-        while j + 1 < k and vals[j + 1] - vals[i] < cd: j += 1
-        if j > i and j > last_end:
-            level += 1; last_end = j
-            ax.hlines(-0.12 * level, vals[i] - 0.03, vals[j] + 0.03, color="tab:red", lw=3)
+    vals = r.to_numpy()
+    for level, (i, j) in enumerate(_cd_groups(vals, cd), 1):         # maximal groups within the critical difference
+        ax.hlines(-0.12 * level, vals[i] - 0.03, vals[j] + 0.03, color="tab:red", lw=3)
     ax.hlines(1.2, lo, lo + cd, color="k", lw=1.5); ax.text(lo + cd / 2, 1.35, f"CD = {cd:.2f}", ha="center", fontsize=8)
     ax.set_title(title, fontsize=9); ax.axis("off")
     return fig

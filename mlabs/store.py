@@ -25,9 +25,11 @@ __all__ = ['RECORD_FIELDS', 'HISTORY_FIELDS', 'POOL_FIELDS', 'CELL_FIELDS', 'CLA
 RECORD_FIELDS = ("key", "config", "metrics", "best_epoch", "history", "split", "version", "machine", "wall_s", "created")
 HISTORY_FIELDS = ("train_loss", "val_macro_auc")
 
+# %% ../nbs/21b_store.ipynb #7a8c9904
 class CorruptRecord(ValueError):
     "A record file that cannot be trusted (unreadable, incomplete, or not matching its config)."
 
+# %% ../nbs/21b_store.ipynb #25710a08
 def record_path(out: str|Path, key: str) -> Path:
     "Where the record of `key` lives in the store `out`: `out/records/<key>.json`."
     return Path(out)/"records"/f"{key}.json"
@@ -40,6 +42,7 @@ def _strict(v):
     if isinstance(v, (list, tuple)): return [_strict(x) for x in v]
     return v
 
+# %% ../nbs/21b_store.ipynb #63ee5ba6
 def save_record(out: str|Path, record: dict) -> Path:
     "Write a record atomically to `out/records/<key>.json`, as strict JSON (non-finite numbers as null)."
     return atomic_write(record_path(out, record["key"]), json.dumps(_strict(record), allow_nan=False, separators=(",", ":")))
@@ -48,7 +51,17 @@ def save_record(out: str|Path, record: dict) -> Path:
 def _no_constants(s: str):
     raise ValueError(f"{s} is not JSON (non-finite numbers are stored as null)")
 
+# %% ../nbs/21b_store.ipynb #98d0e039
+def _check_key(rec: dict, path: Path, bad) -> None:
+    "The record's config is a valid `RunConfig` whose key is the record's key and its file's name."
+    try: key = RunConfig.from_dict(rec["config"]).key
+    except ConfigError as e: raise bad(f"its config is invalid: {e}") from None
+    if key != rec["key"]: raise bad("the key is not the hash of its config")
+    if rec["key"] != path.stem: raise bad(f"key {rec['key']} does not match the file name")
+
+# %% ../nbs/21b_store.ipynb #2a199c74
 def _check_metrics(rec: dict, bad) -> None:
+    "The six metrics of both parts are there, each a number in [0, 1] or null."
     m = rec["metrics"]
     if not isinstance(m, dict): raise bad("metrics is not a table")
     for part in ("val", "test"):
@@ -60,6 +73,15 @@ def _check_metrics(rec: dict, bad) -> None:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
                 raise bad(f"metrics.{part}.{k} is {v!r}, not a number in [0, 1]")
 
+# %% ../nbs/21b_store.ipynb #ea43bfa5
+def _check_history(rec: dict, bad) -> None:
+    "The history holds the training losses and the validation curve, and the split its sha256."
+    h = rec["history"]
+    if not isinstance(h, dict) or any(not isinstance(h.get(k), list) or not h[k] for k in HISTORY_FIELDS):
+        raise bad(f"its history lacks {' or '.join(HISTORY_FIELDS)}")
+    if not isinstance(rec["split"], dict) or not isinstance(rec["split"].get("sha256"), str): raise bad("its split has no sha256")
+
+# %% ../nbs/21b_store.ipynb #b2c00013
 def read_record(path: str|Path) -> dict:
     "Read and check one record; raise `CorruptRecord` naming the file and what is wrong."
     path = Path(path)
@@ -69,15 +91,7 @@ def read_record(path: str|Path) -> dict:
     if not isinstance(rec, dict): raise bad("not a JSON object")
     missing = [f for f in RECORD_FIELDS if f not in rec]
     if missing: raise bad(f"missing {', '.join(missing)}")
-    try: key = RunConfig.from_dict(rec["config"]).key
-    except ConfigError as e: raise bad(f"its config is invalid: {e}") from None
-    if key != rec["key"]: raise bad("the key is not the hash of its config")
-    if rec["key"] != path.stem: raise bad(f"key {rec['key']} does not match the file name")
-    _check_metrics(rec, bad)
-    h = rec["history"]
-    if not isinstance(h, dict) or any(not isinstance(h.get(k), list) or not h[k] for k in HISTORY_FIELDS):
-        raise bad(f"its history lacks {' or '.join(HISTORY_FIELDS)}")
-    if not isinstance(rec["split"], dict) or not isinstance(rec["split"].get("sha256"), str): raise bad("its split has no sha256")
+    _check_key(rec, path, bad); _check_metrics(rec, bad); _check_history(rec, bad)
     return rec
 
 # %% ../nbs/21b_store.ipynb #b2c00014
@@ -89,6 +103,7 @@ def scan_records(out: str|Path) -> tuple[dict, list[CorruptRecord]]:
         except CorruptRecord as e: bad.append(e)
     return good, bad
 
+# %% ../nbs/21b_store.ipynb #f257dac7
 def load_records(out: str|Path,      # a store (its records are `out/records/*.json`)
                  keys=None,          # only these keys (e.g. a grid's, `[c.key for c in configs]`); default: all
                 ) -> list[dict]:     # the records, in the order of `keys` (or of their file names)
@@ -115,22 +130,34 @@ POOL_FIELDS = ("folds", "epochs", "warmup_epochs", "lr", "weight_decay", "hparam
                "refresh", "threads", "device", "data_sha256", "labels", "xml", "xml_sha256", "missing", "model_sha256")
 CELL_FIELDS = ("dataset", "model", "seed", "batch_size", "protocol")
 
+# %% ../nbs/21b_store.ipynb #32f49011
 class MixedRecords(ValueError):
     "Records of one cell run under different settings: pooling them would mix two experiments."
     exit_code = 2    # a usage error of the command line: select the records (--config)
 
-def check_pooling(records: list[dict], # records (as `load_records` returns them)
-                 ) -> None:
-    "Raise `MixedRecords` (one line naming the cell and the settings that differ) if a cell's records were run differently."
+# %% ../nbs/21b_store.ipynb #d3b7055a
+def _pool_cells(records: list[dict]) -> dict:
+    "The records' configs (later fields filled in) by cell: {the cell's values as JSON: [configs]}."
     from mlabs.config import LATER_FIELDS
     cells = {}
     for r in records:
         c = {**LATER_FIELDS, **r["config"]}
         cells.setdefault(tuple(json.dumps(c.get(k), sort_keys=True) for k in CELL_FIELDS), []).append(c)
-    for cs in cells.values():
-        fields = [f for f in POOL_FIELDS if not (f == "weight_decay" and cs[0]["protocol"] == "authors")]
-        diff = {f: sorted({json.dumps(c.get(f), sort_keys=True) for c in cs}) for f in fields}
-        diff = {f: v for f, v in diff.items() if len(v) > 1}
+    return cells
+
+# %% ../nbs/21b_store.ipynb #c75ea51f
+def _pool_diff(cs: list[dict]) -> dict:
+    "The pooled settings the configs of one cell differ in: {field: sorted distinct JSON values} (weight decay not under 'authors')."
+    fields = [f for f in POOL_FIELDS if not (f == "weight_decay" and cs[0]["protocol"] == "authors")]
+    diff = {f: sorted({json.dumps(c.get(f), sort_keys=True) for c in cs}) for f in fields}
+    return {f: v for f, v in diff.items() if len(v) > 1}
+
+# %% ../nbs/21b_store.ipynb #ce40de9d
+def check_pooling(records: list[dict], # records (as `load_records` returns them)
+                 ) -> None:
+    "Raise `MixedRecords` (one line naming the cell and the settings that differ) if a cell's records were run differently."
+    for cs in _pool_cells(records).values():
+        diff = _pool_diff(cs)
         if diff:
             c = cs[0]
             what = "; ".join(f"{f} {' vs '.join(v[:3])}{' ...' if len(v) > 3 else ''}" for f, v in diff.items())
@@ -141,6 +168,7 @@ def check_pooling(records: list[dict], # records (as `load_records` returns them
 # %% ../nbs/21b_store.ipynb #b2c00035
 CLAIMS = ".claims"
 
+# %% ../nbs/21b_store.ipynb #a21b3b4d
 @dataclass
 class Claim:
     "A held claim on a unit of work: `release()` when its records are written (or it failed)."
@@ -150,6 +178,7 @@ class Claim:
         with contextlib.suppress(FileNotFoundError): os.unlink(self.path)   # first: a waiter then sees a new file
         if self.fd is not None: os.close(self.fd); self.fd = None
 
+# %% ../nbs/21b_store.ipynb #a696bff1
 def _lock(path: Path) -> int|None:
     "An open descriptor of `path` holding an exclusive lock on it, or None if another process holds it."
     try: import fcntl
@@ -163,6 +192,7 @@ def _lock(path: Path) -> int|None:
         except FileNotFoundError: pass
         os.close(fd)                          # released (unlinked) between our open and our lock: take the new file
 
+# %% ../nbs/21b_store.ipynb #2acaf333
 def claim_unit(out: str|Path,   # the store
                unit_key: str,   # `RunConfig.unit_key`
               ) -> Claim|None:  # the claim, or None if a live process holds it
@@ -176,6 +206,7 @@ def claim_unit(out: str|Path,   # the store
     os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode())
     return Claim(p, fd)
 
+# %% ../nbs/21b_store.ipynb #396c7ec0
 def claim_owner(out: str|Path, unit_key: str) -> str:
     "Who holds a unit's claim, for messages: 'pid N on HOST' (or 'another process' if the file says nothing)."
     try: o = json.loads((Path(out)/"records"/CLAIMS/f"{unit_key}.claim").read_text())
