@@ -10,9 +10,11 @@ Docs: https://mlabs-dev.github.io/mlabs/successors.html.md"""
 from __future__ import annotations
 import math
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 from fastcore.basics import patch
+from .local import knn_indices
 from .samplers import BaseSampler, as_losses, _check_int
 from .alternatives import ProbaSampler, _dense_labels, binary_entropy
 
@@ -62,6 +64,7 @@ def se_schedule(epoch: int,        # the epoch being drawn (0-based)
 # %% ../nbs/07a_successors.ipynb #7a5c0019
 class WindowSampler(ProbaSampler):
     "Base of the samplers scoring each label's uncertainty over a sample's last W predicted probabilities."
+    rising = False                                         # the s_e schedule: decaying (False) or rising (True)
     def __init__(self, n, batch_size: int = 128, *,
                  window: int = 5,          # W: a sample's last W visits form its window
                  epochs: int|None = None,  # E, the run's epochs: s_e follows its schedule up to E (None: s_e fixed)
@@ -91,7 +94,6 @@ class WindowSampler(ProbaSampler):
     def _refresh_epoch(self) -> None: "Recompute what the method updates once per epoch (label weights, correlations)."
     def _known(self): return self._m >= 2                  # a fluctuation needs two visits
     def se_at(self, epoch: int) -> float: return se_schedule(epoch, self.se0, self.warmup_epochs, self.epochs, self.rising)
-    rising = False                                         # the s_e schedule: decaying (False) or rising (True)
 
     def _start_epoch(self):
         if not self._shuffled() and self.q is not None: self._refresh_epoch()
@@ -120,7 +122,6 @@ def level_mutual_information(L: np.ndarray, # levels 0..K-1 of m samples on q la
                              K: int = 5,    # number of levels
                             ) -> np.ndarray: # I(L_j; L_k) in nats, [q, q] (the diagonal holds each label's entropy)
     "Exact mutual information of every pair of label columns of discrete levels, from one sparse product of one-hot codes."
-    import scipy.sparse as sp
     m, q = L.shape
     cols = (np.arange(q) * K + L).ravel()
     Z = sp.csr_matrix((np.ones(m * q), (np.repeat(np.arange(m), q), cols)), shape=(m, q * K))
@@ -241,7 +242,6 @@ class D2ACESampler(WindowSampler):
 
     def _context(self, X) -> None:
         "The label context Z from the features (once)."
-        from mlabs.local import knn_indices
         X = X.detach().cpu().numpy() if isinstance(X, Tensor) else X
         if X.shape[0] != self.n: raise ValueError(f"X has {X.shape[0]} rows but n = {self.n}")
         self.Z = context_labels(self.Y, knn_indices(X, min(self.k, self.n - 1)))
