@@ -8,7 +8,7 @@ Docs: https://mlabs-dev.github.io/mlabs/bench.html.md"""
 
 # %% ../nbs/24_bench.ipynb #91cd1bb1
 from __future__ import annotations
-import gzip, os, resource, sys, tempfile, time
+import gzip, math, os, resource, sys, tempfile, time
 from dataclasses import dataclass
 from typing import Callable
 import numpy as np
@@ -20,8 +20,8 @@ from .core import threads, SE_DEFAULT
 __all__ = ['BENCH_SIZES', 'ALT_SAMPLERS', 'CLI_CASES', 'BENCHMARKS', 'WARN_GB', 'median_seconds', 'random_batch',
            'train_steps_per_s', 'bench_data', 'bench_local', 'mlp_step_ms', 'bench_selection', 'bench_metrics',
            'bench_c2ae', 'bench_mpvae', 'bench_paca', 'bench_paca_bibtex', 'bench_clif', 'bench_dela', 'bench_overhead',
-           'bench_cli', 'bench_ray', 'bench_import', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio', 'Benchmark',
-           'benchmarks', 'run_benchmarks', 'bench_distributed']
+           'bench_cli', 'bench_ray', 'bench_import', 'bench_epoch_ratio_alternatives', 'bench_epoch_ratio_successors',
+           'bench_epoch_ratio', 'Benchmark', 'benchmarks', 'run_benchmarks', 'bench_distributed']
 
 # %% ../nbs/24_bench.ipynb #ca073f3e
 def _sync(device: torch.device|str|None) -> None:
@@ -137,22 +137,32 @@ def bench_local(quick: bool = False, # bibtex only, one repeat
     return figs
 
 # %% ../nbs/24_bench.ipynb #5415bb97
-def _sampler_ms(strategy: str, n: int, batch_size: int, device: str,
-                runs: int,         # timed runs of `block` consecutive batches; the median run is used
-                Y=None,            # labels, for the strategies that need them ("adac", "active_bias", "ml_ros", "class_aware")
-                block: int = 64,   # batches per run: Hard re-sorts every 16 (n = 28,596) to 62 (n = 1e6) batches
-               ) -> float:         # ms per batch
-    """Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms. The
-    samplers that read predicted probabilities get a [batch_size, q] matrix with every update (q = Y's labels)."""
+def _bench_sampler(strategy: str, n: int, batch_size: int, device: str, Y=None, X=None, model=None, **options):
+    """A strategy's sampler after warm-up with every sample seen (twice for those reading probabilities), and the
+    function that reports a batch's losses (and probabilities) to it."""
     from mlabs.selection import SelectionSampler, strategy_class
     g = torch.Generator(device=device); g.manual_seed(0)
     pool = torch.rand(n, generator=g, device=device) + 0.01
-    s = SelectionSampler(n, batch_size, strategy=strategy, se=SE_DEFAULT, warmup_epochs=0,
-                         device=device, **({"Y": Y} if strategy_class(strategy).needs_labels else {}))
+    s = SelectionSampler(n, batch_size, strategy=strategy, se=SE_DEFAULT, warmup_epochs=0, device=device,
+                         **({"Y": Y} if strategy_class(strategy).needs_labels else {}), **options)
+    if s.needs_data: s.attach(model, torch.as_tensor(X, device=device), torch.as_tensor(Y, dtype=torch.float32, device=device))
     P = torch.rand(n, Y.shape[1], generator=g, device=device) if getattr(s, "needs_proba", False) else None
     upd = (lambda i: s.update(i, pool[i], P[i])) if P is not None else (lambda i: s.update(i, pool[i]))
     upd(torch.arange(n, device=device))
     if P is not None: upd(torch.arange(n, device=device))          # a second visit: Active Bias needs two
+    return s, upd
+
+def _sampler_ms(strategy: str, n: int, batch_size: int, device: str,
+                runs: int,         # timed runs of `block` consecutive batches; the median run is used
+                Y=None,            # labels, for the strategies that need them ("adac", "active_bias", "ml_ros", "class_aware")
+                block: int = 64,   # batches per run: Hard re-sorts every 16 (n = 28,596) to 62 (n = 1e6) batches
+                X=None,            # features, for the strategies handed the training part ("d2ace", "rho_loss")
+                model=None,        # the model they are handed (anything with `predict_proba`)
+                built=None,        # a (sampler, update) pair from `_bench_sampler`, to time instead of building one
+               ) -> float:         # ms per batch
+    """Per-batch overhead (next_batch + update) of a sampler after warm-up, with every sample seen, in ms. The
+    samplers that read predicted probabilities get a [batch_size, q] matrix with every update (q = Y's labels)."""
+    s, upd = built or _bench_sampler(strategy, n, batch_size, device, Y, X, model)
     def run():
         for _ in range(block):
             upd(s.next_batch())
@@ -211,8 +221,40 @@ def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.n
     Y[Y.sum(1) == 0, 0] = 1
     return Y
 
-from .selection import STRATEGIES, strategies_with
-ALT_SAMPLERS = strategies_with(in_paper=False, shuffled=False)   # the alternatives' own samplers (focal, asl draw random's)
+from .selection import STRATEGIES, SUCCESSORS, strategies_with
+ALT_SAMPLERS = tuple(s for s in strategies_with(in_paper=False, shuffled=False) if s not in SUCCESSORS)  # the alternatives' own samplers (focal, asl draw random's)
+
+class _ProbaMLP(torch.nn.Module):
+    "The small MLP of `mlp_step_ms` with `predict_proba`: the model RHO-LOSS's candidates are scored with here."
+    def __init__(self, d: int = 103, q: int = 14, hidden: int = 256):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, q))
+    @torch.no_grad()
+    def predict_proba(self, x): return torch.sigmoid(self.net(x))
+
+def _successor_figures(n: int, batch_size: int, runs: int, Y, X, model) -> dict[str, float]:
+    """Per-batch cost, per-epoch work and steps per epoch of the later methods (`mlabs.successors`), on the CPU. The
+    once-per-run set-up is not in the per-batch figures: RHO-LOSS's irreducible losses are timed on their own, and
+    D2ACE finds its neighbours on 8 of the features (the search is set-up, not selection)."""
+    from mlabs.successors import cross_fitted_irreducible_loss
+    res = {}
+    t0 = time.perf_counter()
+    il = cross_fitted_irreducible_loss(torch.as_tensor(X), torch.as_tensor(Y, dtype=torch.float32))
+    res[f"selection.rho_loss.n{n}.irreducible_fit_s"] = time.perf_counter() - t0
+    for strat in SUCCESSORS:
+        opts = {"irreducible": il} if strat == "rho_loss" else {}
+        built = _bench_sampler(strat, n, batch_size, "cpu", Y, X[:, :8] if strat.startswith("d2ace") else X, model, **opts)
+        s = built[0]
+        res[f"selection.{strat}.n{n}.ms_per_batch"] = _sampler_ms(strat, n, batch_size, "cpu", runs, built=built)
+        if hasattr(s, "_refresh_epoch"):
+            res[f"selection.{strat}.n{n}.epoch_start_ms"] = 1e3 * median_seconds(s._refresh_epoch, max(runs // 3, 1), warmup=1)
+        if strat == "infobatch": res[f"selection.infobatch.n{n}.steps_per_epoch"] = float(len(s))
+        if strat == "rho_loss":
+            res[f"selection.rho_loss.n{n}.steps_per_epoch"] = float(len(s))
+            res[f"selection.rho_loss.n{n}.forward_rows_per_step"] = float(s.candidates)
+            res[f"selection.rho_loss.n{n}.forward_rows_per_epoch"] = float(len(s) * s.candidates)
+    res[f"selection.random.n{n}.steps_per_epoch"] = float(math.ceil(n / batch_size))
+    return res
 
 def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
                     step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
@@ -239,7 +281,12 @@ def bench_selection(quick: bool = False,        # fewer sizes and repeats (secon
         res[f"selection.adaptive.n{n}.speedup_vs_authors_dict"] = res[f"selection.authors_dict.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
         for strat in ALT_SAMPLERS:                                             # the alternatives of mlabs.alternatives
             res[f"selection.{strat}.n{n}.ms_per_batch"] = _sampler_ms(strat, n, batch_size, "cpu", runs, Y=Y)
-        for strat in (s for s in STRATEGIES + ALT_SAMPLERS if s != "adaptive"): # every strategy beside adaptive
+        later = () if big else SUCCESSORS                                       # the later methods of mlabs.successors
+        if later:
+            torch.manual_seed(0)
+            X = np.random.default_rng(1).random((n, 103)).astype(np.float32)
+            res.update(_successor_figures(n, batch_size, runs, Y, X, _ProbaMLP(103, Y.shape[1])))
+        for strat in (s for s in STRATEGIES + ALT_SAMPLERS + later if s != "adaptive"): # every strategy beside adaptive
             res[f"selection.{strat}.n{n}.per_adaptive"] = res[f"selection.{strat}.n{n}.ms_per_batch"] / res[f"selection.adaptive.n{n}.ms_per_batch"]
     res["selection.mlp_step.ms"] = float(step_ms) if step_ms is not None else mlp_step_ms(repeats=100 if quick else 300)
     res[f"selection.adaptive.n{sizes[0]}.overhead_vs_step"] = res[f"selection.adaptive.n{sizes[0]}.ms_per_batch"] / res["selection.mlp_step.ms"]
@@ -479,8 +526,13 @@ def _bench_fold(name: str, seed: int = 0) -> FoldData:
 def bench_epoch_ratio_alternatives(quick: bool = False, # two repeats instead of five
                                   ) -> dict[str, float]: # `epoch_ratio.dela.yeast.<strategy>` ...
     "`bench_epoch_ratio` for the twelve strategies of configs/benchmark.toml, DELA on yeast, side by side."
-    from mlabs.selection import STRATEGY_NAMES
-    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=STRATEGY_NAMES)
+    from mlabs.selection import BENCHMARK_STRATEGIES
+    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=BENCHMARK_STRATEGIES)
+
+def bench_epoch_ratio_successors(quick: bool = False, # two repeats instead of five
+                                ) -> dict[str, float]: # `epoch_ratio.dela.yeast.<strategy>` ...
+    "`bench_epoch_ratio` for random and the later methods of mlabs.successors, DELA on yeast: whole epochs, fewer steps and extra forward passes included."
+    return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=("random",) + SUCCESSORS)
 
 def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
                       datasets=None,            # default: yeast and bibtex
@@ -509,6 +561,7 @@ def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
             for s in strategies[k:] + strategies[:k]:            # rotating order
                 restore(m, opt, snap)
                 smp = branch_sampler(s, snap, data, se=SE_DEFAULT); h = new_history()
+                if smp.needs_data: smp.attach(m, data.X_train, data.Y_train)   # once-per-run set-up, outside the timed epoch
                 train_epoch(m, opt, smp, data, h, label_loss_for(s, data.Y_train.cpu().numpy()))
                 times[s].append((h["time_select_s"][0] + h["time_step_s"][0], h["time_select_s"][0]))
         key = name.lower()
@@ -550,6 +603,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "import":      Benchmark(bench_import, "`import mlabs` and its first public name in fresh interpreters"),
     "epoch_ratio_alternatives": Benchmark(bench_epoch_ratio_alternatives, "the same for every strategy of the benchmark (DELA, yeast)",
                                           default=False),
+    "epoch_ratio_successors": Benchmark(bench_epoch_ratio_successors, "the same for the later methods of mlabs.successors (DELA, yeast)",
+                                        default=False),
     "ray":         Benchmark(bench_ray, "a small grid on 1 and 2 Ray workers beside the local backend (needs mlabs[ray])",
                              default=False),
     "cli":         Benchmark(bench_cli, "mlabs answering each usage error it checks before the heavy imports, in a fresh "

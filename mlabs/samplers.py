@@ -306,7 +306,9 @@ class BaseSampler(torch.utils.data.Sampler):
     uses_epochs = False         # takes the run's number of epochs (`epochs=`, a schedule over training)
     acts_on_loss = False        # changes the training loss: a label loss (`label_loss`) or importance weights
     shuffled = False            # every epoch is a plain shuffle (random batches, no selection)
-    TRAITS = ("in_paper", "needs_labels", "needs_proba", "uses_se", "uses_weights", "uses_epochs", "acts_on_loss", "shuffled")
+    needs_data = False          # the training loop hands it the model and the training part: `attach(model, X, Y)` before each epoch
+    TRAITS = ("in_paper", "needs_labels", "needs_proba", "uses_se", "uses_weights", "uses_epochs", "acts_on_loss", "shuffled",
+              "needs_data")
     _nonneg = False             # losses must be >= 0 (the quantised strategies)
     _sorted = None              # HardSampler's sorted scores (None: not kept)
 

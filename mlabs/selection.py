@@ -15,9 +15,11 @@ from .samplers import (SE_DEFAULT, BaseSampler, RandomBatchSampler, HardSampler,
 from .chain import AdaCSampler, ChainSampler
 from .alternatives import (ActiveBiasSampler, RecencyBiasSampler, AdaBoundarySampler, ImportanceSampler,
                                 MLROSSampler, ClassAwareSampler, FocalSampler, ASLSampler)
+from .successors import (UncertaintySampler, UncertaintyCodeSampler, D2ACESampler, D2ACECodeSampler,
+                              InfoBatchSampler, RhoLossSampler, SUCCESSOR_SAMPLERS)
 
 # %% auto #0
-__all__ = ['REGISTRY', 'STRATEGY_NAMES', 'BENCHMARK_STRATEGIES', 'STRATEGIES', 'ALTERNATIVES', 'SE_STRATEGIES',
+__all__ = ['REGISTRY', 'STRATEGY_NAMES', 'SUCCESSORS', 'BENCHMARK_STRATEGIES', 'STRATEGIES', 'ALTERNATIVES', 'SE_STRATEGIES',
            'LABEL_Y_STRATEGIES', 'LABEL_TERM_STRATEGIES', 'SAMPLER_STRATEGIES', 'strategy_class', 'strategies_with',
            'SelectionSampler', 'sampler_strategy', 'label_loss_for']
 
@@ -25,7 +27,8 @@ __all__ = ['REGISTRY', 'STRATEGY_NAMES', 'BENCHMARK_STRATEGIES', 'STRATEGIES', '
 REGISTRY: dict[str, type[BaseSampler]] = {c.strategy: c for c in (
     RandomBatchSampler, HardSampler, AdaptiveSampler, AdaCSampler,                  # the paper's strategies
     ActiveBiasSampler, RecencyBiasSampler, AdaBoundarySampler, ImportanceSampler,   # published alternatives
-    MLROSSampler, ClassAwareSampler, FocalSampler, ASLSampler)}
+    MLROSSampler, ClassAwareSampler, FocalSampler, ASLSampler,
+    *SUCCESSOR_SAMPLERS)}                                                           # later methods (mlabs.successors)
 
 # %% ../nbs/08_selection.ipynb #5e1c0e11
 def strategy_class(strategy: str, # a strategy's name (a key of `REGISTRY`)
@@ -81,9 +84,10 @@ def label_loss_for(strategy: str, # a strategy's name
 
 # %% ../nbs/08_selection.ipynb #5e1c0e26
 STRATEGY_NAMES = tuple(REGISTRY)                                # every strategy a run config may name
-BENCHMARK_STRATEGIES = STRATEGY_NAMES                           # the benchmark's name for the same
+SUCCESSORS = tuple(c.strategy for c in SUCCESSOR_SAMPLERS)      # the later methods of mlabs.successors (configs/successors.toml)
+BENCHMARK_STRATEGIES = tuple(s for s in STRATEGY_NAMES if s not in SUCCESSORS)  # the twelve of configs/benchmark.toml
 STRATEGIES = strategies_with(in_paper=True)                     # the paper's four
-ALTERNATIVES = strategies_with(in_paper=False)                  # the published alternatives of mlabs.alternatives
+ALTERNATIVES = tuple(s for s in strategies_with(in_paper=False) if s not in SUCCESSORS)  # the published alternatives of mlabs.alternatives
 SE_STRATEGIES = strategies_with(uses_se=True)                   # the ones with a selection pressure s_e
 LABEL_Y_STRATEGIES = strategies_with(needs_labels=True)         # the samplers that need the label matrix
 LABEL_TERM_STRATEGIES = strategies_with(acts_on_loss=True)      # they weight or replace a BCE label term (DELA, CLIF, PACA)

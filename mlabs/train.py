@@ -79,7 +79,8 @@ def train_epoch(model: MultiLabelModel,        # the model, trained in place
                ) -> None:
     """Train one epoch of the sampler's batches; append the epoch's loss, times and minority draws to `hist`.
     A sampler with `needs_proba` also receives the batch's predicted probabilities; a sampler's importance weights
-    (`last_weights`) and `label_loss` go to the model's label term."""
+    (`last_weights`) and `label_loss` go to the model's label term; a sampler with `needs_data` is first handed the
+    model and the training part (`attach`)."""
     X, Y, dev = data.X_train, data.Y_train, data.X_train.device
     needs_p = getattr(sampler, "needs_proba", False)
     if (label_loss is not None or getattr(sampler, "importance_weights", False)) and not model.supports_label_loss:
@@ -89,6 +90,8 @@ def train_epoch(model: MultiLabelModel,        # the model, trained in place
     counts = torch.zeros(4, dtype=torch.long, device=dev)
     bl, sizes, t_sel, t_step = [], [], 0.0, 0.0
     model.train()
+    if getattr(sampler, "needs_data", False):      # RHO-LOSS, D2ACE: the model and the training part, timed as selection
+        t0 = time.perf_counter(); sampler.attach(model, X, Y); t_sel = time.perf_counter() - t0
     it = sampler.batches()
     model.label_loss = label_loss
     try:

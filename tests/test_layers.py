@@ -18,7 +18,7 @@ PKG = ROOT / "mlabs"
 LAYERS = [
     "mlabs", "mlabs._modidx",
     "mlabs.core", "mlabs.arff", "mlabs.data", "mlabs.imbalance", "mlabs.local", "mlabs.samplers", "mlabs.chain",
-    "mlabs.alternatives", "mlabs.selection", "mlabs.distributed", "mlabs.integrations", "mlabs.integrations.lightning",
+    "mlabs.alternatives", "mlabs.successors", "mlabs.selection", "mlabs.distributed", "mlabs.integrations", "mlabs.integrations.lightning",
     "mlabs.convergence", "mlabs.metrics",
     "mlabs.models.base", "mlabs.models.c2ae", "mlabs.models.mpvae", "mlabs.models.paca", "mlabs.models.clif",
     "mlabs.models.dela", "mlabs.models",

@@ -4,7 +4,9 @@ weights) recorded in `tests/fixtures/sampler_streams.npz`.
 
 The fixture was written by the code *before* the samplers were reorganised and made faster (`python
 tests/test_sampler_streams.py --write` with commit effb89c's package); it is never rewritten by the tests. A speed-up that changes
-one batch fails here: the records of a running experiment grid must stay reproducible bit for bit.
+one batch fails here: the records of a running experiment grid must stay reproducible bit for bit. The cases of the
+strategies added later (`mlabs.successors`) were appended when they were added (`python tests/test_sampler_streams.py
+--add`: only the cases missing from the fixture are played and written, the others are kept as they are).
 
 The cases cover every strategy at n = 1,000 (batch 32, the full draw over n), the fast paths at n = 6,000 (batch 16:
 rejection for Hard and Adaptive, streams for AdaC, the inverse CDF for the samplers of predicted probabilities), both
@@ -72,14 +74,37 @@ CASES.update({
     "adac.w.n30000": ("adac", 30000, 128, dict(weights="w")),
     "adac.epoch.w.n30000": ("adac", 30000, 128, dict(refresh="epoch", weights="w")),
 })
-PROBA = {"active_bias", "recency_bias", "ada_boundary"}
-LABELS = {"adac", "active_bias", "ml_ros", "class_aware"}
+for st in ("uncertainty", "uncertainty_code", "d2ace", "d2ace_code", "infobatch", "rho_loss"):   # mlabs.successors
+    CASES[f"{st}.n1000"] = (st, 1000, 32, {})
+    CASES[f"{st}.n6000"] = (st, 6000, 16, {})
+CASES.update({
+    "uncertainty.epochs.n1000": ("uncertainty", 1000, 32, dict(epochs=3)),
+    "uncertainty_code.epoch.n1000": ("uncertainty_code", 1000, 32, dict(refresh="epoch", epochs=3)),
+    "d2ace.epochs.n1000": ("d2ace", 1000, 32, dict(epochs=3)),
+    "infobatch.epochs.n1000": ("infobatch", 1000, 32, dict(epochs=3, delta=0.5)),
+})
+PROBA = {"active_bias", "recency_bias", "ada_boundary", "uncertainty", "uncertainty_code", "d2ace", "d2ace_code"}
+LABELS = {"adac", "active_bias", "ml_ros", "class_aware", "d2ace", "d2ace_code"}
+FEATURES = {"d2ace", "d2ace_code"}                 # given the features (their kNN label context)
+
+
+def features(n: int) -> np.ndarray:
+    "Scripted features (n x 4) for the samplers that read them."
+    return np.random.default_rng(2).random((n, 4)).astype(np.float32)
+
+
+class ScriptedModel:
+    "A fixed model for RHO-LOSS's candidate losses: label probabilities sigmoid(X W), W fixed."
+    def __init__(self): self.W = torch.from_numpy(np.random.default_rng(3).normal(size=(4, Q)).astype(np.float32))
+    def predict_proba(self, x): return torch.sigmoid(x @ self.W)
 
 
 def options(strategy: str, n: int, opts: dict) -> dict:
     kw = dict(warmup_epochs=1, seed=7) | {k: v for k, v in opts.items()}
     if kw.get("weights") == "w": kw["weights"] = weights(n)
     if strategy in LABELS: kw["Y"] = labels(n)
+    if strategy in FEATURES: kw["X"] = features(n)
+    if strategy == "rho_loss": kw["irreducible"] = np.random.default_rng(4).gamma(2.0, 0.2, n).astype(np.float32)
     return kw
 
 
@@ -92,6 +117,7 @@ def play(make, name: str, epochs: int = 3) -> dict[str, np.ndarray]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                      # AdaC's note about labels with few co-occurring labels
         s = make(strategy, n, bs, **options(strategy, n, opts))
+    if strategy == "rho_loss": s.attach(ScriptedModel(), torch.from_numpy(features(n)), torch.from_numpy(labels(n)).float())
     rng = np.random.default_rng(zlib.crc32(name.encode()))
     crc = lambda a: zlib.crc32(np.ascontiguousarray(a).tobytes())
     idx_crc, lens, w_crc = [], [], []
@@ -133,6 +159,15 @@ def test_fixture_covers_every_registered_strategy():
     from mlabs.selection import STRATEGY_NAMES
     assert {c[0] for c in CASES.values()} == set(STRATEGY_NAMES)
 
+
+if __name__ == "__main__" and "--add" in sys.argv:         # append the cases missing from the fixture, keep the rest
+    torch.set_num_threads(1)
+    with np.load(FIXTURE) as z: arrays = {k: z[k] for k in z.files}
+    for name in CASES:
+        if f"{name}/idx" in arrays: continue
+        for k, v in play(make_sampler, name).items(): arrays[f"{name}/{k}"] = v
+        print("added", name, len(arrays[f"{name}/len"]), "batches", flush=True)
+    np.savez_compressed(FIXTURE, **arrays)
 
 if __name__ == "__main__" and "--write" in sys.argv:       # only at the commit that fixed the streams (effb89c)
     # `python tests/test_sampler_streams.py --write [PATH]`, with that commit's package first on the path

@@ -86,7 +86,7 @@ def test_every_strategy_builds_by_name_in_a_fresh_interpreter():
             "    print(name)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     from mlabs.selection import REGISTRY
-    assert out == list(REGISTRY) and len(out) == 12
+    assert out == list(REGISTRY) and len(out) == 18
 
 
 def test_probs_at_the_warmup_boundary_describe_the_next_batch():
