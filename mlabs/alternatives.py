@@ -12,16 +12,16 @@ import math
 import numpy as np
 import scipy.sparse as sp
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from .imbalance import check_labels, label_counts
+from .imbalance import check_labels
 from .samplers import BaseSampler, RandomBatchSampler, quantize, _check_int, _epoch_seed, _logits_at
+from .losses import focal_loss, asl_loss, RebalancedBCE   # the loss-side strategies' losses (06a_losses)
 
 # %% auto #0
 __all__ = ['ProbaSampler', 'QuantizedProbaSampler', 'ActiveBiasSampler', 'binary_entropy', 'RecencyBiasSampler',
            'AdaBoundarySampler', 'ImportanceSampler', 'ml_ros_clones', 'MLROSSampler', 'ClassAwareSampler',
-           'bce_elementwise', 'focal_loss', 'asl_loss', 'RebalancedBCE', 'FocalSampler', 'ASLSampler']
+           'FocalSampler', 'ASLSampler']
 
 # %% ../nbs/07_alternatives.ipynb #69e949b8
 def _dense_labels(Y, n: int, strategy: str) -> np.ndarray:
@@ -378,55 +378,6 @@ class ClassAwareSampler(BaseSampler):
         r = (torch.rand(m, generator=self._g, device=self.device, dtype=torch.float64) * self._count[u]).long()
         idx = self._members[self._start[u] + torch.minimum(r, self._count[u] - 1)]
         return idx, (torch.ones(m, device=self.device) if self.importance_weights else None)
-
-# %% ../nbs/07_alternatives.ipynb #8c2f5a31
-def bce_elementwise(logits: Tensor, # [b, q]
-                    y: Tensor,      # 0/1 labels, [b, q]
-                   ) -> Tensor:     # [b, q]
-    "Binary cross-entropy per label."
-    return F.binary_cross_entropy_with_logits(logits, y.to(logits.dtype), reduction="none")
-
-def focal_loss(logits: Tensor,      # [b, q]
-               y: Tensor,           # 0/1 labels, [b, q]
-               gamma: float = 2.0,  # focusing parameter
-              ) -> Tensor:          # [b, q]
-    "Focal loss per label, -(1 - p_t)**gamma log p_t."
-    y = y.to(logits.dtype)
-    logpt = y * F.logsigmoid(logits) + (1 - y) * F.logsigmoid(-logits)
-    return -(1 - logpt.exp()).pow(gamma) * logpt
-
-def asl_loss(logits: Tensor,          # [b, q]
-             y: Tensor,               # 0/1 labels, [b, q]
-             gamma_pos: float = 0.0,  # focusing on positives
-             gamma_neg: float = 4.0,  # focusing on negatives
-             clip: float = 0.05,      # m: probability shift of the negatives
-             eps: float = 1e-8,       # floor of log's argument
-            ) -> Tensor:              # [b, q]
-    "Asymmetric loss per label (Ridnik et al. 2021)."
-    y = y.to(logits.dtype)
-    p = torch.sigmoid(logits)
-    pm = (p - clip).clamp(min=0) if clip > 0 else p
-    pos = (1 - p).pow(gamma_pos) * F.logsigmoid(logits)
-    neg = pm.pow(gamma_neg) * torch.log((1 - pm).clamp(min=eps))
-    return -(y * pos + (1 - y) * neg)
-
-class RebalancedBCE:
-    "The re-balanced weighting of the Distribution-Balanced loss (Wu et al. 2020): a callable element-wise loss."
-    def __init__(self, Y,                # training labels [n, q]
-                 alpha: float = 0.1, beta: float = 10.0, mu: float = 0.2):
-        c = label_counts(Y).astype(np.float64)
-        self.inv = torch.from_numpy(np.where(c > 0, 1.0 / np.maximum(c, 1), 0.0)).float()
-        self.alpha, self.beta, self.mu = alpha, beta, mu
-
-    def weights(self, y: Tensor) -> Tensor:
-        "The smoothed ratio r_hat = alpha + sigmoid(beta (r - mu)), r_kj = (1/n_j) / sum_{l in Y_k} 1/n_l, [b, q]."
-        inv = self.inv.to(y.device)
-        rep = y.to(inv.dtype) @ inv                                       # sum over the sample's labels
-        r = torch.where(rep[:, None] > 0, inv[None, :] / rep.clamp(min=1e-12)[:, None], torch.ones_like(inv)[None, :])
-        return self.alpha + torch.sigmoid(self.beta * (r - self.mu))
-
-    def __call__(self, logits: Tensor, y: Tensor) -> Tensor:
-        return self.weights(y).to(logits.dtype) * bce_elementwise(logits, y)
 
 # %% ../nbs/07_alternatives.ipynb #5e1c0d02
 @patch(cls_method=True)

@@ -88,11 +88,11 @@ def _where(configs: list[RunConfig], arm: int|None, epoch: int|None) -> str:
     ep = f"epoch {epoch + 1} of {c.epochs}" if epoch < c.epochs else f"after its last epoch ({c.epochs})"
     return f"{s}, {c.strategy}{'' if c.se is None else f' se={c.se:g}'} {ep}"
 
-def _build(c: RunConfig, d: int, q: int, seed: int, extra: dict):
+def _build(c: RunConfig, d: int, q: int, seed: int):
     "The run's model, seeded: a built-in one from its preset and hyperparameters, a user's class from its hyperparameters."
-    from mlabs.models import get_model
+    from mlabs.models import get_model   # what a model derives from the training data it sets in `prepare`, called by `fit`
     torch.manual_seed(seed)
-    m = model_class(c.model)(d, q, **c.hparams) if is_user_model(c.model) else get_model(c.model, d, q, **c.hparams, **extra)
+    m = model_class(c.model)(d, q, **c.hparams) if is_user_model(c.model) else get_model(c.model, d, q, **c.hparams)
     return m.to(c.device)
 
 def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_key`)
@@ -117,7 +117,6 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
             data, split = prepare_fold(c0.dataset, c0.fold, c0.folds, c0.seed, c0.validation, c0.min_positives, c0.k,
                                        need_w, c0.device, loaded, c0.labels, c0.xml, c0.missing)
             s = model_seed(c0.seed, c0.fold)
-            extra = {"Y_train": data.Y_train.cpu().numpy()} if c0.model == "clif" else {}
             mach = machine_info(c0.device)
             def keep(i, r):
                 rec = _record(configs[i], r, split, mach)
@@ -127,10 +126,10 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
             if c0.protocol == "authors":                # unlike arms: each trains its own warm-up
                 for i, c in enumerate(configs):
                     at.update(arm=i, epoch=0)
-                    keep(i, fit_authors(_build(c, split["d"], split["q"], s, extra), data, c.strategy, c.epochs, c.lr,
+                    keep(i, fit_authors(_build(c, split["d"], split["q"], s), data, c.strategy, c.epochs, c.lr,
                                         c.se, c.warmup_epochs, c.batch_size, s, quiet, lambda _, e, i=i: tick(i, e)))
                 return records
-            fit(_build(c0, split["d"], split["q"], s, extra), data, [c.arm for c in configs], epochs=c0.epochs,
+            fit(_build(c0, split["d"], split["q"], s), data, [c.arm for c in configs], epochs=c0.epochs,
                 lr=c0.lr, weight_decay=c0.weight_decay, batch_size=c0.batch_size, warmup_epochs=c0.warmup_epochs,
                 seed=s, refresh=c0.refresh, quiet=quiet, on_result=keep, on_epoch=tick)
     except (KeyboardInterrupt, UnitError): raise

@@ -1,6 +1,7 @@
 """One training loop for any model and any sampler: Adam under the paper's protocol, a warm-up trained once and
 shared by every strategy compared on a fold, validation Macro-AUC every epoch, the best validation epoch's
-state evaluated on the test part, and a history of every run.
+state evaluated on the test part, and a history of every run; the same loop trains the held-out check of every
+model (`fit_holdout`, `train_preset`, `learning_check`).
 
 Docs: https://mlabs-dev.github.io/mlabs/train.html.md"""
 
@@ -15,13 +16,15 @@ import torch
 from torch import Tensor
 from .selection import BaseSampler, SelectionSampler, SE_DEFAULT, strategy_class, label_loss_for
 from .metrics import evaluate, macro_auc, METRICS
-from .models.base import MultiLabelModel
+from .models.base import MultiLabelModel, holdout, logistic_baseline, holdout_metrics
+from .core import save_fig
 
 # %% auto #0
-__all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'make_optimizer', 'FoldData',
-           'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot', 'state_digest',
-           'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm', 'train_branch', 'EpochTicks',
-           'fit', 'FixedOrder', 'fit_authors']
+__all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORITY_GROUPS', 'CHECK_FIGURES', 'make_optimizer',
+           'FoldData', 'new_history', 'train_epoch', 'predict', 'train_bce', 'own_loss_corr', 'Snapshot',
+           'state_digest', 'new_curves', 'warmup', 'restore', 'branch_sampler', 'arm_sampler_seed', 'Arm',
+           'train_branch', 'EpochTicks', 'fit', 'FixedOrder', 'fit_authors', 'fit_holdout', 'plot_runs', 'train_preset',
+           'learning_check']
 
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
@@ -79,8 +82,8 @@ def train_epoch(model: MultiLabelModel,        # the model, trained in place
                ) -> None:
     """Train one epoch of the sampler's batches; append the epoch's loss, times and minority draws to `hist`.
     A sampler with `needs_proba` also receives the batch's predicted probabilities; a sampler's importance weights
-    (`last_weights`) and `label_loss` go to the model's label term; a sampler with `needs_data` is first handed the
-    model and the training part (`attach`)."""
+    (`last_weights`) and `label_loss` are arguments of the model's `loss` (its label term), passed only when set; a
+    sampler with `needs_data` is first handed the model and the training part (`attach`)."""
     X, Y, dev = data.X_train, data.Y_train, data.X_train.device
     needs_p = getattr(sampler, "needs_proba", False)
     if (label_loss is not None or getattr(sampler, "importance_weights", False)) and not model.supports_label_loss:
@@ -93,26 +96,23 @@ def train_epoch(model: MultiLabelModel,        # the model, trained in place
     if getattr(sampler, "needs_data", False):      # RHO-LOSS, D2ACE: the model and the training part, timed as selection
         t0 = time.perf_counter(); sampler.attach(model, X, Y); t_sel = time.perf_counter() - t0
     it = sampler.batches()
-    model.label_loss = label_loss
-    try:
-        while True:
-            t0 = time.perf_counter()
-            idx = next(it, None)
-            if idx is None: break
-            xb, yb = X[idx], Y[idx]
-            model.sample_weights = getattr(sampler, "last_weights", None)
-            _sync(dev); t1 = time.perf_counter()
-            out = model(xb, yb)
-            loss, ps = model.loss(out, yb)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            if needs_p: sampler.update(idx, ps, model.proba_from_output(out).detach())
-            else: sampler.update(idx, ps)
-            bl.append(ps.mean()); sizes.append(len(idx))
-            counts += torch.bincount(nmin[idx], minlength=4)
-            _sync(dev); t2 = time.perf_counter()
-            t_sel += t1 - t0; t_step += t2 - t1
-    finally:
-        model.label_loss = model.sample_weights = None
+    while True:
+        t0 = time.perf_counter()
+        idx = next(it, None)
+        if idx is None: break
+        xb, yb = X[idx], Y[idx]
+        w = getattr(sampler, "last_weights", None)
+        kw = {} if w is None and label_loss is None else {"weights": w, "label_loss": label_loss}   # a plain loss(out, y) otherwise
+        _sync(dev); t1 = time.perf_counter()
+        out = model(xb, yb)
+        loss, ps = model.loss(out, yb, **kw)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if needs_p: sampler.update(idx, ps, model.proba_from_output(out).detach())
+        else: sampler.update(idx, ps)
+        bl.append(ps.mean()); sizes.append(len(idx))
+        counts += torch.bincount(nmin[idx], minlength=4)
+        _sync(dev); t2 = time.perf_counter()
+        t_sel += t1 - t0; t_step += t2 - t1
     bl = torch.stack(bl).double().cpu().numpy()
     hist["batch_loss"] += bl.tolist()
     hist["train_loss"].append(float(np.average(bl, weights=sizes)))
@@ -128,11 +128,12 @@ def predict(model: MultiLabelModel, X: Tensor) -> np.ndarray:
     "Label probabilities of `X` in eval mode, as float64 NumPy (the random state is left untouched)."
     with _fork_rng(X.device): return model.predict_proba(X).double().cpu().numpy()
 
-def _val_auc(model: MultiLabelModel, data: FoldData) -> float:
+def _val_auc(model: MultiLabelModel, data: FoldData, P: np.ndarray|None = None) -> float:
+    "Validation Macro-AUC (-inf where undefined), from `P` when the validation part was already predicted."
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = macro_auc(data.Y_val.cpu().numpy(), predict(model, data.X_val))
+        a = macro_auc(data.Y_val.cpu().numpy(), predict(model, data.X_val) if P is None else P)
     return -math.inf if math.isnan(a) else a
 
 # %% ../nbs/20_train.ipynb #ab8a118f
@@ -210,23 +211,26 @@ def _round6(v) -> float|None:
     v = float(v)
     return round(v, 6) if math.isfinite(v) else None
 
-def _append_curves(model: MultiLabelModel, data: FoldData, curves: dict) -> None:
+def _append_curves(model: MultiLabelModel, data: FoldData, curves: dict, P_val: np.ndarray|None = None) -> None:
+    "Append the six metrics of both parts; `P_val` (the validation part, already predicted) serves the test part too when it is the same tensor."
     import warnings
-    for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test)):
+    P_test = P_val if data.X_test is data.X_val else None
+    for part, Xp, Yp, P in (("val", data.X_val, data.Y_val, P_val), ("test", data.X_test, data.Y_test, P_test)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ev = evaluate(Yp.cpu().numpy(), predict(model, Xp))
+            ev = evaluate(Yp.cpu().numpy(), predict(model, Xp) if P is None else P)
         for m in METRICS: curves[part][m].append(_round6(ev[m]))
 
 # %% ../nbs/20_train.ipynb #ac92340c
 def _end_epoch(model, data, hist, best, epoch, density, density_epochs, curves=None):
     "Validation of one finished epoch (and the curves); keep a copy of the state if it is the best so far."
     t0 = time.perf_counter()
-    auc = _val_auc(model, data)
+    P = predict(model, data.X_val)                # once: `predict` leaves the random state alone, so reusing it changes nothing
+    auc = _val_auc(model, data, P)
     hist["val_macro_auc"].append(None if auc == -math.inf else auc)
     if auc > best[0]: best = (auc, epoch, _clone_state(model))
     if epoch in density_epochs: density[epoch] = train_bce(model, data)
-    if curves is not None: _append_curves(model, data, curves)
+    if curves is not None: _append_curves(model, data, curves, P)
     hist["time_eval_s"].append(time.perf_counter() - t0)
     return best
 
@@ -324,9 +328,11 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
                  record_own_loss_corr: bool = False, # Pearson r of BCE and the model's own loss at the best state
                  progress=None,               # a tqdm bar advanced per epoch
                  arm_seed: int = 0,           # replicate index: another seed for this arm's sampler only (`arm_sampler_seed`)
+                 keep: str = "best",          # the state evaluated: "best" (the best validation epoch's) or "last"
                 ) -> dict:                    # metrics, best_epoch, history, curves, loss_density, own_loss_corr, wall_s
-    "Train `strategy` from the warm-up snapshot; evaluate the best validation epoch on the test part."
+    "Train `strategy` from the warm-up snapshot; evaluate the best validation epoch (or the last) on the test part."
     if epochs < snap.epochs: raise ValueError(f"epochs ({epochs}) must be at least the warm-up's ({snap.epochs})")
+    if keep not in ("best", "last"): raise ValueError(f"keep must be 'best' or 'last', got {keep!r}")
     t0 = time.perf_counter()
     restore(model, opt, snap)
     s = branch_sampler(strategy, snap, data, batch_size, se, arm_sampler_seed(seed, arm_seed), refresh, epochs)
@@ -339,7 +345,7 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
         s.set_epoch(e); train_epoch(model, opt, s, data, hist, ll)
         best = _end_epoch(model, data, hist, best, e, dens, set(dens_e), curves)
         if progress is not None: progress.update(1)
-    model.load_state_dict(best[2])
+    if keep == "best": model.load_state_dict(best[2])
     metrics = {}
     for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test)):
         ev = evaluate(Yp.cpu().numpy(), predict(model, Xp))
@@ -351,8 +357,8 @@ def train_branch(model: MultiLabelModel,      # the model (its state is replaced
         nm = np.asarray(data.n_minority).tolist()
         density = {"epochs": dens_e, "n_minority": nm, "bce": [dens[e].tolist() for e in dens_e]}
     corr = own_loss_corr(model, data) if record_own_loss_corr else None
-    return {"metrics": metrics, "best_epoch": int(best[1]), "history": hist, "curves": curves, "loss_density": density,
-            "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
+    return {"metrics": metrics, "best_epoch": int(best[1]) if keep == "best" else epochs - 1, "history": hist,
+            "curves": curves, "loss_density": density, "own_loss_corr": corr, "wall_s": time.perf_counter() - t0}
 
 # %% ../nbs/20_train.ipynb #c2351330
 class EpochTicks:
@@ -379,9 +385,11 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         quiet: bool = False,           # no progress bar
         on_result=None,                # called as on_result(i, result) as soon as arm i is done (e.g. to store it)
         on_epoch=None,                 # called as on_epoch(i, epoch) after each epoch of arm i (i = -1: the warm-up)
+        keep: str = "best",            # the state each arm is tested in: "best" validation epoch or "last" (`train_branch`)
        ) -> list[dict]:                # one result per arm, in the order of `arms`
     "Train the warm-up once and every arm from it; return each arm's metrics, history and curves."
     from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
+    model.prepare(data.X_train, data.Y_train)   # what the model derives from the training part (CLIF: its label graph)
     arms = [Arm.of(a) for a in arms]
     dens_all = sorted({e for a in arms for e in (a.loss_density_epochs or [])})
     opt = make_optimizer(model, lr, weight_decay)
@@ -393,7 +401,8 @@ def fit(model: MultiLabelModel,        # freshly built model (seed torch before 
         for i, a in enumerate(arms):
             bar.set_postfix_str(a.strategy + ("" if a.se is None else f" se={a.se:g}") + (f" #{a.arm_seed}" if a.arm_seed else ""))
             r = train_branch(model, opt, snap, data, a.strategy, epochs, a.se, batch_size, seed, refresh,
-                             a.loss_density_epochs, a.own_loss_corr, EpochTicks(bar, on_epoch, i, warmup_epochs), a.arm_seed)
+                             a.loss_density_epochs, a.own_loss_corr, EpochTicks(bar, on_epoch, i, warmup_epochs), a.arm_seed,
+                             keep)
             r["warmup_wall_s"], r["warmup_sha256"] = snap.wall_s, snap.digest
             if on_result is not None: on_result(i, r)
             out.append(r)
@@ -441,6 +450,7 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
     "One arm of the authors' scripts: fixed order, their optimiser settings, lr ramp in warm-up, last epoch tested."
     from mlabs.core import progress     # tqdm's bar, or a silent one without tqdm (the experiments extra)
     t0 = time.perf_counter()
+    model.prepare(data.X_train, data.Y_train)
     opt = make_optimizer(model, lr, weight_decay=0.0 if strategy == "random" else WEIGHT_DECAY)
     hist, best, dens, curves = new_history(), (-math.inf, -1, None), {}, new_curves()
     s = FixedOrder(data.n, batch_size, data.X_train.device)
@@ -464,6 +474,89 @@ def fit_authors(model: MultiLabelModel,   # freshly built model (seed torch befo
                for part, Xp, Yp in (("val", data.X_val, data.Y_val), ("test", data.X_test, data.Y_test))}
     return {"metrics": metrics, "best_epoch": epochs - 1, "history": hist, "curves": curves, "loss_density": None,
             "own_loss_corr": None, "wall_s": time.perf_counter() - t0, "warmup_wall_s": 0.0, "warmup_sha256": None}
+
+# %% ../nbs/20_train.ipynb #70b1e002
+CHECK_FIGURES = ("macro_auc", "micro_f1", "hamming_loss")   # the figures of the held-out check (`holdout_metrics`)
+
+def fit_holdout(model: MultiLabelModel,               # a model built for the data's d and q (seed torch before building it)
+                train: tuple[np.ndarray, np.ndarray], # (X, Y) training rows
+                test: tuple[np.ndarray, np.ndarray],  # (X, Y) test rows (scored every epoch, never chosen on)
+                epochs: int,                          # passes over the training rows
+                lr: float,                            # Adam learning rate
+                weight_decay: float = WEIGHT_DECAY,   # Adam weight decay (the paper's protocol)
+                batch_size: int = BATCH_SIZE,         # mini-batch size
+                seed: int = 0,                        # seed of the shuffles
+               ) -> tuple[dict[str, float], "pd.DataFrame"]: # final test figures; per epoch: training BCE and test figures
+    "Train with `fit` (one random arm, the last epoch kept); return the final epoch's test figures and the history."
+    import pandas as pd
+    from dataclasses import replace
+    data = FoldData.from_arrays(*train, *test, *test, device=next(model.parameters()).device)
+    data = replace(data, X_val=data.X_test, Y_val=data.Y_test)     # the test rows stand in for validation rows: predicted once
+    r = fit(model, data, ["random"], epochs, lr, weight_decay, batch_size, min(WARMUP_EPOCHS, epochs), seed,
+            quiet=True, keep="last")[0]
+    hist = pd.DataFrame({"epoch": range(1, epochs + 1), "train_bce": r["history"]["train_loss"]}
+                        | {k: r["curves"]["test"][k] for k in CHECK_FIGURES})
+    return {k: r["metrics"]["test"][k] for k in CHECK_FIGURES}, hist
+
+# %% ../nbs/20_train.ipynb #70b1e006
+def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
+              title: str,    # the figure's title
+              name: str|None = None, # file name under mlabs.core.figure_dir() (None: not saved)
+             ):              # the matplotlib figure
+    "Training BCE and test Macro-AUC per epoch of one or more `fit_holdout` runs, side by side."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(8, 3), dpi=90)
+    for label, h in runs.items():
+        ax[0].plot(h.epoch, h.train_bce, label=label)
+        ax[1].plot(h.epoch, h.macro_auc, label=label)
+    ax[0].set(xlabel="epoch", ylabel="training BCE"); ax[1].set(xlabel="epoch", ylabel="test Macro-AUC")
+    ax[1].legend(fontsize=8); fig.suptitle(title, fontsize=10); fig.tight_layout()
+    if name: save_fig(fig, name)
+    return fig
+
+# %% ../nbs/20_train.ipynb #70b1e009
+def train_preset(name: str,       # "c2ae", "mpvae", "paca", "clif" or "dela" (any case)
+                 train: tuple,    # (X, Y) training rows
+                 test: tuple,     # (X, Y) test rows
+                 dataset: str|None = "yeast", # whose preset to apply
+                 epochs: int|None = None,     # None: the model's `mlabs.models.CHECK_EPOCHS`
+                 seed: int = 0,               # seed of the initialisation and the shuffles
+                 protocol: str = "official",  # see `mlabs.models.preset`
+                ):                            # final test figures, per-epoch history (see `fit_holdout`)
+    "Build a model with its preset, train it with the preset's learning rate, and return the final epoch's test figures."
+    from mlabs.models import get_model, preset, CHECK_EPOCHS
+    (X, Y), _ = train, test
+    lr = preset(name, dataset, protocol, d=X.shape[1], q=Y.shape[1])["lr"]   # checks the name
+    torch.manual_seed(seed)
+    m = get_model(name, X.shape[1], Y.shape[1], dataset, protocol)
+    return fit_holdout(m, train, test, CHECK_EPOCHS[str(name).lower()] if epochs is None else epochs, lr, seed=seed)
+
+# %% ../nbs/20_train.ipynb #70b1e00c
+def learning_check(models: list[str]|None = None, # models to train (None: all five)
+                   seed: int = 0,                 # seed of the split, the initialisation and the shuffles
+                   n_threads: int|None = 1,       # torch threads while training (None: leave as is)
+                   epochs: int|None = None,       # epochs of every model (None: each model's `CHECK_EPOCHS`)
+                  ):                              # pandas DataFrame, one row per model plus the baseline, with the paper's values
+    "The yeast check as a table: each model with its preset, the logistic-regression baseline and the paper's Random column."
+    import pandas as pd
+    from mlabs.core import threads
+    from mlabs.models import MODELS, CHECK_EPOCHS, PAPER_YEAST_RANDOM, preset
+    tr, te = holdout("yeast", seed=seed)
+    base = holdout_metrics(te[1], logistic_baseline(tr, te[0]))
+    rows = [dict(model="logistic regression (per label)", **base)]
+    with threads(n_threads):
+        for name in models or list(MODELS):
+            key = str(name).lower()
+            t0 = time.process_time()
+            res, _ = train_preset(key, tr, te, seed=seed, epochs=epochs)
+            rows.append(dict(model=MODELS[key].__name__, **res,
+                             **{f"paper_{k}": v for k, v in PAPER_YEAST_RANDOM[key].items()},
+                             lr=preset(key, "yeast")["lr"], epochs=CHECK_EPOCHS[key] if epochs is None else epochs,
+                             cpu_s=round(time.process_time() - t0, 1)))
+    tab = pd.DataFrame(rows)
+    ok = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
+    tab["passes"] = [None] + ok.iloc[1:].tolist()       # the baseline row has no bar
+    return tab.set_index("model")
 
 # %% ../nbs/20_train.ipynb #a1d689f5
 from .core import add_docments

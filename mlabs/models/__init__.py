@@ -8,10 +8,10 @@ Docs: https://mlabs-dev.github.io/mlabs/models.html.md"""
 
 # %% ../../nbs/16_models.ipynb #e3fd6b22
 from __future__ import annotations
-import inspect, time
+import inspect
 import torch
 from .base import (MultiLabelModel, ModelOutput, per_sample_bce, check_batch, synthetic_multilabel,
-                               quick_fit, holdout, logistic_baseline, holdout_metrics, fit_holdout)
+                               holdout, logistic_baseline, holdout_metrics)
 from .c2ae import C2AE
 from .mpvae import MPVAE
 from .paca import PACA
@@ -21,7 +21,7 @@ from . import c2ae, mpvae, paca, clif, dela
 
 # %% auto #0
 __all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'model_hparams', 'preset',
-           'get_model', 'presets_table', 'defaults_table', 'train_preset', 'learning_check']
+           'get_model', 'presets_table', 'defaults_table']
 
 # %% ../../nbs/16_models.ipynb #de0e7f52
 MODELS: dict[str, type[MultiLabelModel]] = {"c2ae": C2AE, "mpvae": MPVAE, "paca": PACA, "clif": CLIF, "dela": DELA}
@@ -210,47 +210,6 @@ PAPER_YEAST_RANDOM: dict[str, dict[str, float]] = {  # the paper's Table 2, yeas
     "clif": {"macro_auc": .7107, "micro_f1": .6482, "hamming_loss": .1995},
     "dela": {"macro_auc": .7006, "micro_f1": .6482, "hamming_loss": .1975},
 }
-
-def train_preset(name: str,       # one of MODELS
-                 train: tuple,    # (X, Y) training rows
-                 test: tuple,     # (X, Y) test rows
-                 dataset: str|None = "yeast", # whose preset to apply
-                 epochs: int|None = None,     # None: CHECK_EPOCHS[name]
-                 seed: int = 0,               # seed of the initialisation and the shuffling
-                 protocol: str = "official",  # see `preset`
-                 eval_every: int = 0,         # test figures every this many epochs, for the curves (0: final only)
-                ):                            # final test figures, per-epoch history (see fit_holdout)
-    "Build a model with its preset, train it with the preset's learning rate, and return the final epoch's test figures."
-    key = _model_key(name)
-    (X, Y), _ = train, test
-    torch.manual_seed(seed)
-    m = get_model(key, X.shape[1], Y.shape[1], dataset, protocol)
-    lr = preset(key, dataset, protocol, d=X.shape[1], q=Y.shape[1])["lr"]
-    return fit_holdout(m, train, test, CHECK_EPOCHS[key] if epochs is None else epochs, lr, seed=seed, eval_every=eval_every)
-
-# %% ../../nbs/16_models.ipynb #132f1d7a
-def learning_check(models: list[str]|None = None, # models to train (None: all five)
-                   seed: int = 0,                 # seed of the split, the initialisation and the shuffling
-                   n_threads: int|None = 1,       # torch threads while training (None: leave as is)
-                  ):                              # pandas DataFrame, one row per model plus the baseline, with the paper's values
-    "The yeast check as a table: each model with its preset, the logistic-regression baseline and the paper's Random column."
-    import pandas as pd
-    from mlabs.core import threads
-    tr, te = holdout("yeast", seed=seed)
-    base = holdout_metrics(te[1], logistic_baseline(tr, te[0]))
-    rows = [dict(model="logistic regression (per label)", **base)]
-    with threads(n_threads):
-        for key in models or list(MODELS):
-            t0 = time.process_time()
-            res, _ = train_preset(key, tr, te, seed=seed)
-            rows.append(dict(model=MODELS[_model_key(key)].__name__, **res,
-                             **{f"paper_{k}": v for k, v in PAPER_YEAST_RANDOM[_model_key(key)].items()},
-                             lr=preset(key, "yeast")["lr"], epochs=CHECK_EPOCHS[_model_key(key)],
-                             cpu_s=round(time.process_time() - t0, 1)))
-    tab = pd.DataFrame(rows)
-    ok = (tab.macro_auc >= base["macro_auc"] - .01) & (tab.hamming_loss < float(te[1].mean()))
-    tab["passes"] = [None] + ok.iloc[1:].tolist()       # the baseline row has no bar
-    return tab.set_index("model")
 
 # %% ../../nbs/16_models.ipynb #6826e909
 from ..core import add_docments

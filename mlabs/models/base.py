@@ -1,7 +1,8 @@
-"""One interface for the five deep models: `forward(x, y=None)`, `loss(output, y) -> (total, per_sample_bce)`,
-`predict_proba(x)`, `own_loss_per_sample`, `prepare`, with the input checks every model shares; the building
-blocks they share (`mlp` with the official initialisations, `rank_loss`); and the held-out check every model
-must pass on real data (`holdout`, `logistic_baseline`, `fit_holdout`).
+"""One interface for the five deep models: `forward(x, y=None)`, `loss(output, y, weights=None, label_loss=None)
+-> (total, per_sample_bce)`, `predict_proba(x)`, `own_loss_per_sample`, `prepare`, with the input checks every
+model shares; the building blocks they share (`mlp` with the official initialisations, `rank_loss`); and the
+data of the held-out check every model must pass (`holdout`, `logistic_baseline`; `mlabs.train.fit_holdout`
+trains it).
 
 Docs: https://mlabs-dev.github.io/mlabs/models_base.html.md"""
 
@@ -14,15 +15,14 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from ..core import save_fig
+from fastcore.basics import patch
 from ..data import load_dataset
 from ..metrics import macro_auc, micro_f1, hamming_loss
-from ..alternatives import bce_elementwise   # the default label loss of `label_term`
+from ..losses import bce_elementwise   # the default element-wise loss of `label_term`
 
 # %% auto #0
 __all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'hang_zhang_init_', 'mlp', 'rank_loss',
-           'synthetic_multilabel', 'quick_fit', 'holdout', 'logistic_baseline', 'holdout_metrics', 'fit_holdout',
-           'plot_runs']
+           'synthetic_multilabel', 'holdout', 'logistic_baseline', 'holdout_metrics']
 
 # %% ../../nbs/10_models_base.ipynb #f629d3fb
 def per_sample_bce(logits: Tensor, # label logits, [B, q]
@@ -69,8 +69,11 @@ class MultiLabelModel(nn.Module):
         if d < 1 or q < 1: raise ValueError(f"d and q must be positive, got d={d}, q={q}")
         self.d, self.q = int(d), int(q)
 
+    supports_label_loss = False   # True where the loss's label term is a BCE on the label logits (DELA, CLIF, PACA)
+
     def forward(self, x: Tensor, y: Tensor|None = None) -> ModelOutput: raise NotImplementedError
-    def loss(self, out: ModelOutput, y: Tensor) -> tuple[Tensor, Tensor]: raise NotImplementedError
+    def loss(self, out: ModelOutput, y: Tensor, weights: Tensor|None = None, label_loss=None
+            ) -> tuple[Tensor, Tensor]: raise NotImplementedError
 
     def own_loss_per_sample(self, out: ModelOutput, # output of `forward(x, y)`
                             y: Tensor,              # labels, [B, q]
@@ -115,23 +118,34 @@ class MultiLabelModel(nn.Module):
             raise ValueError(f"y has shape {tuple(y.shape)}; the logits have shape {tuple(out.logits.shape)}")
         return y.to(out.logits.dtype)
 
-    supports_label_loss = False   # True where the loss's label term is a BCE on the label logits (DELA, CLIF, PACA)
-    label_loss = None             # an element-wise loss (logits, y) -> [B, q] replacing that BCE (focal, ASL ...); None: BCE
-    sample_weights = None         # per-sample weights [B] of the label term (importance sampling); None: all 1
-
-    def label_term(self, logits: Tensor, # label logits, [B, q]
-                   y: Tensor,            # labels in the logits' dtype, [B, q]
-                   default,              # the model's own form of the BCE term, default(logits, y) -> scalar
-                  ) -> Tensor:           # the label term, a scalar
-        "The label term of the loss: `default` unless `label_loss` or `sample_weights` are set, then mean_b w_b mean_j loss_bj."
-        if self.label_loss is None and self.sample_weights is None: return default(logits, y)
-        L = (self.label_loss or bce_elementwise)(logits, y)
-        if self.sample_weights is not None: L = L * self.sample_weights.to(L.dtype)[:, None]
-        return L.mean()
-
     def n_params(self) -> int:
         "Number of trainable parameters."
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+# %% ../../nbs/10_models_base.ipynb #6b1a0001
+@patch
+def check_loss_args(self: MultiLabelModel, weights: Tensor|None, # per-sample weights handed to `loss`, or None
+                    label_loss,                                  # an element-wise loss handed to `loss`, or None
+                   ) -> None:
+    "Raise `ValueError` when weights or a label loss reach a model whose loss has no BCE label term to change."
+    if (weights is not None or label_loss is not None) and not self.supports_label_loss:
+        raise ValueError(f"{type(self).__name__}'s loss has no BCE label term to replace or weight: a loss strategy "
+                         "or importance weights need DELA, CLIF or PACA")
+
+# %% ../../nbs/10_models_base.ipynb #6b1a0002
+@patch
+def label_term(self: MultiLabelModel, logits: Tensor, # label logits, [B, q]
+               y: Tensor,                   # labels in the logits' dtype, [B, q]
+               default,                     # the model's own form of the BCE term, default(logits, y) -> scalar
+               weights: Tensor|None = None, # per-sample weights, [B] (importance sampling); None: all 1
+               label_loss=None,             # element-wise loss (logits, y) -> [B, q] replacing the BCE; None: BCE
+              ) -> Tensor:                  # the label term, a scalar
+    "The label term of the loss: `default` unless `weights` or `label_loss` are given, then mean_b w_b mean_j loss_bj."
+    if weights is None and label_loss is None: return default(logits, y)
+    self.check_loss_args(weights, label_loss)
+    L = (label_loss or bce_elementwise)(logits, y)
+    if weights is not None: L = L * weights.to(L.dtype)[:, None]
+    return L.mean()
 
 # %% ../../nbs/10_models_base.ipynb #090d5b6a
 def hang_zhang_init_(lin: nn.Linear,              # the layer, initialised in place
@@ -197,32 +211,6 @@ def synthetic_multilabel(n: int = 512, # samples
     Y = (s > np.quantile(s, .7, axis=0)).astype(np.uint8)
     return X, Y
 
-# %% ../../nbs/10_models_base.ipynb #45cbb8b9
-def quick_fit(model: MultiLabelModel, # a model built for X's d and Y's q
-              X: np.ndarray,           # features, [n, d]
-              Y: np.ndarray,           # labels, [n, q]
-              epochs: int = 20,        # passes over the data
-              batch_size: int = 128,   # mini-batch size
-              lr: float = 1e-3,        # Adam learning rate
-              weight_decay: float = 1e-4, # Adam weight decay
-              seed: int = 0,           # seed of the shuffling
-             ) -> list[float]:         # mean training loss per epoch
-    "Train `model` with Adam on shuffled mini-batches; return the mean loss of each epoch."
-    Xt, Yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(Y, dtype=torch.float32)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    g = torch.Generator().manual_seed(seed)
-    hist = []
-    model.train()
-    for _ in range(epochs):
-        tot, nb = 0., 0
-        for idx in torch.randperm(len(Xt), generator=g).split(batch_size):
-            out = model(Xt[idx], Yt[idx])
-            loss, _ = model.loss(out, Yt[idx])
-            opt.zero_grad(); loss.backward(); opt.step()
-            tot += loss.item(); nb += 1
-        hist.append(tot / nb)
-    return hist
-
 # %% ../../nbs/10_models_base.ipynb #1d793f30
 def holdout(name: str = "yeast", # a bundled dataset (mlabs.data.list_datasets)
             n_test: int = 517,   # test rows, drawn at random
@@ -259,53 +247,6 @@ def holdout_metrics(Y: np.ndarray, # true labels, [n, q]
                    ) -> dict[str, float]: # Macro-AUC, Micro-F1 and Hamming loss at threshold 0.5
     "The three figures of the check: Macro-AUC, Micro-F1 and Hamming loss (threshold 0.5)."
     return {"macro_auc": macro_auc(Y, P), "micro_f1": micro_f1(Y, P), "hamming_loss": hamming_loss(Y, P)}
-
-# %% ../../nbs/10_models_base.ipynb #d6af5a6b
-def fit_holdout(model: MultiLabelModel,               # a model built for the data's d and q
-                train: tuple[np.ndarray, np.ndarray], # (X, Y) training rows
-                test: tuple[np.ndarray, np.ndarray],  # (X, Y) test rows (monitored, never chosen on)
-                epochs: int,                          # passes over the training rows
-                lr: float,                            # Adam learning rate
-                weight_decay: float = 1e-4,           # Adam weight decay (the paper's protocol)
-                batch_size: int = 128,                # mini-batch size
-                seed: int = 0,                        # seed of the shuffling
-                eval_every: int = 0,                  # test figures every this many epochs (0: only the final epoch)
-               ) -> tuple[dict[str, float], "pd.DataFrame"]: # final test figures; per-epoch loss (and test figures)
-    "Train with Adam on shuffled batches for `epochs`; return the final epoch's test figures and the history."
-    import pandas as pd
-    (X, Y), (Xte, Yte) = train, test
-    model.prepare(X, Y)
-    Xt, Yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(Y, dtype=torch.float32)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    g = torch.Generator().manual_seed(seed)
-    rows = []
-    for ep in range(1, epochs + 1):
-        model.train(); tot = []
-        for idx in torch.randperm(len(Xt), generator=g).split(batch_size):
-            loss, _ = model.loss(model(Xt[idx], Yt[idx]), Yt[idx])
-            opt.zero_grad(); loss.backward(); opt.step(); tot.append(loss.item())
-        row = {"epoch": ep, "loss": float(np.mean(tot))}
-        if ep == epochs or (eval_every and ep % eval_every == 0):
-            row |= holdout_metrics(Yte, model.predict_proba(Xte).numpy())
-        rows.append(row)
-    hist = pd.DataFrame(rows)
-    return {k: float(hist[k].iloc[-1]) for k in ("macro_auc", "micro_f1", "hamming_loss")}, hist
-
-# %% ../../nbs/10_models_base.ipynb #c1b0ba84
-def plot_runs(runs: dict,    # label -> history DataFrame of `fit_holdout`
-              title: str,    # the figure's title
-              name: str|None = None, # file name under mlabs.core.figure_dir() (None: not saved)
-             ):              # the matplotlib figure
-    "Training loss and test Macro-AUC per epoch of one or more `fit_holdout` runs, side by side."
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 2, figsize=(8, 3), dpi=90)
-    for label, h in runs.items():
-        ax[0].plot(h.epoch, h.loss, label=label)
-        e = h.dropna(subset=["macro_auc"]); ax[1].plot(e.epoch, e.macro_auc, marker=".", label=label)
-    ax[0].set(xlabel="epoch", ylabel="training loss"); ax[1].set(xlabel="epoch", ylabel="test Macro-AUC")
-    ax[1].legend(fontsize=8); fig.suptitle(title, fontsize=10); fig.tight_layout()
-    if name: save_fig(fig, name)
-    return fig
 
 # %% ../../nbs/10_models_base.ipynb #25b9cde6
 from ..core import add_docments

@@ -102,7 +102,10 @@ class C2AE(MultiLabelModel):
 
     def loss(self, out: ModelOutput, # output of forward(x, y)
              y: Tensor,              # labels, [B, q]
+             weights: Tensor|None = None, # per-sample weights: refused, C2AE has no BCE label term
+             label_loss=None,        # element-wise label loss: refused, as `weights`
             ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE on F_d(c_x) [B]
+        self.check_loss_args(weights, label_loss)
         t = self.loss_terms(out, y)
         total = t["embedding"] / len(y) + self.alpha * t["output"].mean() + self.l2 * t["l2"]
         return total, per_sample_bce(out.logits, y)

@@ -176,10 +176,12 @@ def link_loss(self: CLIF, E: Tensor, # label embeddings, [q, c]
 @patch
 def loss(self: CLIF, out: ModelOutput, # output of `forward`
          y: Tensor,                    # labels, [B, q]
+         weights: Tensor|None = None,  # per-sample weights of the label term, [B] (`label_term`); None: all 1
+         label_loss=None,              # element-wise loss replacing the label term's BCE (`label_term`); None: BCE
         ) -> tuple[Tensor, Tensor]:    # total loss (scalar), per-sample BCE [B]
     "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
     y = self.loss_labels(out, y)
-    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss)
+    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss, weights, label_loss)
     if self.training and self.lam: total = total + self.lam * self.link_loss(out.extras["label_emb"])
     return total, per_sample_bce(out.logits, y)
 

@@ -158,10 +158,12 @@ def forward(self: DELA, x: Tensor,        # features, [B, d]
 @patch
 def loss(self: DELA, out: ModelOutput,   # output of `forward`
          y: Tensor,                      # labels, [B, q]
+         weights: Tensor|None = None,    # per-sample weights of the label term, [B] (`label_term`); None: all 1
+         label_loss=None,                # element-wise loss replacing the label term's BCE (`label_term`); None: BCE
         ) -> tuple[Tensor, Tensor]:      # total loss (scalar), per-sample BCE [B]
     "q * multi-label soft-margin loss, plus beta * KL when the output carries training gates."
     y = self.loss_labels(out, y)
-    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss) * self.q
+    total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss, weights, label_loss) * self.q
     if "gates" in out.extras and self.beta:
         total = total + self.beta * dela_kl(out.extras["z"], out.extras["n_logvar"], out.extras["gates"])
     return total, per_sample_bce(out.logits, y)

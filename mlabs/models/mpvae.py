@@ -157,7 +157,10 @@ def loss_terms(self: MPVAE, out: ModelOutput,  # output of forward(x, y)
 @patch
 def loss(self: MPVAE, out: ModelOutput, # output of forward(x, y)
          y: Tensor,                     # labels, [B, q]
+         weights: Tensor|None = None,   # per-sample weights: refused, MPVAE has no BCE label term
+         label_loss=None,               # element-wise label loss: refused, as `weights`
         ) -> tuple[Tensor, Tensor]:     # total loss (scalar), per-sample BCE of the feature-branch marginal [B]
+    self.check_loss_args(weights, label_loss)
     t = self.loss_terms(out, y)
     total = (self.l2 * t["l2"] + self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"])
              + self.kl_coeff * t["kl"])

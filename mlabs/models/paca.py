@@ -275,6 +275,8 @@ def forward(self: PACA, x: Tensor,          # features, [B, d]
 @patch
 def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
                y: Tensor,                    # labels, [B, q]
+               weights: Tensor|None = None,  # per-sample weights of Cls, [B] (`label_term`); None: all 1
+               label_loss=None,              # element-wise loss replacing Cls's BCE (`label_term`); None: BCE
               ) -> dict[str, Tensor]:        # total, recons, reg, cls, kl (scalars)
     "The loss and its parts: Total = Recons + gamma*Reg + alpha*Cls."
     ex = out.extras
@@ -285,13 +287,13 @@ def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
               else F.mse_loss(torch.sigmoid(ex["recons"]), x, reduction="sum")) / x.shape[0]
     kl = ex["kl"].mean()
     reg = kl + self.q * F.binary_cross_entropy_with_logits(ex["preds_y"], y)
-    cls = self.q * self.label_term(out.logits, y, F.binary_cross_entropy_with_logits)
+    cls = self.q * self.label_term(out.logits, y, F.binary_cross_entropy_with_logits, weights, label_loss)
     return dict(total=recons + self.gamma * reg + self.alpha * cls, recons=recons, reg=reg, cls=cls, kl=kl)
 
 @patch
-def loss(self: PACA, out: ModelOutput, y: Tensor) -> tuple[Tensor, Tensor]:
-    "(total loss, per-sample BCE on the prototype logits [B], detached)."
-    return self.loss_terms(out, y)["total"], per_sample_bce(out.logits, y)
+def loss(self: PACA, out: ModelOutput, y: Tensor, weights: Tensor|None = None, label_loss=None) -> tuple[Tensor, Tensor]:
+    "(total loss, per-sample BCE on the prototype logits [B], detached); `weights` and `label_loss` go to Cls (`loss_terms`)."
+    return self.loss_terms(out, y, weights, label_loss)["total"], per_sample_bce(out.logits, y)
 
 # %% ../../nbs/13_paca.ipynb #3392de5e
 @patch
