@@ -152,6 +152,7 @@ def _bench_sampler(strategy: str, n: int, batch_size: int, device: str, Y=None, 
     if P is not None: upd(torch.arange(n, device=device))          # a second visit: Active Bias needs two
     return s, upd
 
+# %% ../nbs/24_bench.ipynb #c57f12c4
 def _sampler_ms(strategy: str, n: int, batch_size: int, device: str,
                 runs: int,         # timed runs of `block` consecutive batches; the median run is used
                 Y=None,            # labels, for the strategies that need them ("adac", "active_bias", "ml_ros", "class_aware")
@@ -168,6 +169,7 @@ def _sampler_ms(strategy: str, n: int, batch_size: int, device: str,
             upd(s.next_batch())
     return 1e3 * median_seconds(run, runs, warmup=1, device=device) / block
 
+# %% ../nbs/24_bench.ipynb #941a5371
 def _authors_vectorised_ms(n: int, batch_size: int, se: float, calls: int) -> float:
     "A vectorised stand-in for the authors' arithmetic: full float64 recomputation of p over n, Generator.choice."
     rng = np.random.default_rng(0)
@@ -181,6 +183,7 @@ def _authors_vectorised_ms(n: int, batch_size: int, se: float, calls: int) -> fl
         state["idx"] = rng.choice(n, batch_size, replace=False, p=p)
     return 1e3 * median_seconds(step, calls, warmup=1)
 
+# %% ../nbs/24_bench.ipynb #4678848a
 def _calculate_probabilities(loss_of: dict[int, float], se: float) -> tuple[list[int], np.ndarray]:
     "Eq. 6-7 from a dict {sample index: last loss}: every value read back, quantised and exponentiated in float64."
     keys = list(loss_of)
@@ -190,6 +193,7 @@ def _calculate_probabilities(loss_of: dict[int, float], se: float) -> tuple[list
     p = se ** (Q / n)
     return keys, p / p.sum()
 
+# %% ../nbs/24_bench.ipynb #3c01cd22
 def _authors_dict_ms(n: int, batch_size: int, se: float, calls: int) -> float:
     "The authors' per-batch pattern: losses in a dict, probabilities recomputed from it, np.random.choice."
     rs = np.random.RandomState(0)
@@ -201,6 +205,7 @@ def _authors_dict_ms(n: int, batch_size: int, se: float, calls: int) -> float:
         state["idx"] = np.asarray(keys)[rs.choice(len(keys), batch_size, replace=False, p=p)]
     return 1e3 * median_seconds(step, calls, warmup=1)
 
+# %% ../nbs/24_bench.ipynb #160b978a
 def mlp_step_ms(d: int = 103, q: int = 14, batch_size: int = 128, hidden: int = 256, repeats: int = 300) -> float:
     "Median time in ms of one Adam training step of a d-hidden-q MLP on a batch of batch_size rows (CPU)."
     torch.manual_seed(0)
@@ -224,6 +229,7 @@ def _bench_labels(n: int, q: int = 14, card: float = 4.2, seed: int = 0) -> np.n
 from .selection import STRATEGIES, SUCCESSORS, strategies_with
 ALT_SAMPLERS = tuple(s for s in strategies_with(in_paper=False, shuffled=False) if s not in SUCCESSORS)  # the alternatives' own samplers (focal, asl draw random's)
 
+# %% ../nbs/24_bench.ipynb #47fcf5b3
 class _ProbaMLP(torch.nn.Module):
     "The small MLP of `mlp_step_ms` with `predict_proba`: the model RHO-LOSS's candidates are scored with here."
     def __init__(self, d: int = 103, q: int = 14, hidden: int = 256):
@@ -232,6 +238,7 @@ class _ProbaMLP(torch.nn.Module):
     @torch.no_grad()
     def predict_proba(self, x): return torch.sigmoid(self.net(x))
 
+# %% ../nbs/24_bench.ipynb #6706c86d
 def _successor_figures(n: int, batch_size: int, runs: int, Y, X, model) -> dict[str, float]:
     """Per-batch cost, per-epoch work and steps per epoch of the later methods (`mlabs.successors`), on the CPU. The
     once-per-run set-up is not in the per-batch figures: RHO-LOSS's irreducible losses are timed on their own, and
@@ -256,6 +263,7 @@ def _successor_figures(n: int, batch_size: int, runs: int, Y, X, model) -> dict[
     res[f"selection.random.n{n}.steps_per_epoch"] = float(math.ceil(n / batch_size))
     return res
 
+# %% ../nbs/24_bench.ipynb #54642f94
 def bench_selection(quick: bool = False,        # fewer sizes and repeats (seconds instead of a minute)
                     step_ms: float|None = None, # a training step time to compare with; None: measure the small MLP
                     sizes: list[int]|None = None, # override the n values (the first one is compared with the step)
@@ -529,11 +537,13 @@ def bench_epoch_ratio_alternatives(quick: bool = False, # two repeats instead of
     from mlabs.selection import BENCHMARK_STRATEGIES
     return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=BENCHMARK_STRATEGIES)
 
+# %% ../nbs/24_bench.ipynb #a5a7d421
 def bench_epoch_ratio_successors(quick: bool = False, # two repeats instead of five
                                 ) -> dict[str, float]: # `epoch_ratio.dela.yeast.<strategy>` ...
     "`bench_epoch_ratio` for random and the later methods of mlabs.successors, DELA on yeast: whole epochs, fewer steps and extra forward passes included."
     return bench_epoch_ratio(datasets=["yeast"], repeats=2 if quick else 5, strategies=("random",) + SUCCESSORS)
 
+# %% ../nbs/24_bench.ipynb #a8d092ef
 def bench_epoch_ratio(quick: bool = False,      # yeast only, two repeats
                       datasets=None,            # default: yeast and bibtex
                       repeats: int|None = None, # epochs timed per strategy (median); default 2 quick, 3 full
@@ -671,6 +681,7 @@ def _distributed_rank(n: int, B: int, steps: int, strategy: str) -> dict[str, fl
     return {"draw_ms": 1e3 * float(np.median(draw)), "update_ms": 1e3 * float(np.median(upd)),
             "gather_ms": 1e3 * float(np.median(gat))}
 
+# %% ../nbs/24_bench.ipynb #614ed8f2
 def bench_distributed(quick: bool = False, # fewer steps
                       n: int = 28_596,     # samples
                       B: int = 64,         # batch per rank (global batch 2B)

@@ -77,6 +77,7 @@ def _record(c: RunConfig, r: dict, split: dict, mach: dict) -> dict:
 class UnitError(RuntimeError):
     "A unit of work that failed, named by its data set, model, seed, fold, arm and epoch (one line)."
 
+# %% ../nbs/21c_runner.ipynb #08d172a2
 def _where(configs: list[RunConfig], arm: int|None, epoch: int|None) -> str:
     "'yeast c2ae seed 0 fold 1, adaptive se=8 epoch 7 of 20': where in a unit a failure happened."
     c0 = configs[0]
@@ -88,6 +89,7 @@ def _where(configs: list[RunConfig], arm: int|None, epoch: int|None) -> str:
     ep = f"epoch {epoch + 1} of {c.epochs}" if epoch < c.epochs else f"after its last epoch ({c.epochs})"
     return f"{s}, {c.strategy}{'' if c.se is None else f' se={c.se:g}'} {ep}"
 
+# %% ../nbs/21c_runner.ipynb #5f365616
 def _build(c: RunConfig, d: int, q: int, seed: int):
     "The run's model, seeded: a built-in one from its preset and hyperparameters, a user's class from its hyperparameters."
     from mlabs.models import get_model   # what a model derives from the training data it sets in `prepare`, called by `fit`
@@ -95,6 +97,7 @@ def _build(c: RunConfig, d: int, q: int, seed: int):
     m = model_class(c.model)(d, q, **c.hparams) if is_user_model(c.model) else get_model(c.model, d, q, **c.hparams)
     return m.to(c.device)
 
+# %% ../nbs/21c_runner.ipynb #d4156d68
 def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_key`)
              out: str|Path|None = None, # record store: each record is written as it finishes
              quiet: bool = True,        # no progress bar
@@ -321,6 +324,7 @@ def _kill_pool(ex) -> None:
         except Exception: pass
     ex.shutdown(wait=False, cancel_futures=True)
 
+# %% ../nbs/21c_runner.ipynb #93fd9b3d
 def _parallel(units, out, jobs, prog, st, report, poll):
     "Run the units in `jobs` spawned worker processes, claiming each as a worker becomes free."
     import concurrent.futures as cf, multiprocessing as mp
@@ -361,6 +365,7 @@ def _parallel(units, out, jobs, prog, st, report, poll):
     else: ex.shutdown(wait=True); _drain(ticks, prog, wait=0.2)      # the last epochs' ticks may still be in flight
     finally: ticks.close(); ticks.join_thread()
 
+# %% ../nbs/21c_runner.ipynb #d190e65d
 def _drain(ticks, prog, wait: float = 0.0) -> None:
     "Move the progress line by the epochs the workers reported (waiting up to `wait` s for each further one)."
     import queue

@@ -73,6 +73,7 @@ def new_history() -> dict:
 def _sync(device: torch.device) -> None:
     if device.type == "cuda": torch.cuda.synchronize(device)
 
+# %% ../nbs/20_train.ipynb #9e938e1d
 def train_epoch(model: MultiLabelModel,        # the model, trained in place
                 opt: torch.optim.Optimizer,    # its optimizer
                 sampler: BaseSampler,          # yields this epoch's batches (its `epoch` is the one to run)
