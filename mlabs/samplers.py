@@ -584,11 +584,11 @@ def _draw(self: BaseSampler, a: Tensor) -> tuple[Tensor, Tensor|None]:
             if self._frozen_cdf is None or self._frozen_cdf[0] is not a: self._frozen_cdf = (a, *_cdf_weights(a, bounded))
             return _cdf_sample(a, self.batch_size, self._g, bounded, cached=self._frozen_cdf[1:]), None   # once per epoch
         return successive_sample(a, self.batch_size, self._g, out=self._keys, bounded=bounded, check=False), None
-    p = torch.softmax(a, 0)
+    p = torch.softmax(a if a.device.type == "mps" else a.double(), 0)   # float64: see the note below
     idx = torch.multinomial(p, self.batch_size, replacement=True, generator=self._g)
     w = 1.0 / (self.n * p[idx])
     if self.importance_weights == "normalized": w = w / w.mean()
-    return idx, w
+    return idx, w.float()
 
 # %% ../nbs/03_samplers.ipynb #5e1c0b57
 @patch

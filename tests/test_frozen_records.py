@@ -5,7 +5,9 @@ package version).
 The fixture was written by the package *before* its training loops were merged into one (`python
 tests/test_frozen_records.py --write` with commit dbbdb87's package) and is never rewritten by the tests: a change of
 the loop, of the models' losses or of the runner that moves one digit of a record fails here, because the records of
-a running grid must stay reproducible bit for bit. The units cover every path a record can take through training: the
+a running grid must stay reproducible bit for bit. The three records of importance-weighted arms were written again,
+and only they changed, when the samplers' importance mode moved to float64 (its draws had followed the CPU's vector
+width; see tests/test_sampler_streams.py). The units cover every path a record can take through training: the
 plain loss (C2AE, MPVAE), importance weights and every loss-side strategy on a model with a BCE label term (DELA,
 PACA, CLIF), CLIF's label graph built from the training labels, and the authors' protocol (its own loop per arm).
 

@@ -6,7 +6,12 @@ The fixture was written by the code *before* the samplers were reorganised and m
 tests/test_sampler_streams.py --write` with commit effb89c's package); it is never rewritten by the tests. A speed-up that changes
 one batch fails here: the records of a running experiment grid must stay reproducible bit for bit. The cases of the
 strategies added later (`mlabs.successors`) were appended when they were added (`python tests/test_sampler_streams.py
---add`: only the cases missing from the fixture are played and written, the others are kept as they are).
+--add`: only the cases missing from the fixture are played and written, the others are kept as they are). The four
+cases of importance mode (`importance.*`, `adaptive.iw`, `hard.iwn`) were recorded again when that mode moved to
+float64: in float32 its softmax and multinomial sums followed the CPU's vector width, so AVX2 and AVX-512 machines
+drew different streams from one seed; the new streams are the same under torch's AVX2 kernels and under its plain
+ones (`ATEN_CPU_CAPABILITY=default`), as are the later strategies' streams; the other cases gave the same batches
+on an AVX-512 and an AVX2 machine.
 
 The cases cover every strategy at n = 1,000 (batch 32, the full draw over n), the fast paths at n = 6,000 (batch 16:
 rejection for Hard and Adaptive, streams for AdaC, the inverse CDF for the samplers of predicted probabilities), both
