@@ -327,6 +327,9 @@ def _grid_args(p: argparse.ArgumentParser):
 def _grid_summary(s: dict, out: Path) -> str:
     ray_start = f" ({s['start_s']:.0f} s of it starting Ray)" if s.get("start_s") else ""
     others = f"; {s['by_others']} by another grid" if s.get("by_others") else ""
+    n = s.get("replaced", 0)
+    others += (f"; {n} stored run{'s' * (n > 1)} trained again with {'their' if n > 1 else 'its'} unit's warm-up "
+               "(made from another warm-up, on another machine)") if n else ""
     return (f"{s['total']} runs: {s['done_before']} already done, {s['ran']} run in {s['seconds']:.0f} s{ray_start}"
             f"{others}; records in {out/'records'}")
 

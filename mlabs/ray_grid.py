@@ -189,7 +189,7 @@ def unit_task(configs: list[RunConfig], # the runs of one unit of work
     if attempt_log: (Path(attempt_log)/f"{configs[0].unit_key}.{os.getpid()}").touch()
     torch.set_num_threads(max(1, int(threads)))
     warnings.simplefilter("ignore")
-    return run_unit(configs, None, quiet=True, loaded=loaded)
+    return run_unit(configs, None, quiet=True, loaded=loaded, stored=getattr(configs, "stored", ()))
 
 # %% ../nbs/21e_ray.ipynb #867fdfc9
 def _plan_store(configs: list[RunConfig], out, report) -> tuple[list[list[RunConfig]], int]:
@@ -248,7 +248,7 @@ def _collect(ray, ref, entry: tuple, out, prog, res: dict) -> None:
     try:
         recs = ray.get(ref)
         for rec in recs: save_record(out, rec)
-        res["ran"] += len(recs); prog.unit_done(u, False)
+        res["ran"] += len(missing); res["replaced"] += len(recs) - len(missing); prog.unit_done(u, False)
     except ray.exceptions.RayError as e:
         cause = getattr(e, "cause", None)
         why = str(cause) if isinstance(cause, UnitError) else \
@@ -286,14 +286,14 @@ def run_grid_ray(configs: list[RunConfig],  # run configs (e.g. from `mlabs.conf
                  quiet: bool = False,       # no progress bar
                  report=None,               # where warnings go (default: stderr)
                  poll: float = 1.0,         # seconds between looks at units another grid holds
-                ) -> dict:                  # counts and times: total, done_before, ran, by_others, failed, seconds, start_s
+                ) -> dict:                  # counts and times: total, done_before, ran, by_others, replaced, failed, seconds, start_s
     "Run every missing unit of the grid as a Ray task and store the records; resumable like `mlabs.runner.run_grid`."
     report = report or (lambda s: print(s, file=sys.stderr))
     opts = options or RayOptions()
     t0 = time.perf_counter()
     ray = import_ray()
     units, done = _plan_store(configs, out, report)
-    res = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "failed": [], "seconds": 0.0, "start_s": 0.0}
+    res = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "replaced": 0, "failed": [], "seconds": 0.0, "start_s": 0.0}
     if not units: res["seconds"] = time.perf_counter() - t0; return res
     preflight([c for u in units for c in u], report)
     log = os.environ.get("MLABS_RAY_ATTEMPT_LOG") or None

@@ -22,8 +22,8 @@ from .store import (save_record, scan_records, read_record, record_path, claim_u
                          CorruptRecord)
 
 # %% auto #0
-__all__ = ['machine_info', 'model_seed', 'UnitError', 'run_unit', 'run', 'check_writable', 'plan', 'UnitsFailed', 'unit_epochs',
-           'run_grid', 'raise_failed', 'run_configs']
+__all__ = ['machine_info', 'model_seed', 'UnitError', 'run_unit', 'run', 'check_writable', 'Unit', 'plan', 'UnitsFailed',
+           'unit_epochs', 'run_grid', 'raise_failed', 'run_configs']
 
 # %% ../nbs/21c_runner.ipynb #c3c00006
 _SIMD = ("sse", "avx", "fma", "f16c", "amx")
@@ -103,7 +103,8 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
              quiet: bool = True,        # no progress bar
              loaded=None,               # the unit's data set, already loaded (see `prepare_fold`); default: load it here
              on_epoch=None,             # called as on_epoch() after every epoch the unit trains (progress lines)
-            ) -> list[dict]:            # one record per config, in order
+             stored=(),                 # the unit's runs already in a store, as (config, warm-up digest) pairs
+            ) -> list[dict]:            # one record per config, in order, then those of `stored` trained again
     "Train the unit's warm-up once and each run from it; return (and write) one record per run."
     if not configs: return []
     if len({c.unit_key for c in configs}) != 1: raise ValueError("run_unit: the configs belong to different units")
@@ -116,7 +117,7 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
     records = []
     try:
         with threads(c0.threads):
-            need_w = any(strategy_class(c.strategy).uses_weights for c in configs)   # the instance weights of Eq. 5
+            need_w = any(strategy_class(c.strategy).uses_weights for c in configs + [c for c, _ in stored])  # Eq. 5's weights
             data, split = prepare_fold(c0.dataset, c0.fold, c0.folds, c0.seed, c0.validation, c0.min_positives, c0.k,
                                        need_w, c0.device, loaded, c0.labels, c0.xml, c0.missing)
             s = model_seed(c0.seed, c0.fold)
@@ -132,9 +133,17 @@ def run_unit(configs: list[RunConfig],  # runs of one unit of work (same `unit_k
                     keep(i, fit_authors(_build(c, split["d"], split["q"], s), data, c.strategy, c.epochs, c.lr,
                                         c.se, c.warmup_epochs, c.batch_size, s, quiet, lambda _, e, i=i: tick(i, e)))
                 return records
-            fit(_build(c0, split["d"], split["q"], s), data, [c.arm for c in configs], epochs=c0.epochs,
-                lr=c0.lr, weight_decay=c0.weight_decay, batch_size=c0.batch_size, warmup_epochs=c0.warmup_epochs,
-                seed=s, refresh=c0.refresh, quiet=quiet, on_result=keep, on_epoch=tick)
+            def train(first: int):                      # the warm-up, then the arms configs[first:]
+                fit(_build(c0, split["d"], split["q"], s), data, [c.arm for c in configs[first:]], epochs=c0.epochs,
+                    lr=c0.lr, weight_decay=c0.weight_decay, batch_size=c0.batch_size, warmup_epochs=c0.warmup_epochs,
+                    seed=s, refresh=c0.refresh, quiet=quiet, on_result=lambda i, r: keep(first + i, r),
+                    on_epoch=lambda i, e: tick(i if i < 0 else first + i, e))
+            train(0)
+            digest, n = records[0]["warmup_sha256"], len(records)
+            configs = configs + [c for c, d in stored if d != digest]   # stored arms that branched from another warm-up
+            if len(configs) > n:
+                train(n)                                # this machine's warm-up again (bit for bit), then those arms
+                if {r["warmup_sha256"] for r in records} != {digest}: raise RuntimeError("the warm-up trained twice gave two states")
     except (KeyboardInterrupt, UnitError): raise
     except Exception as e:
         why = " ".join(str(e).split()) or type(e).__name__
@@ -158,14 +167,19 @@ def check_writable(out: str|Path) -> Path:
     except OSError as e: raise OSError(f"cannot write to the output directory {out}: {e.strerror or e}") from None
     return d
 
-def plan(configs: list[RunConfig], out: str|Path, report=print) -> tuple[list[list[RunConfig]], int]:
-    "The units still to run (each a list of missing runs, in the grid's order) and the number of runs already done."
+class Unit(list):
+    "The runs of one unit still to train (a list of configs); `stored`: its runs already in the store, as (config, warm-up digest)."
+    def __init__(self, runs=(), stored=()): super().__init__(runs); self.stored = list(stored)
+
+def plan(configs: list[RunConfig], out: str|Path, report=print) -> tuple[list[Unit], int]:
+    "The units still to run (each a `Unit` of missing runs, in the grid's order) and the number of runs already done."
     good, bad = scan_records(out)
     for e in bad: report(f"mlabs: warning: {e}; it will be rerun if it belongs to this grid")
-    units, done = {}, 0
+    units, done, kept = {}, 0, {}
     for c in configs:
-        if c.key in good: done += 1
-        else: units.setdefault(c.unit_key, []).append(c)
+        if c.key in good: done += 1; kept.setdefault(c.unit_key, []).append((c, good[c.key].get("warmup_sha256")))
+        else: units.setdefault(c.unit_key, Unit()).append(c)
+    for k, u in units.items(): u.stored = kept.get(k, [])
     return list(units.values()), done
 
 # %% ../nbs/21c_runner.ipynb #c3c00022
@@ -197,11 +211,12 @@ def _log_unit(configs: list[RunConfig]) -> None:
     if d := os.environ.get("MLABS_UNIT_LOG"):
         fd, _ = tempfile.mkstemp(dir=d, prefix=f"{configs[0].unit_key}.{os.getpid()}."); os.close(fd)
 
-def _unit_job(configs: list[RunConfig], out: str) -> tuple[int, float]:
+def _unit_job(unit: Unit, out: str) -> tuple[int, float]:
+    "Run a claimed unit in a worker: (records written, seconds)."
     t0 = time.perf_counter()
-    _log_unit(configs)
-    run_unit(configs, out, quiet=True, on_epoch=None if _TICKS is None else lambda: _TICKS.put(1))
-    return len(configs), time.perf_counter() - t0
+    _log_unit(unit)
+    recs = run_unit(unit, out, quiet=True, on_epoch=None if _TICKS is None else lambda: _TICKS.put(1), stored=unit.stored)
+    return len(recs), time.perf_counter() - t0
 
 def unit_epochs(unit: list[RunConfig]) -> int:
     "Epochs a unit trains: its warm-up once and each arm's epochs after it (every arm all its epochs under `authors`)."
@@ -224,16 +239,18 @@ class _Progress:
         self.show()
     def close(self): self.bar.close()
 
-def _take(unit: list[RunConfig], out) -> tuple[object, list[RunConfig]]|None:
-    "Claim a unit; (claim, its runs still without a record), or None if another process holds it."
+def _take(unit: Unit, out) -> tuple[object, Unit]|None:
+    "Claim a unit; (claim, its runs still without a record with the stored ones' digests), or None if another process holds it."
     cl = claim_unit(out, unit[0].unit_key)
     if cl is None: return None
-    return cl, [c for c in unit if not _stored(out, c)]        # its last owner may have just finished it
+    recs = {c.key: _stored(out, c) for c in unit}              # its last owner may have just finished some
+    return cl, Unit([c for c in unit if recs[c.key] is None],
+                    getattr(unit, "stored", []) + [(c, recs[c.key].get("warmup_sha256")) for c in unit if recs[c.key]])
 
-def _stored(out, c: RunConfig) -> bool:
-    "Whether the store holds a sound record of `c`."
-    try: read_record(record_path(out, c.key)); return True
-    except CorruptRecord: return False
+def _stored(out, c: RunConfig) -> dict|None:
+    "The store's sound record of `c`, or None."
+    try: return read_record(record_path(out, c.key))
+    except CorruptRecord: return None
 
 def _finish_elsewhere(held: list, out, prog: _Progress, st: dict) -> list:
     "The units another process held that still lack records (to claim again); those now done are counted."
@@ -250,7 +267,7 @@ def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.lo
              quiet: bool = False,     # no progress bars
              report=None,             # where warnings go (default: stderr)
              poll: float = 1.0,       # seconds between looks at units another grid holds
-            ) -> dict:                # counts: total, done_before, ran, by_others, failed, seconds
+            ) -> dict:                # counts: total, done_before, ran, by_others, replaced, failed, seconds
     "Run every missing run of the grid, each unit once across concurrent grids; resumable (finished runs are skipped)."
     report = report or (lambda s: print(s, file=sys.stderr))
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -260,7 +277,7 @@ def run_grid(configs: list[RunConfig], # run configs (e.g. from `mlabs.config.lo
     units, done = plan(configs, out, report)
     preflight([c for u in units for c in u], report)
     t0 = time.perf_counter()
-    st = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "failed": [], "seconds": 0.0}
+    st = {"total": len(configs), "done_before": done, "ran": 0, "by_others": 0, "replaced": 0, "failed": [], "seconds": 0.0}
     prog = _Progress(len(configs), done, sum(unit_epochs(u) for u in units), quiet)
     try:
         if jobs == 1: _serial(units, out, prog, st, report, poll)
@@ -311,8 +328,8 @@ def _serial(units, out, prog, st, report, poll):
             _log_unit(missing)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                run_unit(missing, out, quiet=True, on_epoch=prog.epoch)
-            st["ran"] += len(missing); prog.unit_done(u, True)
+                recs = run_unit(missing, out, quiet=True, on_epoch=prog.epoch, stored=missing.stored)
+            st["ran"] += len(missing); st["replaced"] += len(recs) - len(missing); prog.unit_done(u, True)
         except UnitError as e: st["failed"].append((missing, str(e)))
         finally: cl.release()
 
@@ -348,7 +365,7 @@ def _parallel(units, out, jobs, prog, st, report, poll):
             for f in done:
                 u, cl, missing = running.pop(f)
                 try:
-                    f.result(); st["ran"] += len(missing); prog.unit_done(u, True)
+                    n, _ = f.result(); st["ran"] += len(missing); st["replaced"] += n - len(missing); prog.unit_done(u, True)
                 except UnitError as e: st["failed"].append((missing, str(e)))
                 except BrokenProcessPool:
                     broken = True

@@ -158,6 +158,27 @@ def test_corrupt_record_is_reported_and_rerun(full_grid, tmp_path):
     assert {f.name: f.read_bytes() for f in record_files(d) if f != victim} == others
     assert_same_record(store.read_record(victim), original, tol=0)
 
+def test_a_unit_resumed_on_another_machine_shares_one_warm_up(full_grid, tmp_path):
+    "A unit with one arm missing and one stored from another warm-up (as another CPU makes): the grid trains both here, from one warm-up."
+    d = tmp_path/"res"; shutil.copytree(full_grid, d)
+    recs = {f: json.loads(f.read_text()) for f in record_files(d)}
+    unit = sorted(f for f, r in recs.items() if r["config"]["fold"] == 0)     # the smoke grid: one unit per fold
+    assert len(unit) == 4 and len({recs[f]["warmup_sha256"] for f in unit}) == 1
+    gone, foreign = unit[0], unit[1]
+    gone.unlink()
+    r = {**recs[foreign], "warmup_sha256": "0" * 64, "machine": {**recs[foreign]["machine"], "cpu_capability": "AVX2"}}
+    foreign.write_text(json.dumps(r))
+    others = {f.name: f.read_bytes() for f in record_files(d) if f not in unit}
+    res = mlabs("grid", SMOKE, "--out", d, "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert "8 runs: 7 already done, 1 run" in res.stdout and "; 1 stored run trained again" in res.stdout, res.stdout
+    after = {f: json.loads(f.read_text()) for f in record_files(d)}
+    assert {f.name: f.read_bytes() for f in record_files(d) if f not in unit} == others     # the other unit untouched
+    for f in unit: assert_same_record(after[f], recs[f], tol=0)                          # as the uninterrupted grid's
+    assert {after[f]["warmup_sha256"] for f in unit} == {recs[gone]["warmup_sha256"]}
+    res = mlabs("grid", SMOKE, "--out", d, "--quiet")                                  # and nothing is left to do
+    assert "8 runs: 8 already done, 0 run" in res.stdout and "trained again" not in res.stdout, res.stdout
+
 @pytest.mark.parametrize("protocol", ["authors", "authors-lr"])
 def test_authors_protocols_run_from_a_toml(tmp_path, protocol):
     "Both authors' protocols run from a grid file: lr 1e-4 and the port's hyperparameters; 'authors' has its unlike arms."
