@@ -12,11 +12,11 @@ import argparse, json, sys
 from pathlib import Path
 from typing import Callable, Sequence
 from .core import SE_DEFAULT
+from .strategies import STRATEGY_NAMES
 
 # %% auto #0
-__all__ = ['ISSUES', 'MODEL_NAMES', 'STRATEGY_NAMES', 'SE_NAMES', 'DATASET_NAMES', 'COMMANDS', 'DEMO', 'EXTRAS', 'UsageError',
-           'int_at_least', 'number_above', 'comma_list', 'command', 'example_configs', 'convergence_figure',
-           'build_parser', 'main']
+__all__ = ['ISSUES', 'MODEL_NAMES', 'DATASET_NAMES', 'COMMANDS', 'DEMO', 'EXTRAS', 'UsageError', 'int_at_least', 'number_above',
+           'comma_list', 'command', 'example_configs', 'convergence_figure', 'build_parser', 'main']
 
 # %% ../nbs/23_cli.ipynb #26d9ed97
 ISSUES = "https://github.com/mlabs-dev/mlabs/issues"
@@ -69,11 +69,6 @@ class _Parser(argparse.ArgumentParser):
 
 # %% ../nbs/23_cli.ipynb #618ff660
 MODEL_NAMES = ("c2ae", "mpvae", "paca", "clif", "dela")
-STRATEGY_NAMES = ("random", "hard", "adaptive", "adac", "active_bias", "recency_bias", "ada_boundary", "importance",
-                  "ml_ros", "class_aware", "focal", "asl", "uncertainty", "uncertainty_code", "d2ace", "d2ace_code",
-                  "infobatch", "rho_loss")
-SE_NAMES = ("hard", "adaptive", "adac", "recency_bias", "ada_boundary", "uncertainty", "uncertainty_code", "d2ace",
-            "d2ace_code")                                                   # the strategies with a selection pressure
 DATASET_NAMES = ("Corel5k", "rcv1subset1-500", "rcv1subset2-500", "rcv1subset3-500", "yahoo-Arts1-500",
                  "yahoo-Business1-500", "cal500", "tmc2007-500", "bibtex", "enron", "yeast", "LLOG-F", "scene", "emotions")
 

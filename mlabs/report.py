@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from .core import atomic_write, save_fig, figure_dir
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
-from .selection import STRATEGIES, SAMPLER_STRATEGIES
+from .selection import STRATEGIES, SAMPLER_STRATEGIES, strategies_with
 from .store import load_records, check_pooling
 
 # %% auto #0
@@ -139,7 +139,7 @@ def fig_loss_density(records: list[dict],      # run records
     return fig
 
 # %% ../nbs/30_report.ipynb #8652b75d
-CURVE_STRATEGIES = ("random", "hard", "adaptive")
+CURVE_STRATEGIES = strategies_with(in_paper=True, needs_labels=False)   # random, hard, adaptive: the paper's curves (AdaC, which follows labels, apart)
 
 def _curve_records(records, model, strategies=CURVE_STRATEGIES):
     rs = [r for r in chosen_records(records) if r.get("history") and r["config"]["strategy"] in strategies]

@@ -7,7 +7,9 @@ Docs: https://mlabs-dev.github.io/mlabs/selection.html.md"""
 
 # %% ../nbs/08_selection.ipynb #5e1c0e04
 from __future__ import annotations
+import sys
 from fastcore.docments import docments
+from .strategies import STRATEGY_CLASSES, STRATEGY_NAMES
 from .samplers import (SE_DEFAULT, BaseSampler, RandomBatchSampler, HardSampler, AdaptiveSampler, IndexedDataset,
                             WeightedBatch, as_losses, check_se, average_ranks, rank_probs, as_weights, quantize,
                             quantized_probs, gumbel_topk, inclusion_probs_exact, successive_sample, quantize_at,
@@ -19,16 +21,19 @@ from .successors import (UncertaintySampler, UncertaintyCodeSampler, D2ACESample
                               InfoBatchSampler, RhoLossSampler, SUCCESSOR_SAMPLERS)
 
 # %% auto #0
-__all__ = ['REGISTRY', 'STRATEGY_NAMES', 'SUCCESSORS', 'BENCHMARK_STRATEGIES', 'STRATEGIES', 'ALTERNATIVES', 'SE_STRATEGIES',
-           'LABEL_Y_STRATEGIES', 'LABEL_TERM_STRATEGIES', 'SAMPLER_STRATEGIES', 'strategy_class', 'strategies_with',
-           'SelectionSampler', 'sampler_strategy', 'label_loss_for']
+__all__ = ['REGISTRY', 'SUCCESSORS', 'BENCHMARK_STRATEGIES', 'STRATEGIES', 'ALTERNATIVES', 'SE_STRATEGIES', 'LABEL_Y_STRATEGIES',
+           'LABEL_TERM_STRATEGIES', 'SAMPLER_STRATEGIES', 'strategy_class', 'strategies_with', 'SelectionSampler',
+           'sampler_strategy', 'label_loss_for']
 
 # %% ../nbs/08_selection.ipynb #5e1c0e07
-REGISTRY: dict[str, type[BaseSampler]] = {c.strategy: c for c in (
-    RandomBatchSampler, HardSampler, AdaptiveSampler, AdaCSampler,                  # the paper's strategies
-    ActiveBiasSampler, RecencyBiasSampler, AdaBoundarySampler, ImportanceSampler,   # published alternatives
-    MLROSSampler, ClassAwareSampler, FocalSampler, ASLSampler,
-    *SUCCESSOR_SAMPLERS)}                                                           # later methods (mlabs.successors)
+def _resolve(entry: str) -> type[BaseSampler]:
+    "The class an entry of `STRATEGY_CLASSES` names ('module:Class'), from the modules imported above."
+    module, name = entry.split(":")
+    return getattr(sys.modules[f"mlabs.{module}"], name)
+
+REGISTRY: dict[str, type[BaseSampler]] = {k: _resolve(v) for k, v in STRATEGY_CLASSES.items()}
+_wrong = [k for k, c in REGISTRY.items() if c.strategy != k]
+if _wrong: raise ImportError(f"mlabs.strategies names {_wrong} for classes whose `strategy` differs")
 
 # %% ../nbs/08_selection.ipynb #5e1c0e11
 def strategy_class(strategy: str, # a strategy's name (a key of `REGISTRY`)
@@ -83,7 +88,6 @@ def label_loss_for(strategy: str, # a strategy's name
     return strategy_class(strategy).label_loss(Y)
 
 # %% ../nbs/08_selection.ipynb #5e1c0e26
-STRATEGY_NAMES = tuple(REGISTRY)                                # every strategy a run config may name
 SUCCESSORS = tuple(c.strategy for c in SUCCESSOR_SAMPLERS)      # the later methods of mlabs.successors (configs/successors.toml)
 BENCHMARK_STRATEGIES = tuple(s for s in STRATEGY_NAMES if s not in SUCCESSORS)  # the twelve of configs/benchmark.toml
 STRATEGIES = strategies_with(in_paper=True)                     # the paper's four

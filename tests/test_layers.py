@@ -17,7 +17,7 @@ PKG = ROOT / "mlabs"
 # its module when it is first asked for, so at run time only) and `mlabs._modidx` (nbdev's index) import nothing.
 LAYERS = [
     "mlabs", "mlabs._modidx",
-    "mlabs.core", "mlabs.arff", "mlabs.data", "mlabs.imbalance", "mlabs.losses", "mlabs.local", "mlabs.samplers", "mlabs.chain",
+    "mlabs.core", "mlabs.strategies", "mlabs.arff", "mlabs.data", "mlabs.imbalance", "mlabs.losses", "mlabs.local", "mlabs.samplers", "mlabs.chain",
     "mlabs.alternatives", "mlabs.successors", "mlabs.selection", "mlabs.distributed", "mlabs.integrations", "mlabs.integrations.lightning",
     "mlabs.convergence", "mlabs.metrics",
     "mlabs.models.base", "mlabs.models.c2ae", "mlabs.models.mpvae", "mlabs.models.paca", "mlabs.models.clif",

@@ -111,3 +111,20 @@ def test_importance_weights_travel_with_the_batch_through_workers():
         assert torch.equal(idx.float(), xb[:, 0])
         assert torch.allclose(w, 1 / (n * p[idx]), rtol=1e-5)          # the weights of this batch's own draws
     assert not torch.allclose(batches[0][2], s.last_weights)          # last_weights moved on to a later batch
+def test_no_list_of_strategy_names_outside_the_registry():
+    "No tuple, list, set or dict literal under mlabs/ holds three or more strategy names, except the registry's table."
+    import ast
+    from pathlib import Path
+    import mlabs
+    from mlabs.selection import REGISTRY
+    from mlabs.strategies import STRATEGY_NAMES
+    names, found = set(STRATEGY_NAMES), []
+    for p in sorted(Path(mlabs.__file__).parent.rglob("*.py")):
+        if p.name in ("strategies.py", "_modidx.py"): continue
+        for node in ast.walk(ast.parse(p.read_text())):
+            elts = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", None) if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else None
+            if not elts: continue
+            hits = {e.value for e in elts if isinstance(e, ast.Constant) and e.value in names}
+            if len(hits) >= 3: found.append(f"{p.name}:{node.lineno} {sorted(hits)}")
+    assert not found, found
+    assert tuple(STRATEGY_NAMES) == tuple(REGISTRY) and all(c.strategy == k for k, c in REGISTRY.items())
