@@ -660,14 +660,14 @@ def run_benchmarks(names: list[str]|None = None, # benchmarks to run (default: t
 _pin = threads   # the context manager of mlabs.core (the parameter above shadows its name)
 
 # %% ../nbs/24_bench.ipynb #301d5dae
-def _distributed_rank(n: int, B: int, steps: int, strategy: str) -> dict[str, float]:
+def _distributed_rank(n: int, batch_size: int, steps: int, strategy: str) -> dict[str, float]:
     "One rank of `bench_distributed`: median ms of the draw, the gather alone and update, over `steps` timed steps."
     import torch.distributed as dist
     from mlabs.distributed import DistributedSelectionSampler, _all_gather
-    s = DistributedSelectionSampler(n, B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    s = DistributedSelectionSampler(n, batch_size, strategy=strategy, se=8, warmup_epochs=0, seed=0)
     g = torch.Generator().manual_seed(0)                                  # the same losses on every rank
     s.sampler.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)  # every sample seen (same table on all ranks)
-    buf, out = torch.zeros(B, 2, dtype=torch.float64), torch.empty(2 * B, 2, dtype=torch.float64)
+    buf, out = torch.zeros(batch_size, 2, dtype=torch.float64), torch.empty(2 * batch_size, 2, dtype=torch.float64)
     draw, upd, gat = [], [], []
     stream = iter(s.batches())
     dist.barrier()
@@ -684,22 +684,22 @@ def _distributed_rank(n: int, B: int, steps: int, strategy: str) -> dict[str, fl
 # %% ../nbs/24_bench.ipynb #614ed8f2
 def bench_distributed(quick: bool = False, # fewer steps
                       n: int = 28_596,     # samples
-                      B: int = 64,         # batch per rank (global batch 2B)
+                      batch_size: int = 64,         # batch per rank (global batch 2B)
                       strategy: str = "adaptive",
                      ) -> dict[str, float]: # figure name -> value (see the table above)
     "Per-step cost of the distributed update with two Gloo processes, beside the single-process update."
     from mlabs.selection import SelectionSampler
     from mlabs.distributed import launch
     steps = 100 if quick else 500
-    s = SelectionSampler(n, 2 * B, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    s = SelectionSampler(n, 2 * batch_size, strategy=strategy, se=8, warmup_epochs=0, seed=0)
     g = torch.Generator().manual_seed(0)
     s.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)
     batch = []
     draw = 1e3 * median_seconds(lambda: batch.append(s.next_batch()), repeats=steps, warmup=5)
-    losses = torch.rand(2 * B, generator=g) + 0.01
+    losses = torch.rand(2 * batch_size, generator=g) + 0.01
     update = 1e3 * median_seconds(lambda: s.update(batch[-1], losses), repeats=steps, warmup=5)
     nt = torch.get_num_threads()
-    r0, _ = launch("mlabs.bench:_distributed_rank", (n, B, steps, strategy), world_size=2, timeout=600, threads=nt)
+    r0, _ = launch("mlabs.bench:_distributed_rank", (n, batch_size, steps, strategy), world_size=2, timeout=600, threads=nt)
     return {"distributed.single.draw_ms": draw, "distributed.single.update_ms": update,
             "distributed.gloo2.draw_ms": r0["draw_ms"], "distributed.gloo2.gather_ms": r0["gather_ms"],
             "distributed.gloo2.update_ms": r0["update_ms"],

@@ -232,7 +232,7 @@ def _run_args(p: argparse.ArgumentParser):
     p.add_argument("--epochs", type=int_at_least(1), default=100, metavar="E", help="epochs, warm-up included")
     p.add_argument("--warmup-epochs", type=int_at_least(0), default=3, metavar="G",
                    help="gamma: shuffled epochs shared by the strategies")
-    p.add_argument("--batch-size", type=int_at_least(1), default=128, metavar="B", help="samples per batch")
+    p.add_argument("--batch-size", type=int_at_least(1), default=128, metavar="N", help="samples per batch")
     p.add_argument("--lr", type=number_above(0), default=None, help="learning rate (default: the model's preset)")
     p.add_argument("--seed", type=int_at_least(0), default=0, help="seed of the folds, the initialisation and the shuffles")
     p.add_argument("--protocol", default="official", choices=["official", "authors-lr", "authors"],

@@ -147,7 +147,7 @@ class RunConfig:
     seed: int                    # seed of the split, the initialisation and the warm-up's shuffles
     epochs: int                  # total epochs, warm-up included
     warmup_epochs: int           # gamma: shared shuffled epochs before the strategy starts
-    batch_size: int              # B
+    batch_size: int              # b
     lr: float                    # Adam's learning rate
     weight_decay: float          # Adam's L2 penalty
     betas: tuple                 # Adam's betas

@@ -45,10 +45,10 @@ def per_sample_bce_grad(logits: Tensor, y: Tensor) -> Tensor:
 def _logits(out): return out.logits if hasattr(out, "logits") else out
 
 # %% ../nbs/05_convergence.ipynb #626c5d88
-def per_sample_grads(model: nn.Module, # any module mapping x [B, d] to logits [B, q] (or an output with .logits)
+def per_sample_grads(model: nn.Module, # any module mapping x [b, d] to logits [b, q] (or an output with .logits)
                      X: Tensor,        # features, [n, d]
                      Y: Tensor,        # labels, [n, q]
-                     loss_fn=per_sample_bce_grad, # (logits [B, q], y [B, q]) -> per-sample loss [B]
+                     loss_fn=per_sample_bce_grad, # (logits [b, q], y [b, q]) -> per-sample loss [b]
                     ) -> Tensor:       # G [n, P]: row i is the flattened gradient of loss i over all trainable parameters
     "The matrix of per-sample gradients, one row per sample (torch.func vmap over samples)."
     params = {k: v.detach() for k, v in model.named_parameters() if v.requires_grad}
@@ -79,60 +79,60 @@ def gradient_bias(G: Tensor,     # per-sample gradients [n, P]
 # %% ../nbs/05_convergence.ipynb #dac162e7
 BATCH_SCHEMES = ("mean", "inverse_p", "desraj")
 
-def batch_weights(p_drawn: Tensor, # probabilities p of the drawn samples in draw order, [..., B] (p sums to 1 over all n)
+def batch_weights(p_drawn: Tensor, # probabilities p of the drawn samples in draw order, [..., b] (p sums to 1 over all n)
                   n: int,          # number of samples
-                  scheme: str = "desraj", # "mean" (plain 1/B), "inverse_p" (1/(n B p)), "desraj" (exactly unbiased)
-                 ) -> Tensor:      # weight of each drawn sample's gradient, [..., B]
+                  scheme: str = "desraj", # "mean" (plain 1/b), "inverse_p" (1/(n b p)), "desraj" (exactly unbiased)
+                 ) -> Tensor:      # weight of each drawn sample's gradient, [..., b]
     "Per-position gradient weights of a batch of distinct successive draws, for three estimators of the mean gradient."
     if scheme not in BATCH_SCHEMES: raise ValueError(f"scheme must be one of {BATCH_SCHEMES}, got {scheme!r}")
-    B = p_drawn.shape[-1]
-    if scheme == "mean": return torch.full_like(p_drawn, 1 / B)
-    if scheme == "inverse_p": return 1 / (n * B * p_drawn)
+    batch_size = p_drawn.shape[-1]
+    if scheme == "mean": return torch.full_like(p_drawn, 1 / batch_size)
+    if scheme == "inverse_p": return 1 / (n * batch_size * p_drawn)
     before = torch.cumsum(p_drawn, -1) - p_drawn                                    # P_{<k}
-    k = torch.arange(1, B + 1, device=p_drawn.device, dtype=p_drawn.dtype)
-    return ((1 - before).clamp_min(0) / p_drawn + (B - k)) / (n * B)
+    k = torch.arange(1, batch_size + 1, device=p_drawn.device, dtype=p_drawn.dtype)
+    return ((1 - before).clamp_min(0) / p_drawn + (batch_size - k)) / (n * batch_size)
 
 # %% ../nbs/05_convergence.ipynb #dac162e8
 def successive_sampling_law(p: Tensor,  # selection probabilities [n], summing to 1
-                            B: int,     # batch size (distinct samples)
+                            batch_size: int,     # batch size (distinct samples)
                             max_sequences: int = 2_000_000,
-                           ) -> tuple[Tensor, Tensor]: # (ordered batches [K, B], their probabilities [K])
-    "Every ordered batch of B distinct successive draws from p, with its exact probability (small n only)."
+                           ) -> tuple[Tensor, Tensor]: # (ordered batches [K, b], their probabilities [K])
+    "Every ordered batch of b distinct successive draws from p, with its exact probability (small n only)."
     n = p.numel()
-    if not 1 <= B <= n: raise ValueError(f"B must be in 1..{n} for p of shape {tuple(p.shape)}, got {B}")
-    K = math.perm(n, B)
-    if K > max_sequences: raise ValueError(f"{K} ordered batches for n={n}, B={B}: too many to enumerate (max {max_sequences})")
-    seqs = torch.tensor(list(itertools.permutations(range(n), B)), device=p.device).reshape(K, B)
+    if not 1 <= batch_size <= n: raise ValueError(f"batch_size must be in 1..{n} for p of shape {tuple(p.shape)}, got {batch_size}")
+    K = math.perm(n, batch_size)
+    if K > max_sequences: raise ValueError(f"{K} ordered batches for n={n}, batch_size={batch_size}: too many to enumerate (max {max_sequences})")
+    seqs = torch.tensor(list(itertools.permutations(range(n), batch_size)), device=p.device).reshape(K, batch_size)
     ps = p[seqs]
     return seqs, (ps / (1 - (torch.cumsum(ps, 1) - ps))).prod(1)
 
 # %% ../nbs/05_convergence.ipynb #dac162e9
-def inclusion_probs(p: Tensor, B: int) -> Tensor: # pi_i = P(sample i is in the batch), [n]
-    "Exact inclusion probabilities of B distinct successive draws from p, by enumeration (small n only)."
-    seqs, prob = successive_sampling_law(p, B)
-    return torch.zeros_like(p).index_add_(0, seqs.reshape(-1), prob.repeat_interleave(B))
+def inclusion_probs(p: Tensor, batch_size: int) -> Tensor: # pi_i = P(sample i is in the batch), [n]
+    "Exact inclusion probabilities of b distinct successive draws from p, by enumeration (small n only)."
+    seqs, prob = successive_sampling_law(p, batch_size)
+    return torch.zeros_like(p).index_add_(0, seqs.reshape(-1), prob.repeat_interleave(batch_size))
 
 # %% ../nbs/05_convergence.ipynb #dac162ea
-def exact_batch_expectation(G: Tensor, p: Tensor, B: int, scheme: str) -> Tensor: # E[sum_k c_k g_{s_k}], [P]
-    "Exact expectation of a weighted batch gradient over all ordered batches of B distinct draws (small n only)."
-    seqs, prob = successive_sampling_law(p, B)
-    c = batch_weights(p[seqs], p.numel(), scheme)                                   # [K, B]
+def exact_batch_expectation(G: Tensor, p: Tensor, batch_size: int, scheme: str) -> Tensor: # E[sum_k c_k g_{s_k}], [P]
+    "Exact expectation of a weighted batch gradient over all ordered batches of b distinct draws (small n only)."
+    seqs, prob = successive_sampling_law(p, batch_size)
+    c = batch_weights(p[seqs], p.numel(), scheme)                                   # [K, b]
     return torch.einsum("k,kb,kbp->p", prob, c, G[seqs])
 
 # %% ../nbs/05_convergence.ipynb #7563d39c
 def draw_batches(p: Tensor,           # selection probabilities [n]
-                 B: int,              # batch size
+                 batch_size: int,              # batch size
                  M: int,              # number of batches
-                 replacement: bool = False, # False: B distinct samples per batch (the paper), in draw order
+                 replacement: bool = False, # False: b distinct samples per batch (the paper), in draw order
                  generator: torch.Generator | None = None,
-                ) -> Tensor:          # batch indices [M, B]
+                ) -> Tensor:          # batch indices [M, b]
     "M independent batches drawn from p, as successive draws without replacement (or i.i.d. with replacement)."
-    return torch.multinomial(p.expand(M, -1), B, replacement=replacement, generator=generator)
+    return torch.multinomial(p.expand(M, -1), batch_size, replacement=replacement, generator=generator)
 
 # %% ../nbs/05_convergence.ipynb #7563d39e
 def mc_bias_test(G: Tensor,        # per-sample gradients [n, P]
-                 batches: Tensor,  # batch indices [M, B]
-                 c: Tensor,        # weight of each drawn gradient [M, B]
+                 batches: Tensor,  # batch indices [M, b]
+                 c: Tensor,        # weight of each drawn gradient [M, b]
                  target: Tensor | None = None, # what the estimator should average to (default: the full gradient)
                 ) -> dict[str, float]:
     "Monte Carlo check of an estimator sum_k c_k g_{s_k}: max |z| over coordinates, and the relative bias of its mean."

@@ -193,7 +193,7 @@ class DistributedSelectionSampler(ResumableSampler):
     same arguments; report each step's per-sample losses with `update` (one `all_gather` per step)."""
     def __init__(self,
                  n,                      # number of training samples (the whole training set, not a shard), or the dataset
-                 batch_size: int = 128,  # B, samples per rank and step; the global batch is world_size x B
+                 batch_size: int = 128,  # b, samples per rank and step; the global batch is world_size x b
                  *,
                  group=None,             # the process group (None: the default group)
                  timeout: float = 300.0, # seconds to wait at construction for every rank's settings
@@ -293,9 +293,9 @@ def _check_ranks(self: DistributedSelectionSampler, err: str|None) -> None:
 @patch
 def _step_error(self: DistributedSelectionSampler, idx: Tensor, l: Tensor, P: Tensor|None) -> str|None:
     "What is wrong with this rank's input to `update`, or None."
-    B = self.batch_size
-    if idx.ndim != 1 or idx.numel() > B:
-        return f"indices must be 1-D with at most batch_size = {B} entries, got shape {tuple(idx.shape)}"
+    batch_size = self.batch_size
+    if idx.ndim != 1 or idx.numel() > batch_size:
+        return f"indices must be 1-D with at most batch_size = {batch_size} entries, got shape {tuple(idx.shape)}"
     if tuple(l.shape) != tuple(idx.shape):
         return f"losses has shape {tuple(l.shape)} but indices has shape {tuple(idx.shape)}: one loss per index"
     if P is not None and (P.ndim != 2 or P.shape[0] != idx.numel()):
@@ -308,9 +308,9 @@ def _step_error(self: DistributedSelectionSampler, idx: Tensor, l: Tensor, P: Te
 @patch
 def _step_rows(self: DistributedSelectionSampler, idx: Tensor, l: Tensor, P: Tensor|None, err: str|None) -> Tensor:
     "This rank's rows of the gather, [batch_size, 2 (+q)] float64: index, loss (, proba); index -1 pads, -2 flags bad input."
-    B, dev = self.batch_size, self.comm_device
+    batch_size, dev = self.batch_size, self.comm_device
     c = 2 + (P.shape[1] if P is not None and P.ndim == 2 else 0)
-    buf = torch.full((B, c), -1.0, dtype=torch.float64, device=dev)      # index -1: padding
+    buf = torch.full((batch_size, c), -1.0, dtype=torch.float64, device=dev)      # index -1: padding
     if err: buf[:, 0] = -2.0                                               # index -2: this rank's input was bad
     else:
         b = idx.numel()

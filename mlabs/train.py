@@ -29,7 +29,7 @@ __all__ = ['ADAM_BETAS', 'WEIGHT_DECAY', 'BATCH_SIZE', 'WARMUP_EPOCHS', 'MINORIT
 # %% ../nbs/20_train.ipynb #4c342735
 ADAM_BETAS = (0.9, 0.999)   # the paper's Adam betas
 WEIGHT_DECAY = 1e-4         # the paper's weight decay
-BATCH_SIZE = 128            # B
+BATCH_SIZE = 128            # b
 WARMUP_EPOCHS = 3           # gamma
 
 def make_optimizer(model: torch.nn.Module,        # the model whose parameters are trained
@@ -239,7 +239,7 @@ def warmup(model: MultiLabelModel,            # freshly built model (seeded by t
            opt: torch.optim.Optimizer,        # its optimizer
            data: FoldData,                    # the fold
            epochs: int = WARMUP_EPOCHS,       # gamma
-           batch_size: int = BATCH_SIZE,      # B
+           batch_size: int = BATCH_SIZE,      # b
            seed: int = 0,                     # seed of the shuffles
            loss_density_epochs=(),            # epochs (0-based) at which to keep every training sample's BCE
            progress=None,                     # a tqdm bar to advance per epoch, or None

@@ -25,9 +25,9 @@ __all__ = ['per_sample_bce', 'ModelOutput', 'check_batch', 'MultiLabelModel', 'h
            'synthetic_multilabel', 'holdout', 'logistic_baseline', 'holdout_metrics']
 
 # %% ../../nbs/10_models_base.ipynb #f629d3fb
-def per_sample_bce(logits: Tensor, # label logits, [B, q]
-                   y: Tensor,      # labels in {0, 1}, [B, q]
-                  ) -> Tensor:     # mean BCE over labels, [B], detached from the graph
+def per_sample_bce(logits: Tensor, # label logits, [b, q]
+                   y: Tensor,      # labels in {0, 1}, [b, q]
+                  ) -> Tensor:     # mean BCE over labels, [b], detached from the graph
     "Per-sample multi-label binary cross-entropy on logits: the score the samplers rank on."
     return F.binary_cross_entropy_with_logits(logits.detach(), y.to(logits.dtype), reduction="none").mean(1)
 
@@ -35,12 +35,12 @@ def per_sample_bce(logits: Tensor, # label logits, [B, q]
 @dataclass
 class ModelOutput:
     "What a model's `forward` returns: the label logits the per-sample BCE is computed on, and model-specific tensors."
-    logits: Tensor                             # [B, q] label logits (what predictions and the sampler use)
+    logits: Tensor                             # [b, q] label logits (what predictions and the sampler use)
     extras: dict = field(default_factory=dict) # named tensors the model's loss needs (latents, KL terms ...)
 
 # %% ../../nbs/10_models_base.ipynb #0dd85e84
-def check_batch(x: Tensor,          # features, [B, d]
-                y: Tensor|None,     # labels, [B, q], or None at prediction time
+def check_batch(x: Tensor,          # features, [b, d]
+                y: Tensor|None,     # labels, [b, q], or None at prediction time
                 d: int,             # number of features the model was built for
                 q: int,             # number of labels the model was built for
                ) -> None:
@@ -76,8 +76,8 @@ class MultiLabelModel(nn.Module):
             ) -> tuple[Tensor, Tensor]: raise NotImplementedError
 
     def own_loss_per_sample(self, out: ModelOutput, # output of `forward(x, y)`
-                            y: Tensor,              # labels, [B, q]
-                           ) -> Tensor:             # [B], detached; its mean is the total of `loss`
+                            y: Tensor,              # labels, [b, q]
+                           ) -> Tensor:             # [b], detached; its mean is the total of `loss`
         "The model's own training loss split per sample (batch-level terms shared equally), for the paper's Sec. 4.5 study."
         raise NotImplementedError(f"{type(self).__name__} does not define own_loss_per_sample")
 
@@ -111,7 +111,7 @@ class MultiLabelModel(nn.Module):
             self.train(was_training)
 
     def loss_labels(self, out: ModelOutput, # output of `forward`
-                    y: Tensor,              # labels handed to `loss`, [B, q]
+                    y: Tensor,              # labels handed to `loss`, [b, q]
                    ) -> Tensor:             # y in the logits' dtype
         "Check that the labels given to `loss` match the output's logits, and cast them to the logits' dtype."
         if tuple(y.shape) != tuple(out.logits.shape):
@@ -134,11 +134,11 @@ def check_loss_args(self: MultiLabelModel, weights: Tensor|None, # per-sample we
 
 # %% ../../nbs/10_models_base.ipynb #6b1a0002
 @patch
-def label_term(self: MultiLabelModel, logits: Tensor, # label logits, [B, q]
-               y: Tensor,                   # labels in the logits' dtype, [B, q]
+def label_term(self: MultiLabelModel, logits: Tensor, # label logits, [b, q]
+               y: Tensor,                   # labels in the logits' dtype, [b, q]
                default,                     # the model's own form of the BCE term, default(logits, y) -> scalar
-               weights: Tensor|None = None, # per-sample weights, [B] (importance sampling); None: all 1
-               label_loss=None,             # element-wise loss (logits, y) -> [B, q] replacing the BCE; None: BCE
+               weights: Tensor|None = None, # per-sample weights, [b] (importance sampling); None: all 1
+               label_loss=None,             # element-wise loss (logits, y) -> [b, q] replacing the BCE; None: BCE
               ) -> Tensor:                  # the label term, a scalar
     "The label term of the loss: `default` unless `weights` or `label_loss` are given, then mean_b w_b mean_j loss_bj."
     if weights is None and label_loss is None: return default(logits, y)
@@ -187,7 +187,7 @@ def mlp(dims: list[int],             # widths [in, hidden..., out]: one Linear p
     return nn.Sequential(*layers)
 
 # %% ../../nbs/10_models_base.ipynb #2211f063
-def rank_loss(p: Tensor,                # scores in (0, 1), [..., q] (e.g. [B, q] or [S, B, q])
+def rank_loss(p: Tensor,                # scores in (0, 1), [..., q] (e.g. [b, q] or [S, b, q])
               y: Tensor,                # labels in {0, 1}, broadcastable to p
               temperature: float = 5.0, # t in exp(-t (p_k - p_l))
              ) -> Tensor:               # one value per row, [...]; 0 for rows with no positive or no negative

@@ -1,6 +1,6 @@
 """C2AE (Yeh et al., AAAI 2017), faithful to the official MATLAB code and trained under the batch-selection
 paper's protocol: feature encoder, label encoder and label decoder, the embedding loss, the pairwise ranking
-loss computed without any [B, q, q] tensor, and the per-sample BCE the samplers rank on.
+loss computed without any [b, q, q] tensor, and the per-sample BCE the samplers rank on.
 
 Docs: https://mlabs-dev.github.io/mlabs/c2ae.html.md"""
 
@@ -34,8 +34,8 @@ SOURCES = {
 }
 
 # %% ../../nbs/11_c2ae.ipynb #eeea586f
-def embedding_loss(cx: Tensor,       # feature codes F_x(x), [B, K]
-                   ce: Tensor,       # label codes F_e(y), [B, K]
+def embedding_loss(cx: Tensor,       # feature codes F_x(x), [b, K]
+                   ce: Tensor,       # label codes F_e(y), [b, K]
                    lam: float = 0.5, # weight of the two orthogonality terms
                   ) -> Tensor:       # scalar, summed over the batch
     "C2AE's deep-CCA embedding loss: code distance plus $\\lambda$ times the orthogonality violations."
@@ -78,9 +78,9 @@ class C2AE(MultiLabelModel):
         if init == "official":
             for net in (self.Fx, self.Fe, self.Fd): official_init_(net)
 
-    def forward(self, x: Tensor,           # features, [B, d]
-                y: Tensor | None = None,   # labels, [B, q]; needed for the loss
-               ) -> ModelOutput:           # logits F_d(c_x) [B, q]; extras cx, and with y: ce, rec_logits
+    def forward(self, x: Tensor,           # features, [b, d]
+                y: Tensor | None = None,   # labels, [b, q]; needed for the loss
+               ) -> ModelOutput:           # logits F_d(c_x) [b, q]; extras cx, and with y: ce, rec_logits
         self.check(x, y)
         cx = torch.sigmoid(self.Fx(x)) - 0.5
         extras = {"cx": cx}
@@ -90,7 +90,7 @@ class C2AE(MultiLabelModel):
         return ModelOutput(self.Fd(cx), extras)
 
     def loss_terms(self, out: ModelOutput, # output of forward(x, y)
-                   y: Tensor,              # labels, [B, q]
+                   y: Tensor,              # labels, [b, q]
                   ) -> dict[str, Tensor]:  # embedding (summed over the batch), output (per sample), l2
         "The separate terms of the objective."
         if "ce" not in out.extras:
@@ -101,10 +101,10 @@ class C2AE(MultiLabelModel):
                 "output": rank_loss(torch.sigmoid(out.extras["rec_logits"]), y, self.temperature), "l2": l2}
 
     def loss(self, out: ModelOutput, # output of forward(x, y)
-             y: Tensor,              # labels, [B, q]
+             y: Tensor,              # labels, [b, q]
              weights: Tensor|None = None, # per-sample weights: refused, C2AE has no BCE label term
              label_loss=None,        # element-wise label loss: refused, as `weights`
-            ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE on F_d(c_x) [B]
+            ) -> tuple[Tensor, Tensor]: # total loss (scalar), per-sample BCE on F_d(c_x) [b]
         self.check_loss_args(weights, label_loss)
         t = self.loss_terms(out, y)
         total = t["embedding"] / len(y) + self.alpha * t["output"].mean() + self.l2 * t["l2"]
@@ -113,13 +113,13 @@ class C2AE(MultiLabelModel):
 # %% ../../nbs/11_c2ae.ipynb #d3f3007a
 @patch
 def own_loss_per_sample(self: C2AE, out: ModelOutput, # output of forward(x, y)
-                        y: Tensor,                    # labels, [B, q]
-                       ) -> Tensor:                   # [B], detached; its mean is the total of `loss`
+                        y: Tensor,                    # labels, [b, q]
+                       ) -> Tensor:                   # [b], detached; its mean is the total of `loss`
     "C2AE's loss per sample: the sample's code distance and output loss, plus the batch-level orthogonality and L2 terms shared equally."
     t = self.loss_terms(out, y)
     cx, ce = out.extras["cx"], out.extras["ce"]
-    dist = ((cx - ce) ** 2).sum(1)                                     # [B]
-    shared = (t["embedding"] - dist.sum()) / len(y) + self.l2 * t["l2"]  # the orthogonality part, / B
+    dist = ((cx - ce) ** 2).sum(1)                                     # [b]
+    shared = (t["embedding"] - dist.sum()) / len(y) + self.l2 * t["l2"]  # the orthogonality part, / b
     return (dist + shared + self.alpha * t["output"]).detach()
 
 # %% ../../nbs/11_c2ae.ipynb #ad286a50

@@ -149,9 +149,9 @@ def label_embeddings(self: CLIF) -> Tensor:
 
 # %% ../../nbs/14_clif.ipynb #83b80798
 @patch
-def forward(self: CLIF, x: Tensor,       # features, [B, d]
-            y: Tensor|None = None,       # labels, [B, q] (only checked; CLIF does not use them)
-           ) -> ModelOutput:             # logits [B, q]; extras: label_emb [q, c]
+def forward(self: CLIF, x: Tensor,       # features, [b, d]
+            y: Tensor|None = None,       # labels, [b, q] (only checked; CLIF does not use them)
+           ) -> ModelOutput:             # logits [b, q]; extras: label_emb [q, c]
     self.check(x, y)
     if self.training and not self.graph_set:
         raise ValueError("CLIF's label graph is not set: call set_label_graph(Y_train) or prepare(X_train, Y_train) "
@@ -159,8 +159,8 @@ def forward(self: CLIF, x: Tensor,       # features, [B, d]
     E = self.label_embeddings()                         # [q, c]
     g = self.nn2(E)                                      # [q, H]
     if self.gate == "sigmoid": g = torch.sigmoid(g)
-    h = self.nn1(x)                                      # [B, H]
-    u = self.nn3(h[:, None, :] * g[None, :, :])          # [B, q, H]
+    h = self.nn1(x)                                      # [b, H]
+    u = self.nn3(h[:, None, :] * g[None, :, :])          # [b, q, H]
     logits = torch.einsum("bqh,qh->bq", u, self.cls_w) + self.cls_b
     return ModelOutput(logits, {"label_emb": E})
 
@@ -175,10 +175,10 @@ def link_loss(self: CLIF, E: Tensor, # label embeddings, [q, c]
 
 @patch
 def loss(self: CLIF, out: ModelOutput, # output of `forward`
-         y: Tensor,                    # labels, [B, q]
-         weights: Tensor|None = None,  # per-sample weights of the label term, [B] (`label_term`); None: all 1
+         y: Tensor,                    # labels, [b, q]
+         weights: Tensor|None = None,  # per-sample weights of the label term, [b] (`label_term`); None: all 1
          label_loss=None,              # element-wise loss replacing the label term's BCE (`label_term`); None: BCE
-        ) -> tuple[Tensor, Tensor]:    # total loss (scalar), per-sample BCE [B]
+        ) -> tuple[Tensor, Tensor]:    # total loss (scalar), per-sample BCE [b]
     "Multi-label soft-margin loss + lam * link loss (training mode only, as the official engine does)."
     y = self.loss_labels(out, y)
     total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss, weights, label_loss)
@@ -188,8 +188,8 @@ def loss(self: CLIF, out: ModelOutput, # output of `forward`
 # %% ../../nbs/14_clif.ipynb #cdbcad54
 @patch
 def own_loss_per_sample(self: CLIF, out: ModelOutput, # output of `forward`
-                        y: Tensor,                    # labels, [B, q]
-                       ) -> Tensor:                   # [B]; its mean is the total of `loss`
+                        y: Tensor,                    # labels, [b, q]
+                       ) -> Tensor:                   # [b]; its mean is the total of `loss`
     "The model's own loss per sample: mean BCE over labels + lam * link loss (training); for the Sec. 4.5 study."
     ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").mean(1)
     if self.training and self.lam: ps = ps + self.lam * self.link_loss(out.extras["label_emb"])

@@ -59,15 +59,15 @@ def concrete_gates(ell: Tensor,               # gate logits, [q, D]
     return s
 
 # %% ../../nbs/15_dela.ipynb #b9244995
-def dela_kl(z: Tensor,        # latent codes, [B, D]
-            n_logvar: Tensor, # noise log-variances, [B, D]
+def dela_kl(z: Tensor,        # latent codes, [b, D]
+            n_logvar: Tensor, # noise log-variances, [b, D]
             s: Tensor,        # gates, [q, D]
-            per_sample: bool = False, # return the KL of each sample (mean over labels), [B]
+            per_sample: bool = False, # return the KL of each sample (mean over labels), [b]
            ) -> Tensor:       # scalar: mean over samples and labels of KL(N(z, s^2 sigma^2) || N(0, I))
-    "DELA's KL term, mean_{b,k} 0.5 sum_j [-lv_bj - 2 log(s_kj + 1e-6) - 1 + e^lv_bj s_kj^2 + z_bj^2], without [B, q, D]."
-    per_b = (-n_logvar - 1 + z.pow(2)).sum(1)        # [B]
+    "DELA's KL term, mean_{b,k} 0.5 sum_j [-lv_bj - 2 log(s_kj + 1e-6) - 1 + e^lv_bj s_kj^2 + z_bj^2], without [b, q, D]."
+    per_b = (-n_logvar - 1 + z.pow(2)).sum(1)        # [b]
     per_k = -2 * torch.log(s + 1e-6).sum(1)          # [q]
-    cross = n_logvar.exp() @ s.pow(2).T              # [B, q]
+    cross = n_logvar.exp() @ s.pow(2).T              # [b, q]
     if per_sample: return .5 * (per_b + per_k.mean() + cross.mean(1))
     return .5 * (per_b.mean() + per_k.mean() + cross.mean())
 
@@ -114,16 +114,16 @@ class DELA(MultiLabelModel):
 # %% ../../nbs/15_dela.ipynb #26361008
 @patch
 def _decode_split(self: DELA, x: Tensor, z_k: Tensor) -> Tensor:
-    "Label logits [B, q] from x [B, d] and per-label codes z_k [B, q, D]: W_x x once per sample, then broadcast."
+    "Label logits [b, q] from x [b, d] and per-label codes z_k [b, q, D]: W_x x once per sample, then broadcast."
     W = self.dec1.weight
-    a = F.linear(x, W[:, :self.d], self.dec1.bias)                        # [B, 256]
-    h = self.drop(F.relu(a[:, None, :] + F.linear(z_k, W[:, self.d:])))   # [B, q, 256]
-    h = self.drop(F.relu(self.dec2(h)))                                    # [B, q, 512]
+    a = F.linear(x, W[:, :self.d], self.dec1.bias)                        # [b, 256]
+    h = self.drop(F.relu(a[:, None, :] + F.linear(z_k, W[:, self.d:])))   # [b, q, 256]
+    h = self.drop(F.relu(self.dec2(h)))                                    # [b, q, 512]
     return torch.einsum("bqh,qh->bq", h, self.cls_w) + self.cls_b
 
 @patch
 def _decode_concat(self: DELA, x: Tensor, z_k: Tensor) -> Tensor:
-    "The naive decoder of the original code: build [x, z_k] of shape [B, q, d + D]."
+    "The naive decoder of the original code: build [x, z_k] of shape [b, q, d + D]."
     xz = torch.cat([x[:, None, :].expand(-1, self.q, -1), z_k], 2)
     h = self.drop(F.relu(self.dec1(xz)))
     h = self.drop(F.relu(self.dec2(h)))
@@ -131,36 +131,36 @@ def _decode_concat(self: DELA, x: Tensor, z_k: Tensor) -> Tensor:
 
 @patch
 def _decode_shared(self: DELA, x: Tensor, z: Tensor) -> Tensor:
-    "Eval: one code z [B, D] for all labels, so run the decoder once per sample and apply the q weight vectors."
+    "Eval: one code z [b, D] for all labels, so run the decoder once per sample and apply the q weight vectors."
     h = self.drop(F.relu(self.dec1(torch.cat([x, z], 1))))
-    h = self.drop(F.relu(self.dec2(h)))                                    # [B, 512]
+    h = self.drop(F.relu(self.dec2(h)))                                    # [b, 512]
     return h @ self.cls_w.T + self.cls_b
 
 # %% ../../nbs/15_dela.ipynb #1e2791a8
 @patch
-def forward(self: DELA, x: Tensor,        # features, [B, d]
-            y: Tensor|None = None,        # labels, [B, q] (only checked; DELA does not use them)
-           ) -> ModelOutput:              # logits [B, q]; extras z, n_logvar [B, D] and, in training, gates [q, D]
+def forward(self: DELA, x: Tensor,        # features, [b, d]
+            y: Tensor|None = None,        # labels, [b, q] (only checked; DELA does not use them)
+           ) -> ModelOutput:              # logits [b, q]; extras z, n_logvar [b, D] and, in training, gates [q, D]
     self.check(x, y)
     e = self.encoder(x)
-    z, n_logvar = self.fc_mu(e), self.fc_logvar(e)                         # [B, D]
+    z, n_logvar = self.fc_mu(e), self.fc_logvar(e)                         # [b, D]
     if not self.training:
         logits = (self._decode_shared(x, z) if self.decoder == "split"
                   else self._decode_concat(x, z[:, None, :].expand(-1, self.q, -1)))
         return ModelOutput(logits, {"z": z, "n_logvar": n_logvar})
     s = concrete_gates(self.scale_layer(self.logit), self.tau, self.off_noise)   # [q, D]
-    noise = torch.exp(.5 * n_logvar) * torch.randn_like(z)                 # [B, D], shared by the labels
-    z_k = z[:, None, :] + s[None] * noise[:, None, :]                      # [B, q, D]
+    noise = torch.exp(.5 * n_logvar) * torch.randn_like(z)                 # [b, D], shared by the labels
+    z_k = z[:, None, :] + s[None] * noise[:, None, :]                      # [b, q, D]
     dec = self._decode_split if self.decoder == "split" else self._decode_concat
     return ModelOutput(dec(x, z_k), {"z": z, "n_logvar": n_logvar, "gates": s})
 
 # %% ../../nbs/15_dela.ipynb #444f3345
 @patch
 def loss(self: DELA, out: ModelOutput,   # output of `forward`
-         y: Tensor,                      # labels, [B, q]
-         weights: Tensor|None = None,    # per-sample weights of the label term, [B] (`label_term`); None: all 1
+         y: Tensor,                      # labels, [b, q]
+         weights: Tensor|None = None,    # per-sample weights of the label term, [b] (`label_term`); None: all 1
          label_loss=None,                # element-wise loss replacing the label term's BCE (`label_term`); None: BCE
-        ) -> tuple[Tensor, Tensor]:      # total loss (scalar), per-sample BCE [B]
+        ) -> tuple[Tensor, Tensor]:      # total loss (scalar), per-sample BCE [b]
     "q * multi-label soft-margin loss, plus beta * KL when the output carries training gates."
     y = self.loss_labels(out, y)
     total = self.label_term(out.logits, y, F.multilabel_soft_margin_loss, weights, label_loss) * self.q
@@ -171,8 +171,8 @@ def loss(self: DELA, out: ModelOutput,   # output of `forward`
 # %% ../../nbs/15_dela.ipynb #6aa1e8d7
 @patch
 def own_loss_per_sample(self: DELA, out: ModelOutput, # output of `forward`
-                        y: Tensor,                    # labels, [B, q]
-                       ) -> Tensor:                   # [B]; its mean is the total of `loss`
+                        y: Tensor,                    # labels, [b, q]
+                       ) -> Tensor:                   # [b]; its mean is the total of `loss`
     "The model's own loss per sample: BCE summed over labels + beta * the sample's KL; for the Sec. 4.5 study."
     ps = F.binary_cross_entropy_with_logits(out.logits, y.to(out.logits.dtype), reduction="none").sum(1)
     if "gates" in out.extras and self.beta:

@@ -50,17 +50,17 @@ def probit_marginal_arg(mu: Tensor, # probit means, [..., q]
     return mu / torch.sqrt(1 + (Bm ** 2).sum(1))
 
 # %% ../../nbs/12_mpvae.ipynb #afcf9bec
-def mp_nll(E: Tensor, # probabilities of the S draws, [S, B, q]
-           y: Tensor, # labels in {0, 1}, [B, q]
-          ) -> Tensor: # -log of the Monte-Carlo likelihood of each sample, [B]
+def mp_nll(E: Tensor, # probabilities of the S draws, [S, b, q]
+           y: Tensor, # labels in {0, 1}, [b, q]
+          ) -> Tensor: # -log of the Monte-Carlo likelihood of each sample, [b]
     "Multivariate-probit negative log-likelihood $-\\log\\frac1S\\sum_s\\prod_j E_{sj}^{y_j}(1-E_{sj})^{1-y_j}$ per sample."
     logp = (y * torch.log(E) + (1 - y) * torch.log(1 - E)).sum(-1)
     return math.log(E.shape[0]) - torch.logsumexp(logp, 0)
 
 # %% ../../nbs/12_mpvae.ipynb #300148c9
-def gauss_kl(mu_q: Tensor, lv_q: Tensor, # mean and log-variance of q (the label encoder), [B, D]
-             mu_p: Tensor, lv_p: Tensor, # mean and log-variance of p (the feature encoder), [B, D]
-            ) -> Tensor:                 # KL(q || p) per sample, [B]
+def gauss_kl(mu_q: Tensor, lv_q: Tensor, # mean and log-variance of q (the label encoder), [b, D]
+             mu_p: Tensor, lv_p: Tensor, # mean and log-variance of p (the feature encoder), [b, D]
+            ) -> Tensor:                 # KL(q || p) per sample, [b]
     "KL divergence of diagonal Gaussians as the official code writes it (with $10^{-6}$ added to the prior variance)."
     return 0.5 * ((lv_p - lv_q) - 1 + torch.exp(lv_q - lv_p) + (mu_p - mu_q) ** 2 / (torch.exp(lv_p) + 1e-6)).sum(-1)
 
@@ -107,9 +107,9 @@ def _encode(self: MPVAE, h: Tensor, mu: nn.Linear, lv: nn.Linear) -> tuple[Tenso
     return mu(h) * self.scale_coeff, lv(h) * self.scale_coeff
 
 @patch
-def forward(self: MPVAE, x: Tensor,     # features, [B, d]
-            y: Tensor | None = None,    # labels, [B, q]; needed for the loss
-           ) -> ModelOutput:            # logits = logit of the feature-branch marginal, [B, q]; extras below
+def forward(self: MPVAE, x: Tensor,     # features, [b, d]
+            y: Tensor | None = None,    # labels, [b, q]; needed for the loss
+           ) -> ModelOutput:            # logits = logit of the feature-branch marginal, [b, q]; extras below
     self.check(x, y)
     mu_x, lv_x = self._encode(self.feat_enc(x), self.feat_mu, self.feat_logvar)
     sample = self.training or self.eval_z == "sample"
@@ -131,9 +131,9 @@ def proba_from_output(self: MPVAE, out: ModelOutput) -> Tensor:
 # %% ../../nbs/12_mpvae.ipynb #47f65e0f
 @patch
 def loss_terms(self: MPVAE, out: ModelOutput,  # output of forward(x, y)
-               y: Tensor,                       # labels, [B, q]
-               noise: Tensor | None = None,     # probit noise [S, B, z_dim]; None: S = n_train_sample fresh draws
-               per_sample: bool = False,        # nll, c and kl per sample [B] instead of their batch means
+               y: Tensor,                       # labels, [b, q]
+               noise: Tensor | None = None,     # probit noise [S, b, z_dim]; None: S = n_train_sample fresh draws
+               per_sample: bool = False,        # nll, c and kl per sample [b] instead of their batch means
               ) -> dict[str, Tensor]:           # nll, nll_x, c, c_x, kl (batch means) and l2 (sum ||W||^2 / 2)
     "The separate terms of the objective; one probit draw is shared by both branches, as in the official code."
     ex = out.extras
@@ -156,10 +156,10 @@ def loss_terms(self: MPVAE, out: ModelOutput,  # output of forward(x, y)
 # %% ../../nbs/12_mpvae.ipynb #f3571c3f
 @patch
 def loss(self: MPVAE, out: ModelOutput, # output of forward(x, y)
-         y: Tensor,                     # labels, [B, q]
+         y: Tensor,                     # labels, [b, q]
          weights: Tensor|None = None,   # per-sample weights: refused, MPVAE has no BCE label term
          label_loss=None,               # element-wise label loss: refused, as `weights`
-        ) -> tuple[Tensor, Tensor]:     # total loss (scalar), per-sample BCE of the feature-branch marginal [B]
+        ) -> tuple[Tensor, Tensor]:     # total loss (scalar), per-sample BCE of the feature-branch marginal [b]
     self.check_loss_args(weights, label_loss)
     t = self.loss_terms(out, y)
     total = (self.l2 * t["l2"] + self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"])
@@ -168,8 +168,8 @@ def loss(self: MPVAE, out: ModelOutput, # output of forward(x, y)
 
 @patch
 def own_loss_per_sample(self: MPVAE, out: ModelOutput, # output of forward(x, y)
-                        y: Tensor,                     # labels, [B, q]
-                       ) -> Tensor:                    # [B], detached; its mean is the total of `loss` (same noise)
+                        y: Tensor,                     # labels, [b, q]
+                       ) -> Tensor:                    # [b], detached; its mean is the total of `loss` (same noise)
     "MPVAE's loss per sample: likelihood, ranking and KL terms of each sample, plus the L2 term shared equally."
     t = self.loss_terms(out, y, per_sample=True)
     ps = (self.nll_coeff * (t["nll"] + t["nll_x"]) + self.c_coeff * (t["c"] + t["c_x"]) + self.kl_coeff * t["kl"]

@@ -107,16 +107,16 @@ class CondNAF(nn.Module):
         self.register_buffer("m1", m1, persistent=False); self.register_buffer("m2", m2, persistent=False)
         nn.init.kaiming_uniform_(self.fc_y.weight, a=math.sqrt(5)); nn.init.zeros_(self.fc_y.bias)
 
-    def forward(self, x: Tensor,  # points, [B, D]
+    def forward(self, x: Tensor,  # points, [b, D]
                 hc: Tensor,       # fc_y of the q condition codes, [q, H]
-               ) -> tuple[Tensor, Tensor]: # z [D, B, q], log|det| [B, q]
-        B, q = x.shape[0], hc.shape[0]
+               ) -> tuple[Tensor, Tensor]: # z [D, b, q], log|det| [b, q]
+        batch_size, q = x.shape[0], hc.shape[0]
         P, D, H = self.P, self.D, self.H
-        hx = F.linear(x, self.fc1.weight * self.m1, self.fc1.bias)                     # [B, H]
-        h = F.elu(hx.t()[:, :, None] + hc.t()[:, None, :]).reshape(H, B * q)           # [H, B*q]
+        hx = F.linear(x, self.fc1.weight * self.m1, self.fc1.bias)                     # [b, H]
+        h = F.elu(hx.t()[:, :, None] + hc.t()[:, None, :]).reshape(H, batch_size * q)           # [H, b*q]
         W = (self.fc2.weight.view(P, D, H) * self.m2).view(P * D, H)                   # rows (param j, dim i)
-        c = torch.addmm(self.fc2.bias[:, None], W, h).view(P, D * B * q)               # [P, D*B*q]
-        ds = torch.addmm(self.to_ds.bias[:, None], self.to_ds.weight, c).view(3 * self.ds_dim, D, B, q)
+        c = torch.addmm(self.fc2.bias[:, None], W, h).view(P, D * batch_size * q)               # [P, D*b*q]
+        ds = torch.addmm(self.to_ds.bias[:, None], self.to_ds.weight, c).view(3 * self.ds_dim, D, batch_size, q)
         return dsf_transform(x.t()[:, :, None], ds, self.ds_dim, self.eps)
 
 # %% ../../nbs/13_paca.ipynb #d8ae800c
@@ -151,7 +151,7 @@ class CondFlow(nn.Module):
         self.naf, self.af = CondNAF(D, n_cond, hidden, ds_dim), CondAffine(D, n_cond)
 
     def transform(self, x: Tensor, cond: Tensor) -> tuple[Tensor, Tensor]:
-        "Image z [D, B, n] of x [B, D] under the flow for each of the n condition codes, and log|det| [B, n]."
+        "Image z [D, b, n] of x [b, D] under the flow for each of the n condition codes, and log|det| [b, n]."
         a, b = self.af(cond)
         return self._transform(x, self.naf.fc_y(cond), a, b)
 
@@ -163,11 +163,11 @@ class CondFlow(nn.Module):
         z, ld = self._transform(x, hc, a, b)
         return ld - .5 * z.pow(2).sum(0) - .5 * self.D * math.log(2 * math.pi)
 
-    def log_prob(self, x: Tensor,              # points, [B, D]
+    def log_prob(self, x: Tensor,              # points, [b, D]
                  cond: Tensor,                 # condition codes, [n, n_cond]
                  chunk: int|None = None,       # labels per chunk (None: all at once)
                  checkpoint: bool = False,     # recompute each chunk in backward instead of storing it
-                ) -> Tensor:                   # log-densities, [B, n]
+                ) -> Tensor:                   # log-densities, [b, n]
         "Log-density of every point under every condition code."
         hc = self.naf.fc_y(cond); a, b = self.af(cond)           # once per condition code
         n = cond.shape[0]; chunk = n if chunk is None else max(1, int(chunk))
@@ -178,11 +178,11 @@ class CondFlow(nn.Module):
 
 # %% ../../nbs/13_paca.ipynb #f4df4e49
 def _reference_log_prob(fl: CondFlow, x: Tensor, cond: Tensor) -> Tensor:
-    "log p(x | c) for x [B, D] and codes cond [n, n_cond], computed the official way: [B, n, D, 48] tensors."
-    naf, B, n, D = fl.naf, x.shape[0], cond.shape[0], fl.D
-    xx, cc = x[:, None, :].expand(B, n, D), cond[None].expand(B, n, cond.shape[1])
+    "log p(x | c) for x [b, D] and codes cond [n, n_cond], computed the official way: [b, n, D, 48] tensors."
+    naf, batch_size, n, D = fl.naf, x.shape[0], cond.shape[0], fl.D
+    xx, cc = x[:, None, :].expand(batch_size, n, D), cond[None].expand(batch_size, n, cond.shape[1])
     h = F.elu(F.linear(xx, naf.fc1.weight * naf.m1, naf.fc1.bias) + naf.fc_y(cc))
-    o = F.linear(h, naf.fc2.weight * naf.m2.repeat(naf.P, 1), naf.fc2.bias).view(B, n, naf.P, D)
+    o = F.linear(h, naf.fc2.weight * naf.m2.repeat(naf.P, 1), naf.fc2.bias).view(batch_size, n, naf.P, D)
     z1, ld1 = _dsf_reference(xx, naf.to_ds(o.permute(0, 1, 3, 2)), naf.ds_dim, naf.eps)
     a, b = F.softplus(fl.af.res_a(cc)), fl.af.res_b(cc)
     z = z1 * a + b
@@ -202,7 +202,7 @@ class PACA(MultiLabelModel):
                  binary_data: bool = False,       # Recons as BCE on logits (binary features) instead of MSE
                  flow_hidden: int = 256,          # conditioner hidden width of the flows
                  ds_dim: int = 16,                # DSF sigmoid units per latent dimension
-                 chunk_mb: float = 256.,          # largest [48, D, B, labels] flow tensor per label chunk (eval/checkpoint)
+                 chunk_mb: float = 256.,          # largest [48, D, b, labels] flow tensor per label chunk (eval/checkpoint)
                  checkpoint_flows: bool = False,  # recompute the flows in backward (saves most activation memory)
                 ):
         super().__init__(d, q)
@@ -233,25 +233,25 @@ def extra_repr(self: PACA) -> str:
 
 # %% ../../nbs/13_paca.ipynb #b24463ed
 @patch
-def _label_chunk(self: PACA, B: int) -> int|None:
-    "Labels per flow chunk for a batch of B rows (None: all labels in one pass)."
+def _label_chunk(self: PACA, batch_size: int) -> int|None:
+    "Labels per flow chunk for a batch of b rows (None: all labels in one pass)."
     if torch.is_grad_enabled() and not self.checkpoint_flows: return None
-    per_label = 3 * self.ds_dim * self.D * B * 4 / 2**20
+    per_label = 3 * self.ds_dim * self.D * batch_size * 4 / 2**20
     return max(1, int(self.chunk_mb // per_label)) if per_label * self.q > self.chunk_mb else None
 
 # %% ../../nbs/13_paca.ipynb #7ac66ecd
 @patch
 def _log_densities(self: PACA, zt: Tensor) -> Tensor:
-    "Log-densities of the codes zt [B, D] under the negative and positive prototypes of every label, [B, 2, q]."
+    "Log-densities of the codes zt [b, D] under the negative and positive prototypes of every label, [b, 2, q]."
     kw = dict(chunk=self._label_chunk(zt.shape[0]), checkpoint=self.checkpoint_flows)
     return torch.stack([self.neg_flow.log_prob(zt, self.label_codes, **kw),
                         self.pos_flow.log_prob(zt, self.label_codes, **kw)], 1)
 
 # %% ../../nbs/13_paca.ipynb #c8286702
 @patch
-def forward(self: PACA, x: Tensor,          # features, [B, d]
-             y: Tensor|None = None,         # labels, [B, q]; required in training mode
-            ) -> ModelOutput:               # logits = log p(z|P^k) - log p(z|N^k), [B, q]
+def forward(self: PACA, x: Tensor,          # features, [b, d]
+             y: Tensor|None = None,         # labels, [b, q]; required in training mode
+            ) -> ModelOutput:               # logits = log p(z|P^k) - log p(z|N^k), [b, q]
     self.check(x, y)
     if self.training and y is None:
         raise ValueError(f"PACA's training forward needs the labels y ([batch, {self.q}]); call .eval() to predict without them")
@@ -274,8 +274,8 @@ def forward(self: PACA, x: Tensor,          # features, [B, d]
 # %% ../../nbs/13_paca.ipynb #8ea66f2d
 @patch
 def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
-               y: Tensor,                    # labels, [B, q]
-               weights: Tensor|None = None,  # per-sample weights of Cls, [B] (`label_term`); None: all 1
+               y: Tensor,                    # labels, [b, q]
+               weights: Tensor|None = None,  # per-sample weights of Cls, [b] (`label_term`); None: all 1
                label_loss=None,              # element-wise loss replacing Cls's BCE (`label_term`); None: BCE
               ) -> dict[str, Tensor]:        # total, recons, reg, cls, kl (scalars)
     "The loss and its parts: Total = Recons + gamma*Reg + alpha*Cls."
@@ -292,14 +292,14 @@ def loss_terms(self: PACA, out: ModelOutput, # output of forward(x, y)
 
 @patch
 def loss(self: PACA, out: ModelOutput, y: Tensor, weights: Tensor|None = None, label_loss=None) -> tuple[Tensor, Tensor]:
-    "(total loss, per-sample BCE on the prototype logits [B], detached); `weights` and `label_loss` go to Cls (`loss_terms`)."
+    "(total loss, per-sample BCE on the prototype logits [b], detached); `weights` and `label_loss` go to Cls (`loss_terms`)."
     return self.loss_terms(out, y, weights, label_loss)["total"], per_sample_bce(out.logits, y)
 
 # %% ../../nbs/13_paca.ipynb #3392de5e
 @patch
 def own_loss_per_sample(self: PACA, out: ModelOutput, # output of forward(x, y)
-                        y: Tensor,                    # labels, [B, q]
-                       ) -> Tensor:                   # [B], detached; its mean is the total of `loss`
+                        y: Tensor,                    # labels, [b, q]
+                       ) -> Tensor:                   # [b], detached; its mean is the total of `loss`
     "PACA's loss per sample: Recons + gamma (KL + label reconstruction) + alpha Cls of each sample."
     ex = out.extras
     if "kl" not in ex: raise ValueError("this output was computed without y; call forward(x, y) to get the loss")
