@@ -13,7 +13,7 @@ import mlabs.chain  # noqa: F401  (registers "adac")
 from mlabs.distributed import (DistributedSelectionSampler, ResumableSampler, launch, scripted_run, scripted_losses,
                                table_digest)
 
-N, B, EPOCHS = 2100, 16, 3               # the global batch 32 takes the rejection path of hard and adaptive (64 x 32 <= n)
+N, BATCH, EPOCHS = 2100, 16, 3               # the global batch 32 takes the rejection path of hard and adaptive (64 x 32 <= n)
 STOP = 66 + 20                            # mid-epoch 1, the first selection epoch (66 batches an epoch)
 Y = (np.random.default_rng(0).random((N, 6)) < 0.3).astype(np.int64)
 CASES = {"random": dict(strategy="random"), "hard": dict(strategy="hard"), "adaptive": dict(strategy="adaptive"),
@@ -29,7 +29,7 @@ def options(case: str) -> dict:
 
 def single_process(case: str) -> dict:
     "The reference: SelectionSampler itself at the global batch size 2B, the same scripted losses."
-    s = SelectionSampler(N, 2 * B, **options(case))
+    s = SelectionSampler(N, 2 * BATCH, **options(case))
     out, step = {"batches": [], "weights": [], "tables": []}, 0
     for _ in range(EPOCHS):
         for g in s.batches():
@@ -44,10 +44,10 @@ def streams_on_ranks() -> dict:
     "On each rank: every case run through, and a resume mid-epoch from rank 0's state (broadcast, as a checkpoint read)."
     res = {}
     for case in CASES:
-        full = scripted_run(N, B, EPOCHS, **options(case))
-        head = scripted_run(N, B, EPOCHS, stop_after=STOP, **options(case))
+        full = scripted_run(N, BATCH, EPOCHS, **options(case))
+        head = scripted_run(N, BATCH, EPOCHS, stop_after=STOP, **options(case))
         box = [head["state"]]; dist.broadcast_object_list(box, src=0)
-        tail = scripted_run(N, B, EPOCHS, resume={"state": box[0], "step": STOP}, **options(case))
+        tail = scripted_run(N, BATCH, EPOCHS, resume={"state": box[0], "step": STOP}, **options(case))
         res[case] = {"full": full, "head": head, "tail": tail, "state0": box[0]}
     return res
 
@@ -60,17 +60,17 @@ def errors_on_ranks(timeout: float) -> dict:
         try: fn(); out[key] = ("no error", 0.0)
         except Exception as e: out[key] = (f"{type(e).__name__}: {e}", time.monotonic() - t)
     base = dict(strategy="adaptive", seed=0, timeout=timeout)
-    catch("n", lambda: DistributedSelectionSampler(N + rank, B, **base))
-    catch("seed", lambda: DistributedSelectionSampler(N, B, **{**base, "seed": rank}))
-    catch("se", lambda: DistributedSelectionSampler(N, B, se=8 + rank, **base))
-    catch("strategy", lambda: DistributedSelectionSampler(N, B, **{**base, "strategy": ["adaptive", "hard"][rank]}))
-    catch("weights", lambda: DistributedSelectionSampler(N, B, weights=np.where(np.arange(N) == 7, 1 + rank, 1.0), **base))
-    catch("batch too large", lambda: DistributedSelectionSampler(N, [B, N][rank], **base))
-    s = DistributedSelectionSampler(N, B, **base)
-    catch("update shapes", lambda: s.update(torch.arange(B), torch.zeros(B - rank)))
-    catch("update too many", lambda: s.update(torch.arange(B + rank), torch.zeros(B + rank)))
-    catch("update NaN", lambda: s.update(torch.arange(B) + rank * B, torch.full((B,), [0.5, float("nan")][rank])))
-    if rank == 0: catch("absent rank", lambda: DistributedSelectionSampler(N, B, **base))
+    catch("n", lambda: DistributedSelectionSampler(N + rank, BATCH, **base))
+    catch("seed", lambda: DistributedSelectionSampler(N, BATCH, **{**base, "seed": rank}))
+    catch("se", lambda: DistributedSelectionSampler(N, BATCH, se=8 + rank, **base))
+    catch("strategy", lambda: DistributedSelectionSampler(N, BATCH, **{**base, "strategy": ["adaptive", "hard"][rank]}))
+    catch("weights", lambda: DistributedSelectionSampler(N, BATCH, weights=np.where(np.arange(N) == 7, 1 + rank, 1.0), **base))
+    catch("batch too large", lambda: DistributedSelectionSampler(N, [BATCH, N][rank], **base))
+    s = DistributedSelectionSampler(N, BATCH, **base)
+    catch("update shapes", lambda: s.update(torch.arange(BATCH), torch.zeros(BATCH - rank)))
+    catch("update too many", lambda: s.update(torch.arange(BATCH + rank), torch.zeros(BATCH + rank)))
+    catch("update NaN", lambda: s.update(torch.arange(BATCH) + rank * BATCH, torch.full((BATCH,), [0.5, float("nan")][rank])))
+    if rank == 0: catch("absent rank", lambda: DistributedSelectionSampler(N, BATCH, **base))
     else: time.sleep(timeout + 3)                           # alive, in the group, but never building the sampler
     return out
 
@@ -118,13 +118,13 @@ def test_resume_mid_epoch_from_rank0_state(ranks, case):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_two_rank_state_resumes_in_one_process(ranks, case):
-    "The state of 2 ranks x B resumes a single process at 2B: the same global stream goes on."
-    r = scripted_run(N, 2 * B, EPOCHS, resume={"state": ranks[0][case]["state0"], "step": STOP}, **options(case))
+    "The state of 2 ranks x BATCH resumes a single process at 2B: the same global stream goes on."
+    r = scripted_run(N, 2 * BATCH, EPOCHS, resume={"state": ranks[0][case]["state0"], "step": STOP}, **options(case))
     assert r["batches"] == single_process(case)["batches"][STOP:]
 
 
 def test_no_process_group():
-    with pytest.raises(RuntimeError, match="call torch.distributed.init_process_group"): DistributedSelectionSampler(N, B)
+    with pytest.raises(RuntimeError, match="call torch.distributed.init_process_group"): DistributedSelectionSampler(N, BATCH)
 
 
 BAD = {"n": "samplers differ in n (rank 0 2100, rank 1 2101)", "seed": "differ in seed (rank 0 0, rank 1 1)",

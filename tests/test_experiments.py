@@ -55,7 +55,7 @@ def test_records_follow_the_format(full_grid, smoke_configs):
         assert len(h["train_loss"]) == len(h["val_macro_auc"]) == len(h["time_step_s"]) == E
         n_batches = -(-r["split"]["n_train"] // 128)
         assert len(h["batch_loss"]) == E * n_batches
-        # every epoch draws ceil(n/B) batches of B distinct samples (the last shuffled batch is shorter)
+        # every epoch draws ceil(n/batch_size) batches of batch_size distinct samples (the last shuffled batch is shorter)
         drawn = np.sum([h["minority_draws"][g] for g in ("0", "1", "2", ">2")], 0)
         assert (drawn[:2] == r["split"]["n_train"]).all() and (drawn[2:] >= r["split"]["n_train"]).all()
         assert r["best_epoch"] == int(np.nanargmax(np.array(h["val_macro_auc"], float)))
