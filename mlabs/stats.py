@@ -580,13 +580,12 @@ def rank_cells(means: pd.DataFrame, # `cell_means` output
 
 # %% ../nbs/22_stats.ipynb #4240d953
 def friedman(ranks: pd.DataFrame, # `rank_cells` output, N cells x k strategies
-            ) -> tuple[float, float]: # chi2_F, p
-    "The Friedman statistic from the ranks (Demšar's formula, no tie correction) and its chi-square p-value (k - 1 df)."
-    from scipy.stats import chi2
-    N, k = ranks.shape
-    R = ranks.to_numpy().mean(0)
-    x = 12 * N / (k * (k + 1)) * ((R ** 2).sum() - k * (k + 1) ** 2 / 4)
-    return float(x), float(chi2.sf(x, k - 1))
+            ) -> tuple[float, float]: # chi2_F, p (NaN for fewer than 3 strategies)
+    "The Friedman statistic with its tie correction and its chi-square p-value (k - 1 df), by `scipy.stats.friedmanchisquare`."
+    from scipy.stats import friedmanchisquare
+    if ranks.shape[1] < 3: return np.nan, np.nan     # two strategies are a paired test (Table 3), not a ranking
+    r = friedmanchisquare(*ranks.to_numpy().T)        # it ranks each cell again: the same ranks, ties kept
+    return float(r.statistic), float(r.pvalue)
 
 # %% ../nbs/22_stats.ipynb #a7aa4833
 def nemenyi_cd(k: int,             # strategies compared
