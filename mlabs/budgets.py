@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats as sps
 from .config import ARM_FIELDS, LATER_FIELDS, config_key
 from .metrics import METRICS
-from .stats import LOWER_IS_BETTER, TIE, bootstrap_mean_ci, wilcoxon_verdict
+from .stats import LOWER_IS_BETTER, TIE, bootstrap_mean_ci, wilcoxon_verdict, leaderboard, records_frame, friedman
 
 # %% auto #0
 __all__ = ['BUDGETS', 'CELL', 'AREA', 'MARGINS', 'TOLERANCE', 'ALPHA', 'RUN_COLUMNS', 'PAIR_COLUMNS', 'DIAGNOSTICS',
@@ -25,7 +25,7 @@ __all__ = ['BUDGETS', 'CELL', 'AREA', 'MARGINS', 'TOLERANCE', 'ALPHA', 'RUN_COLU
            'paired_budgets', 'corrected_t', 'sign_flip_p', 'holm', 'tost_p', 'verdict', 'cell_inference', 'aa_diffs',
            'false_positive_rates', 'with_floor', 'reach_epoch', 'time_to_target', 'target_summary', 'val_area',
            'paired_area', 'across_datasets', 'convergence_check', 'simulate_differences', 'interval_coverage',
-           'coverage_table']
+           'coverage_table', 'at_budget', 'budget_leaderboard', 'target_ranking']
 
 # %% ../nbs/22a_budgets.ipynb #b0d90006
 BUDGETS = (10, 20, 50, 100)  # epoch budgets (warm-up included), besides each run's full length
@@ -580,6 +580,47 @@ def coverage_table(regimes=((0., 0.), (.25, 0.), (.5, 0.), (1., 0.), (0., 1.), (
         rows.append(dict(train_sd=tr, test_sd=1., run_sd=run, n=D.shape[1], **{f"cover {k}": c[k] for k in ("corrected t", "plain t", "bootstrap")},
                          cover_given_data=g["corrected t"]))
     return pd.DataFrame(rows)
+
+# %% ../nbs/22a_budgets.ipynb #b0d900b1
+def at_budget(record: dict, # a run record with curves (or any record at its own length)
+              budget: int,  # E, 1..the run's epochs
+             ) -> dict:     # the record with the metrics and best epoch it would have had after E epochs
+    "A record as if its run had been trained for `budget` epochs (the rest of the record unchanged)."
+    v = budget_metrics(record, budget)
+    return {**record, "metrics": {p: v[p] for p in ("val", "test")}, "best_epoch": v["epoch"]}
+
+# %% ../nbs/22a_budgets.ipynb #b0d900b3
+def budget_leaderboard(records: list[dict], # run records (with curves, for budgets below their length)
+                       budget: int,         # E: each record read at its best validation epoch within 1..E
+                       **kw,                # `mlabs.stats.leaderboard` options (metrics, baseline, strategies ...)
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]: # `leaderboard`'s (per strategy, tests)
+    "The leaderboard of the records read at `budget` epochs (records shorter than the budget left out)."
+    rs = [at_budget(r, budget) for r in records if int(r["config"]["epochs"]) >= budget]
+    return leaderboard(records_frame(rs), **kw)
+
+# %% ../nbs/22a_budgets.ipynb #b0d900b7
+def target_ranking(records: list[dict],        # run records
+                   a: str = "random",          # the strategy whose best validation Macro-AUC sets the target
+                   tol: float = TOLERANCE,     # target = a's best - tol
+                  ) -> tuple[pd.DataFrame, dict]: # (per strategy: avg_rank, median_epochs, reached, cells), the test
+    "Strategies ranked, per (data set, model) cell, by the median epochs they need to reach `a`'s target."
+    others = list(dict.fromkeys(r["config"]["strategy"] for r in records
+                                if r["config"]["strategy"] != a and not r["config"].get("arm_seed")))
+    tt = pd.concat([time_to_target(records, a, s, tol).assign(strategy=s) for s in others], ignore_index=True)
+    if tt.empty: return pd.DataFrame(columns=["strategy", "avg_rank", "median_epochs", "reached", "cells"]), {}
+    cell = ["dataset", "model"]
+    base = tt.drop_duplicates(cell + ["seed", "fold"]).assign(strategy=a, epochs_b=lambda d: d.epochs_a, reached_b=True)
+    long = pd.concat([tt, base], ignore_index=True)
+    med = long.pivot_table(index=cell, columns="strategy", values="epochs_b", aggfunc="median")[[a] + others]
+    n = long.pivot_table(index=cell, columns="strategy", values="epochs_b", aggfunc="size")[[a] + others]
+    ok = med.notna().all(axis=1) & n.eq(n[a], axis=0).all(axis=1)
+    med = med[ok]
+    ranks = pd.DataFrame(sps.rankdata(med.to_numpy(), axis=1), index=med.index, columns=med.columns)
+    chi, p = friedman(ranks) if len(ranks) > 1 else (np.nan, np.nan)
+    reached = long[long.set_index(cell).index.isin(med.index)].groupby("strategy").reached_b.mean()
+    out = pd.DataFrame(dict(avg_rank=ranks.mean(), median_epochs=med.median(), reached=reached.reindex(med.columns),
+                            cells=len(med))).rename_axis("strategy").reset_index().sort_values("avg_rank", kind="stable")
+    return out.reset_index(drop=True), dict(cells=len(med), strategies=med.shape[1], chi2_F=chi, p_friedman=p)
 
 # %% ../nbs/22a_budgets.ipynb #b0d90097
 from .core import add_docments

@@ -20,12 +20,13 @@ from .selection import STRATEGIES, SAMPLER_STRATEGIES, strategies_with
 from .store import load_records, check_pooling
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'FIGURES', 'read_records', 'grid_records', 'chosen_records',
-           'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence',
-           'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired',
-           'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold', 'logistic_anchor',
-           'budget_inference', 'format_budgets', 'format_targets', 'convergence_table', 'fig_gain_budget',
-           'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section', 'report', 'reproduction']
+__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'SHORT_BUDGET', 'FIGURES', 'read_records', 'grid_records',
+           'chosen_records', 'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary',
+           'fig_convergence', 'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size',
+           'format_paired', 'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold',
+           'logistic_anchor', 'budget_inference', 'format_budgets', 'format_targets', 'convergence_table',
+           'fig_gain_budget', 'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section', 'report',
+           'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(store,      # a record store: its records are `store/records/*.json`
@@ -794,6 +795,24 @@ def _protocol_tables(d: pd.DataFrame, w: _Writer, sfx: str, tsfx: str, n_boot: i
     else: w.skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
     _se_table(d, w, sfx, tsfx)
 
+# %% ../nbs/30_report.ipynb #30b0e002
+SHORT_BUDGET = 20   # epochs of the short reading (the committed 9- and 20-epoch grids stop at or before it)
+
+def _budget_boards(records: list[dict], w: _Writer, budget: int = SHORT_BUDGET) -> None:
+    "For records with curves longer than `budget`: the leaderboard read at `budget` epochs and the time-to-target ranking."
+    from mlabs.budgets import budget_leaderboard, target_ranking, TOLERANCE
+    rs = [r for r in records if r.get("curves")]
+    if not rs or min(int(r["config"]["epochs"]) for r in rs) <= budget:
+        w.skip(f"leaderboard_E{budget}", f"no records with per-epoch curves longer than {budget} epochs"); return
+    lb, lbt = budget_leaderboard(rs, budget)
+    if len(lbt): w.put(f"leaderboard_E{budget}", f"Leaderboard at E = {budget} epochs (each run at its best validation "
+                       f"epoch within its first {budget}; test part)", lb, format_leaderboard(lb, lbt))
+    tr, t = target_ranking(rs)
+    if len(tr): w.put("target_ranking", f"Strategies ranked by the epochs they need to reach random's best validation "
+                      f"Macro-AUC minus {TOLERANCE:g} (median over a cell's pairs; inf: not reached in most)", tr,
+                      _frame_md(tr, ".4g") + f"\n\nFriedman chi2_F = {t['chi2_F']:.2f}, p = {t['p_friedman']:.2g}, "
+                      f"{t['cells']} complete (data set, model) cells, {t['strategies']} strategies")
+
 # %% ../nbs/30_report.ipynb #17139fe9
 def _leaderboard_tables(df: pd.DataFrame, records: list[dict], w: _Writer, figures_dir, prefix: str) -> None:
     "The leaderboard of every strategy (its tests and its CD diagram), and the samplers' own where they cover more cells."
@@ -811,6 +830,7 @@ def _leaderboard_tables(df: pd.DataFrame, records: list[dict], w: _Writer, figur
         w.put("leaderboard_samplers", "Leaderboard of the samplers alone, on every model (test part)",
               ls.assign(epoch_time_ratio=ls.strategy.map(rt["median"])), format_leaderboard(ls, lst, rt))
         w.out["figures"]["leaderboard_samplers_cd"] = _save(fig_leaderboard(ls, lst), figures_dir, f"{prefix}_leaderboard_samplers_cd.png")
+    _budget_boards(records, w)
 
 # %% ../nbs/30_report.ipynb #5b4e8004
 def _cost_section(records: list[dict], w: _Writer) -> None:
