@@ -25,8 +25,8 @@ __all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'SHORT_BUDGET', 'F
            'fig_convergence', 'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size',
            'format_paired', 'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold',
            'logistic_anchor', 'budget_inference', 'format_budgets', 'format_targets', 'convergence_table',
-           'fig_gain_budget', 'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section', 'report',
-           'reproduction']
+           'fig_gain_budget', 'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section',
+           'steps_ratios', 'strategy_summary', 'report', 'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(store,      # a record store: its records are `store/records/*.json`
@@ -795,6 +795,16 @@ def _protocol_tables(d: pd.DataFrame, w: _Writer, sfx: str, tsfx: str, n_boot: i
     else: w.skip("aa_floor" + sfx, "no replicate of random (arm_seed 1) among the records")
     _se_table(d, w, sfx, tsfx)
 
+# %% ../nbs/30_report.ipynb #30b0e005
+def steps_ratios(records: list[dict], # run records with per-batch losses in their history
+                ) -> pd.Series:       # per strategy: the median over units of its training steps over random's
+    "Training steps (batches) of each run over those of random's run in the same unit (data set, model, seed, fold)."
+    key = lambda c: (c["dataset"], c["model"], c["seed"], c["fold"], c.get("batch_size", 128), c.get("protocol", "official"))
+    n = [(r["config"], len(r["history"]["batch_loss"])) for r in records if (r.get("history") or {}).get("batch_loss")]
+    rnd = {key(c): k for c, k in n if c["strategy"] == "random" and not c.get("arm_seed")}
+    rows = [(c["strategy"], k / rnd[key(c)]) for c, k in n if key(c) in rnd and not c.get("arm_seed")]
+    return pd.DataFrame(rows, columns=["strategy", "ratio"]).groupby("strategy").ratio.median()
+
 # %% ../nbs/30_report.ipynb #30b0e002
 SHORT_BUDGET = 20   # epochs of the short reading (the committed 9- and 20-epoch grids stop at or before it)
 
@@ -812,6 +822,25 @@ def _budget_boards(records: list[dict], w: _Writer, budget: int = SHORT_BUDGET) 
                       f"Macro-AUC minus {TOLERANCE:g} (median over a cell's pairs; inf: not reached in most)", tr,
                       _frame_md(tr, ".4g") + f"\n\nFriedman chi2_F = {t['chi2_F']:.2f}, p = {t['p_friedman']:.2g}, "
                       f"{t['cells']} complete (data set, model) cells, {t['strategies']} strategies")
+    sm = strategy_summary(rs, budget)
+    if len(sm): w.put("strategy_summary", f"Each strategy's average test Macro-AUC rank after {budget} epochs and after "
+                      "all of them, its rank by time to target, and its cost beside random's in the same unit", sm,
+                      _frame_md(sm, ".3g"))
+
+# %% ../nbs/30_report.ipynb #30b0e007
+def strategy_summary(records: list[dict],         # run records with curves
+                     budget: int = SHORT_BUDGET,  # the short budget
+                     metric: str = "macro_auc",
+                    ) -> pd.DataFrame:            # one row per strategy, ordered by the full-length rank
+    "Per strategy: average rank at `budget` epochs and at full length, rank by time to target, epoch-time and steps ratios to random."
+    from mlabs.budgets import budget_leaderboard, target_ranking
+    E = min(int(r["config"]["epochs"]) for r in records)
+    rank = lambda lb: lb.set_index("strategy").avg_rank
+    out = pd.DataFrame({f"rank_E{budget}": rank(budget_leaderboard(records, budget, metrics=[metric])[0]),
+                        f"rank_E{E}": rank(leaderboard(records_frame(records), metrics=[metric])[0]),
+                        "rank_time_to_target": rank(target_ranking(records)[0]),
+                        "epoch_time_ratio": time_ratios(records)["median"], "steps_ratio": steps_ratios(records)})
+    return out.sort_values(f"rank_E{E}", kind="stable").rename_axis("strategy").reset_index()
 
 # %% ../nbs/30_report.ipynb #17139fe9
 def _leaderboard_tables(df: pd.DataFrame, records: list[dict], w: _Writer, figures_dir, prefix: str) -> None:
