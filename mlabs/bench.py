@@ -664,7 +664,7 @@ def _distributed_rank(n: int, batch_size: int, steps: int, strategy: str) -> dic
     "One rank of `bench_distributed`: median ms of the draw, the gather alone and update, over `steps` timed steps."
     import torch.distributed as dist
     from mlabs.distributed import DistributedSelectionSampler, _all_gather
-    s = DistributedSelectionSampler(n, batch_size, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    s = DistributedSelectionSampler(n, batch_size, strategy=strategy, se=SE_DEFAULT, warmup_epochs=0, seed=0)
     g = torch.Generator().manual_seed(0)                                  # the same losses on every rank
     s.sampler.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)  # every sample seen (same table on all ranks)
     buf, out = torch.zeros(batch_size, 2, dtype=torch.float64), torch.empty(2 * batch_size, 2, dtype=torch.float64)
@@ -691,7 +691,7 @@ def bench_distributed(quick: bool = False, # fewer steps
     from mlabs.selection import SelectionSampler
     from mlabs.distributed import launch
     steps = 100 if quick else 500
-    s = SelectionSampler(n, 2 * batch_size, strategy=strategy, se=8, warmup_epochs=0, seed=0)
+    s = SelectionSampler(n, 2 * batch_size, strategy=strategy, se=SE_DEFAULT, warmup_epochs=0, seed=0)
     g = torch.Generator().manual_seed(0)
     s.update(torch.arange(n), torch.rand(n, generator=g) + 0.01)
     batch = []

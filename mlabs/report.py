@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
-from .core import atomic_write, save_fig, figure_dir
+from .core import atomic_write, save_fig, figure_dir, SE_DEFAULT
 from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose_se, table2, table3, table4, format_table2,
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES, SAMPLER_STRATEGIES, strategies_with
@@ -483,7 +483,7 @@ def _budget_cells(g: pd.DataFrame, budgets: list, digits: int) -> list[str]:
 def format_budgets(inf: pd.DataFrame,       # `budget_inference` output
                    metric: str = "macro_auc", # the metric shown
                    split: str = "test",     # "test" (what is reported) or "val"
-                   se: float|None = 8.0,    # the s_e of the adaptive arm shown (None: every value)
+                   se: float|None = SE_DEFAULT,    # the s_e of the adaptive arm shown (None: every value)
                    digits: int = 4,
                   ) -> str:                 # Markdown: one row per cell, one column per budget, the floor at the last
     "Gains per budget as 'gain [lo, hi] mark' (▲ ahead, ▼ behind, = equivalent, · inconclusive) with the A/A floor."
@@ -506,7 +506,7 @@ def _target_row(r, q) -> list:
 # %% ../nbs/30_report.ipynb #b6d90008
 def format_targets(ts: pd.DataFrame,          # `mlabs.budgets.target_summary` of b against a
                    ts_aa: pd.DataFrame|None = None, # the same for random against its replicate (what no difference looks like)
-                   se: float|None = 8.0,
+                   se: float|None = SE_DEFAULT,
                   ) -> str:                   # Markdown
     "Time to target per cell: share of pairs where b reaches a's target, median epoch and time ratios, sign test, and the A/A ratio."
     x = ts if se is None or not ts.se.notna().any() else ts[ts.se == se]
@@ -545,7 +545,7 @@ def convergence_table(records: list[dict], # records with curves
 def fig_gain_budget(inf: pd.DataFrame,          # `budget_inference` output
                     model: str,                 # the model drawn
                     metric: str = "macro_auc",
-                    se: float|None = 8.0,
+                    se: float|None = SE_DEFAULT,
                    ):                           # a matplotlib figure, or None when the model has no cell
     "Adaptive's gain against the budget, one panel per data set and protocol: the gain's interval and the A/A floor's."
     x = inf[(inf.model == model) & (inf.metric == metric) & (inf.split == "test")]
@@ -567,7 +567,7 @@ def fig_gain_budget(inf: pd.DataFrame,          # `budget_inference` output
 # %% ../nbs/30_report.ipynb #b6d90016
 def fig_time_to_target(tt: pd.DataFrame,            # `mlabs.budgets.time_to_target` of adaptive against random
                        tt_aa: pd.DataFrame|None = None, # the same for random against its replicate
-                       se: float|None = 8.0,
+                       se: float|None = SE_DEFAULT,
                       ):                             # a matplotlib figure, or None
     "Per (model, data set): the paired epoch ratios to reach random's best validation Macro-AUC, adaptive beside random's replicate."
     if se is not None and tt.se.notna().any(): tt = tt[tt.se == se]
@@ -653,7 +653,7 @@ def _faster(t: pd.DataFrame) -> str:
 def budget_headline(inf: pd.DataFrame,       # `budget_inference` of adaptive against random
                     ts: pd.DataFrame,        # `mlabs.budgets.target_summary` of adaptive against random
                     metric: str = "macro_auc",
-                    se: float|None = 8.0,
+                    se: float|None = SE_DEFAULT,
                    ) -> str:                 # Markdown: one paragraph per claim
     "Per claim, where adaptive is ahead of random beyond the A/A floor: better (gain at the full budget) and faster (time to target)."
     x = inf[(inf.metric == metric) & (inf.split == "test") & (inf.budget == inf.epochs)]
@@ -676,7 +676,7 @@ def _gain_tables(recs: list[dict], inf: pd.DataFrame, put, n_boot: int) -> None:
             "and verdict (▲ ahead, ▼ behind, = equivalent, · inconclusive; Holm over cells), with the A/A floor", inf, format_budgets(inf, m))
     for b in ("hard", "adac"):
         x = budget_inference(recs, "random", b, n_boot=0)
-        if len(x): put(f"budgets_{b}", f"{b} minus random at each budget E, Macro-AUC, test part (the seeds where {b} ran)", x, format_budgets(x, se=8.0))
+        if len(x): put(f"budgets_{b}", f"{b} minus random at each budget E, Macro-AUC, test part (the seeds where {b} ran)", x, format_budgets(x, se=SE_DEFAULT))
     aa = aa_diffs(recs)
     if len(aa):
         fp = false_positive_rates(cell_inference(aa, n_boot=n_boot))
