@@ -18,15 +18,16 @@ from .stats import (METRICS, METRIC_NAMES, GROUP, primary, records_frame, choose
                          format_table3, paired_diff, aa_calibration, against_floor, markdown_table, leaderboard)
 from .selection import STRATEGIES, SAMPLER_STRATEGIES, strategies_with
 from .store import load_records, check_pooling
+from .train import MINORITY_GROUPS
 
 # %% auto #0
-__all__ = ['MINORITY_GROUPS', 'CURVE_STRATEGIES', 'ANCHOR_C', 'SHORT_BUDGET', 'FIGURES', 'read_records', 'grid_records',
-           'chosen_records', 'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary',
-           'fig_convergence', 'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size',
-           'format_paired', 'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold',
-           'logistic_anchor', 'budget_inference', 'format_budgets', 'format_targets', 'convergence_table',
-           'fig_gain_budget', 'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section',
-           'steps_ratios', 'strategy_summary', 'report', 'reproduction']
+__all__ = ['CURVE_STRATEGIES', 'ANCHOR_C', 'SHORT_BUDGET', 'FIGURES', 'read_records', 'grid_records', 'chosen_records',
+           'main_setting', 'loss_by_minority', 'fig_loss_density', 'convergence_summary', 'fig_convergence',
+           'fig_val_auc', 'own_loss_table', 'fig_own_loss_corr', 'fig_se_sweep', 'fig_batch_size', 'format_paired',
+           'cost_table', 'time_ratios', 'format_leaderboard', 'fig_leaderboard', 'anchor_fold', 'logistic_anchor',
+           'budget_inference', 'format_budgets', 'format_targets', 'convergence_table', 'fig_gain_budget',
+           'fig_time_to_target', 'random_beside', 'budget_headline', 'budgets_section', 'steps_ratios',
+           'strategy_summary', 'report', 'reproduction']
 
 # %% ../nbs/30_report.ipynb #8cdfe76e
 def read_records(store,      # a record store: its records are `store/records/*.json`
@@ -80,8 +81,6 @@ def main_setting(records: list[dict]) -> list[dict]:
     return [r for r in rs if r["config"]["seed"] == s0]
 
 # %% ../nbs/30_report.ipynb #d84b2620
-MINORITY_GROUPS = ("0", "1", "2", ">2")
-
 def _group(n_min) -> np.ndarray:
     n = np.asarray(n_min)
     return np.where(n > 2, ">2", n.astype(str))

@@ -17,10 +17,11 @@ from .imbalance import dataset_stats
 from .data import load_dataset, list_datasets
 from .selection import strategies_with
 from .config import config_key
+from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'METRICS', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS', 'TIE',
-           'FRAME_COLUMNS', 'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
+__all__ = ['PAPER_TABLE1', 'TABLE1_STATS', 'TABLE1_NOTES', 'LOWER_IS_BETTER', 'METRIC_NAMES', 'RUN_KEYS', 'TIE', 'FRAME_COLUMNS',
+           'GROUP', 'PAIR_KEYS', 'compare_printed', 'table1', 'format_table1', 'sign', 'records_frame',
            'synthetic_records', 'fold_summary', 'choose_se', 'apply_se', 'primary', 'compare_table', 'table2',
            'markdown_table', 'format_table2', 'wilcoxon_verdict', 'gains_by_dataset', 'table3', 'format_table3',
            'table4', 'bootstrap_mean_ci', 'paired_diff', 'aa_calibration', 'against_floor', 'paper_tables',
@@ -161,7 +162,6 @@ def format_table1(df: "pd.DataFrame", # the output of `table1`
     return "\n".join(out + notes)
 
 # %% ../nbs/22_stats.ipynb #93141b2b
-METRICS = ("macro_f1", "micro_f1", "macro_auc", "ranking_loss", "hamming_loss", "one_error")
 LOWER_IS_BETTER = frozenset({"ranking_loss", "hamming_loss", "one_error"})
 METRIC_NAMES = dict(macro_f1="Macro-F1", micro_f1="Micro-F1", macro_auc="Macro-AUC", ranking_loss="Ranking Loss",
                     hamming_loss="Hamming Loss", one_error="One-Error")
