@@ -20,7 +20,7 @@ from .dela import DELA
 from . import c2ae, mpvae, paca, clif, dela
 
 # %% auto #0
-__all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'model_hparams', 'preset',
+__all__ = ['MODELS', 'RULE', 'OFFICIAL', 'PRESET_PROTOCOLS', 'CHECK_EPOCHS', 'PAPER_YEAST_RANDOM', 'model_hparams', 'preset',
            'get_model', 'presets_table', 'defaults_table']
 
 # %% ../../nbs/16_models.ipynb #de0e7f52
@@ -129,7 +129,7 @@ def _authors(key: str, d: int|None, q: int|None) -> dict[str, tuple]:
                  if d is not None and q is not None or k not in dq}
 
 # %% ../../nbs/16_models.ipynb #1eedc9bb
-PROTOCOLS = ("official", "authors")
+PRESET_PROTOCOLS = ("official", "authors")   # whose hyperparameters: each model's own code, or the batch-selection authors' port
 
 def _model_key(name: str) -> str:
     key = str(name).lower()
@@ -145,7 +145,7 @@ def _dataset_key(key: str, dataset: str|None) -> str:
 def _preset_sources(name: str, dataset: str|None = None, protocol: str = "official",
                     d: int|None = None, q: int|None = None) -> dict[str, tuple]:
     key = _model_key(name)
-    if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
+    if protocol not in PRESET_PROTOCOLS: raise ValueError(f"protocol must be one of {', '.join(PRESET_PROTOCOLS)}, got {protocol!r}")
     if protocol == "authors": return _authors(key, d, q)
     return dict(OFFICIAL[key][_dataset_key(key, dataset)])
 
