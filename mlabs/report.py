@@ -821,7 +821,7 @@ def _budget_boards(records: list[dict], w: _Writer, budget: int = SHORT_BUDGET) 
                       f"Macro-AUC minus {TOLERANCE:g} (median over a cell's pairs; inf: not reached in most)", tr,
                       _frame_md(tr, ".4g") + f"\n\nFriedman chi2_F = {t['chi2_F']:.2f}, p = {t['p_friedman']:.2g}, "
                       f"{t['cells']} complete (data set, model) cells, {t['strategies']} strategies")
-    sm = strategy_summary(rs, budget)
+    sm = strategy_summary(rs, budget, short=(lb, lbt), target=(tr, t))   # the two boards above, not computed again
     if len(sm): w.put("strategy_summary", f"Each strategy's average test Macro-AUC rank after {budget} epochs and after "
                       "all of them, its rank by time to target, and its cost beside random's in the same unit", sm,
                       _frame_md(sm, ".3g"))
@@ -830,14 +830,18 @@ def _budget_boards(records: list[dict], w: _Writer, budget: int = SHORT_BUDGET) 
 def strategy_summary(records: list[dict],         # run records with curves
                      budget: int = SHORT_BUDGET,  # the short budget
                      metric: str = "macro_auc",
+                     short=None,                  # `budget_leaderboard(records, budget)` if already computed
+                     target=None,                 # `target_ranking(records)` if already computed
                     ) -> pd.DataFrame:            # one row per strategy, ordered by the full-length rank
     "Per strategy: average rank at `budget` epochs and at full length, rank by time to target, epoch-time and steps ratios to random."
     from mlabs.budgets import budget_leaderboard, target_ranking
     E = min(int(r["config"]["epochs"]) for r in records)
-    rank = lambda lb: lb.set_index("strategy").avg_rank
-    out = pd.DataFrame({f"rank_E{budget}": rank(budget_leaderboard(records, budget, metrics=[metric])[0]),
+    rank = lambda lb: lb[lb.metric == metric].set_index("strategy").avg_rank      # a leaderboard's ranks on `metric`
+    short = short or budget_leaderboard(records, budget, metrics=[metric])
+    target = target or target_ranking(records)
+    out = pd.DataFrame({f"rank_E{budget}": rank(short[0]),
                         f"rank_E{E}": rank(leaderboard(records_frame(records), metrics=[metric])[0]),
-                        "rank_time_to_target": rank(target_ranking(records)[0]),
+                        "rank_time_to_target": target[0].set_index("strategy").avg_rank,
                         "epoch_time_ratio": time_ratios(records)["median"], "steps_ratio": steps_ratios(records)})
     return out.sort_values(f"rank_E{E}", kind="stable").rename_axis("strategy").reset_index()
 
