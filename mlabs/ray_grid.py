@@ -206,11 +206,13 @@ def _start(ray, address: str|None, workers: int|None) -> bool:
     if address is None:
         n = workers or os.cpu_count() or 1
         if n < 1: raise ValueError(f"workers must be at least 1, got {n}")
-    else: check_address(address)
-    try: ray.init(**(dict(address="local", num_cpus=n) if address is None else dict(address=address)), **kw)
+        args, where = dict(address="local", num_cpus=n), "start a local Ray instance"
+    else:
+        check_address(address)
+        args, where = dict(address=address), f"join the Ray cluster at {address}"
+    try: ray.init(**args, **kw)
     except Exception as e:                       # a raylet that does not start (busy or small machine), a cluster away
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        where = "start a local Ray instance" if address is None else f"join the Ray cluster at {address}"
         raise RayBackendError(f"cannot {where}: {first}") from None
     return address is None
 
